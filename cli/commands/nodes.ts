@@ -1,0 +1,22 @@
+import { describeNode } from '../../engine';
+import { parseArgs } from '../args';
+import { EXIT } from '../exit-codes';
+import { buildRegistry } from '../registry';
+
+/** Prints every node type's schema as JSON: the same descriptions the editor builds its nodes from. */
+export async function nodesCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { options: ['plugin'], flags: [] });
+  const registry = await buildRegistry(args.options.get('plugin'));
+  const types = args.positionals.length ? args.positionals : registry.types();
+  const out = [];
+  for (const t of types) {
+    const def = registry.get(t);
+    if (!def) {
+      process.stderr.write(`E_UNKNOWN_NODE_TYPE: Unknown node type "${t}". Run \`cones nodes\` for the list.\n`);
+      return EXIT.INVALID;
+    }
+    out.push(describeNode(def));
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,59 @@
+import { UsageError } from './args';
+import { nodesCommand } from './commands/nodes';
+import { RUN_USAGE, runCommand } from './commands/run';
+import { validateCommand } from './commands/validate';
+import { EXIT } from './exit-codes';
+
+const HELP = `cones: run and check cones-graph files
+
+Usage:
+  ${RUN_USAGE}
+  cones validate GRAPH.json [...] [--json]
+  cones nodes [TYPE ...]
+
+Exit codes: 0 ok, 2 invalid graph or usage, 3 a node failed, 130 interrupted.
+`;
+
+/** Entry point; returns the exit code. Never lets a stack trace reach the user for expected failures. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.INTERRUPTED);
+    process.stderr.write('Interrupting (press Ctrl-C again to quit at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, controller.signal);
+      case 'validate':
+        return await validateCommand(rest);
+      case 'nodes':
+        return await nodesCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return command === undefined ? EXIT.INVALID : EXIT.OK;
+      default:
+        throw new UsageError(`Unknown command "${command}".\n${HELP}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      return EXIT.INVALID;
+    }
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`${e.code ?? 'E_INTERNAL'}: ${e.message ?? String(err)}\n(This is a bug in cones-graph if the code is E_INTERNAL; please report it with the graph file.)\n`);
+    return EXIT.RUNTIME;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

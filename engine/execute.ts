@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { nodeKey, NodeCache } from './cache';
+import type { RunContext, RunResult, UiOutput } from './define';
+import { GraphValidationError, InterruptedError, isInterrupt, NodeRunError } from './errors';
+import { summarize, type RunEvent } from './events';
+import { fingerprintPath } from './hash';
+import { loadGraph } from './load';
+import type { NodeRegistry } from './registry';
+import { ancestorsOf } from './toposort';
+import { checkLinkedValues, type ValidatedGraph } from './validate';
+
+export interface RunOptions {
+  /** Output node ids to run; default: the file's `outputs`, else every output node. */
+  outputs?: string[];
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  outputDir?: string;
+  /** Where relative paths in inputs are looked up, in order (first existing wins). */
+  searchPaths?: string[];
+  /** false: ignore and do not fill the cache for this run. */
+  cache?: boolean;
+  runId?: string;
+  runInfo?: Record<string, unknown>;
+}
+
+export interface RunSummary {
+  runId: string;
+  executed: string[];
+  cached: string[];
+  /** Outputs of every node that ran or was cached in this run. */
+  outputs: Record<string, Record<string, unknown>>;
+  ui: Record<string, UiOutput>;
+  ms: number;
+}
+
+/** Runs graphs against a registry, keeping a cache of node outputs between runs. Knows nothing about what nodes do. */
+export class Engine {
+  readonly cache: NodeCache;
+  constructor(readonly registry: NodeRegistry, opts: { cache?: NodeCache } = {}) {
+    this.cache = opts.cache ?? new NodeCache();
+  }
+
+  /** Validates and runs. Throws GraphValidationError, NodeRunError or InterruptedError; events are emitted either way. */
+  async run(source: string | unknown, opts: RunOptions = {}): Promise<RunSummary> {
+    const runId = opts.runId ?? randomUUID();
+    const emit = (e: RunEvent): void => opts.onEvent?.(e);
+    let validated: ValidatedGraph;
+    try {
+      validated = loadGraph(source, this.registry, opts.outputs).validated;
+    } catch (err) {
+      if (err instanceof GraphValidationError) emit({ type: 'run_error', runId, code: err.code, message: err.message, issues: err.issues });
+      throw err;
+    }
+    return this.execute(validated, runId, opts, emit);
+  }
+
+  private async execute(g: ValidatedGraph, runId: string, opts: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
+    const started = performance.now();
+    const needed = ancestorsOf(g.targets, g.deps);
+    const order = g.order.filter((id) => needed.has(id));
+    const signal = opts.signal ?? new AbortController().signal;
+    const useCache = opts.cache !== false;
+    const searchPaths = opts.searchPaths ?? [process.cwd()];
+    const resolvePath = (p: string): string => resolveIn(p, searchPaths);
+    const keys = new Map<string, string>();
+    const values = new Map<string, Record<string, unknown>>();
+    const summary: RunSummary = { runId, executed: [], cached: [], outputs: {}, ui: {}, ms: 0 };
+    emit({ type: 'run_start', runId, nodes: order, targets: g.targets });
+
+    for (const id of order) {
+      const node = g.nodes.get(id)!;
+      const def = node.def;
+      if (signal.aborted) return this.interrupt(runId, emit, undefined);
+      const fingerprints: Record<string, string> = {};
+      for (const [name, spec] of Object.entries(def.inputs)) {
+        const v = node.literals[name];
+        if (spec.file && typeof v === 'string') fingerprints[name] = fingerprintPath(resolvePath(v), spec.file);
+      }
+      const links = Object.fromEntries(Object.entries(node.links).map(([name, l]) => [name, { key: keys.get(l.from)!, output: l.output }]));
+      const key = nodeKey({ type: def.type, version: def.version, literals: node.literals, fingerprints, links });
+      keys.set(id, key);
+
+      const hit = useCache && node.cache ? this.cache.get(key) : undefined;
+      if (hit) {
+        values.set(id, hit);
+        summary.cached.push(id);
+        summary.outputs[id] = hit;
+        emit({ type: 'node_cached', runId, nodeId: id, nodeType: def.type });
+        continue;
+      }
+
+      const inputs: Record<string, unknown> = { ...node.literals };
+      for (const [name, l] of Object.entries(node.links)) inputs[name] = values.get(l.from)![l.output];
+      const bad = checkLinkedValues(node, inputs);
+      if (bad) throw this.fail(bad, id, def.type, inputs, runId, emit);
+      const ctx = makeContext({ id, type: def.type, runId, signal, emit, resolvePath, outputDir: opts.outputDir ?? resolve('out'), runInfo: opts.runInfo ?? {} });
+      emit({ type: 'node_start', runId, nodeId: id, nodeType: def.type });
+      const t0 = performance.now();
+      let result: Record<string, unknown> | RunResult<Record<string, unknown>>;
+      try {
+        result = await def.run(inputs, ctx);
+        if (signal.aborted) throw new InterruptedError(id);
+      } catch (err) {
+        if (isInterrupt(err) || signal.aborted) return this.interrupt(runId, emit, id);
+        throw this.fail(err, id, def.type, inputs, runId, emit);
+      }
+      const { outputs, ui } = splitResult(result);
+      const missing = Object.keys(def.outputs).filter((o) => outputs[o] === undefined);
+      if (missing.length) {
+        throw this.fail(new Error(`${def.type} did not produce output(s) ${missing.join(', ')}.`), id, def.type, inputs, runId, emit);
+      }
+      values.set(id, outputs);
+      if (useCache && node.cache) this.cache.set(key, outputs);
+      summary.executed.push(id);
+      summary.outputs[id] = outputs;
+      if (ui) summary.ui[id] = ui;
+      emit({
+        type: 'node_done', runId, nodeId: id, nodeType: def.type, ms: performance.now() - t0,
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, summarize(v)])), ui,
+      });
+    }
+    summary.ms = performance.now() - started;
+    emit({ type: 'run_done', runId, ms: summary.ms, executed: summary.executed, cached: summary.cached });
+    return summary;
+  }
+
+  private interrupt(runId: string, emit: (e: RunEvent) => void, nodeId: string | undefined): never {
+    emit({ type: 'interrupted', runId, nodeId });
+    throw new InterruptedError(nodeId);
+  }
+
+  private fail(err: unknown, nodeId: string, nodeType: string, inputs: Record<string, unknown>, runId: string, emit: (e: RunEvent) => void): NodeRunError {
+    const e = err as { code?: unknown; message?: unknown };
+    const code = typeof e?.code === 'string' && e.code.startsWith('E_') ? e.code : 'E_NODE_FAILED';
+    const message = `${nodeType} "${nodeId}" failed: ${typeof e?.message === 'string' ? e.message : String(err)}`;
+    const shown = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(summarize(v)) ?? 'undefined']));
+    const wrapped = new NodeRunError({ code, nodeId, nodeType, message, inputs: shown, cause: err });
+    emit({ type: 'run_error', runId, code, message, nodeId, nodeType, inputs: shown });
+    return wrapped;
+  }
+}
+
+function splitResult(result: unknown): { outputs: Record<string, unknown>; ui?: UiOutput } {
+  const r = (result ?? {}) as Record<string, unknown>;
+  if (r && typeof r.outputs === 'object' && r.outputs !== null && Object.keys(r).every((k) => k === 'outputs' || k === 'ui')) {
+    return { outputs: r.outputs as Record<string, unknown>, ui: r.ui as UiOutput | undefined };
+  }
+  return { outputs: r };
+}
+
+function resolveIn(p: string, searchPaths: readonly string[]): string {
+  if (isAbsolute(p)) return p;
+  for (const base of searchPaths) {
+    const candidate = resolve(base, p);
+    if (existsSync(candidate)) return candidate;
+  }
+  return resolve(searchPaths[0] ?? process.cwd(), p);
+}
+
+function makeContext(o: {
+  id: string; type: string; runId: string; signal: AbortSignal; emit: (e: RunEvent) => void;
+  resolvePath: (p: string) => string; outputDir: string; runInfo: Record<string, unknown>;
+}): RunContext {
+  return {
+    nodeId: o.id,
+    nodeType: o.type,
+    runId: o.runId,
+    signal: o.signal,
+    throwIfAborted: () => {
+      if (o.signal.aborted) throw new InterruptedError(o.id);
+    },
+    progress: (value, max) => o.emit({ type: 'progress', runId: o.runId, nodeId: o.id, value, max }),
+    preview: (img) => o.emit({ type: 'preview', runId: o.runId, nodeId: o.id, ...img }),
+    resolvePath: o.resolvePath,
+    outputDir: o.outputDir,
+    runInfo: o.runInfo,
+  };
+}

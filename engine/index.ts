@@ -1,0 +1,16 @@
+export { defineNode, input, output } from './define';
+export type { AnyNodeDefinition, InputSpec, NodeDefinition, OutputSpec, Preview, RunContext, UiOutput } from './define';
+export { ERROR_CODES, formatIssue, GraphValidationError, InterruptedError, NodeRunError } from './errors';
+export type { ErrorCode, GraphIssue } from './errors';
+export type { RunEvent, RunEventType } from './events';
+export { Engine } from './execute';
+export type { RunOptions, RunSummary } from './execute';
+export { loadGraph, parseGraphFile } from './load';
+export { NodeCache } from './cache';
+export { NodeRegistry } from './registry';
+export { describeNode } from './schema/node-schema';
+export type { NodeTypeDescription } from './schema/node-schema';
+export { GRAPH_FILE_SCHEMA } from './schema/graph-file';
+export type { JsonSchema } from './schema/json-schema';
+export { GRAPH_FORMAT, GRAPH_FORMAT_VERSION } from './types';
+export type { GraphFile, InputValue, Link, NodeEntry } from './types';
