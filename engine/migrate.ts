@@ -49,7 +49,7 @@ export function fileVersionOf(file: Record<string, unknown>): number | undefined
 
 export function migrateFile(file: Record<string, unknown>): { file: Record<string, unknown>; issues: GraphIssue[]; migratedFrom?: number } {
   let version = fileVersionOf(file);
-  if (version === undefined) return { file, issues: [] }; // the schema check reports it
+  if (version === undefined || !Number.isInteger(version) || version < 0) return { file, issues: [] }; // the schema check reports it
   if (version > GRAPH_FORMAT_VERSION) {
     return {
       file,

@@ -71,7 +71,7 @@ export function validateGraph(graph: GraphFile, registry: NodeRegistry, requeste
         continue;
       }
       if (isLink(value)) {
-        const source = graph.nodes[value.from];
+        const source = Object.hasOwn(graph.nodes, value.from) ? graph.nodes[value.from] : undefined;
         const sourceDef = source ? registry.get(source.type) : undefined;
         if (!source) {
           issues.push({ code: 'E_DANGLING_LINK', ...at, message: `Link from missing node "${value.from}".` });
@@ -119,7 +119,7 @@ function pickTargets(graph: GraphFile, nodes: Map<string, ResolvedNode>, request
   if (wanted) {
     for (const id of wanted) {
       const node = nodes.get(id);
-      if (!graph.nodes[id]) issues.push({ code: 'E_NO_OUTPUT', nodeId: id, message: `Requested output node "${id}" does not exist.` });
+      if (!Object.hasOwn(graph.nodes, id)) issues.push({ code: 'E_NO_OUTPUT', nodeId: id, message: `Requested output node "${id}" does not exist.` });
       else if (node && !node.def.isOutput) issues.push({ code: 'E_NO_OUTPUT', nodeId: id, nodeType: node.def.type, message: `Requested node "${id}" is not an output node.`, hint: 'Request a saver or preview node.' });
     }
     return [...wanted];

@@ -28,7 +28,7 @@ export async function runCommand(argv: readonly string[], signal: AbortSignal): 
   const file: GraphFile = parsed.file;
   for (const s of args.options.get('set') ?? []) {
     const { nodeId, input, value } = parseSet(s);
-    const node = file.nodes[nodeId];
+    const node = Object.hasOwn(file.nodes, nodeId) ? file.nodes[nodeId] : undefined;
     if (!node) {
       return reportInvalid([{ code: 'E_SET_UNKNOWN_NODE', nodeId, input, message: `--set names node "${nodeId}", which the graph does not have.`, hint: `Its nodes are: ${Object.keys(file.nodes).join(', ')}.` }], json);
     }

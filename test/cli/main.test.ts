@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'cones.mjs');
+const PLUGIN = join(ROOT, 'test', 'fixtures', 'plugins', 'test-nodes.ts');
+const tmp = mkdtempSync(join(tmpdir(), 'cones-cli-'));
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function cones(args: string[], opts: { onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function writeGraph(name: string, g: unknown): string {
+  const p = join(tmp, name);
+  writeFileSync(p, typeof g === 'string' ? g : JSON.stringify(g));
+  return p;
+}
+
+const ndjson = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const noStack = (r: Result) => assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+
+test('run: exit 0, writes its output, --set overrides a literal, NDJSON events parse', async () => {
+  const r = await cones(['run', join(ROOT, 'graphs', 'hello-text.json'), '--json', '--out', join(tmp, 'o'), '--set', 'subject.value=a green star']);
+  assert.equal(r.code, 0, r.stderr);
+  const events = ndjson(r.stdout);
+  assert.equal(events[0].type, 'run_start');
+  assert.equal(events.at(-1)!.type, 'run_done');
+  assert.deepEqual(events.filter((e) => e.type === 'node_done').map((e) => e.nodeId), ['subject', 'prompt', 'save']);
+  assert.equal(readFileSync(join(tmp, 'o', 'prompt.txt'), 'utf8'), 'a green star and a blue square');
+});
+
+test('run: progress goes to stderr without --json', async () => {
+  const r = await cones(['run', join(ROOT, 'graphs', 'hello-text.json'), '--out', join(tmp, 'o2')]);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /\[3\/3\] save \(SaveText\)/);
+  assert.equal(r.stdout, '');
+});
+
+test('run: invalid graph exits 2 with every coded issue, no stack', async () => {
+  const p = writeGraph('bad.json', { format: 'cones-graph', version: 1, nodes: { a: { type: 'Nope' }, m: { type: 'Math', inputs: { op: 'modulo' } }, s: { type: 'ShowText', inputs: { text: { from: 'ghost', output: 'text' } } } } });
+  const r = await cones(['run', p]);
+  assert.equal(r.code, 2);
+  for (const code of ['E_UNKNOWN_NODE_TYPE', 'E_VALUE_NOT_IN_LIST', 'E_DANGLING_LINK']) assert.match(r.stderr, new RegExp(code));
+  noStack(r);
+  const j = await cones(['run', p, '--json']);
+  assert.equal(j.code, 2);
+  const err = ndjson(j.stdout).at(-1)!;
+  assert.equal(err.type, 'run_error');
+  assert.equal((err.issues as unknown[]).length, 3);
+});
+
+test('run: missing file, malformed JSON, unknown --set node and bad usage exit 2', async () => {
+  for (const args of [['run', 'missing.json'], ['run', writeGraph('trunc.json', '{"format": "cones')], ['run', join(ROOT, 'graphs', 'hello-text.json'), '--set', 'ghost.value=1'], ['run'], ['run', 'x.json', '--bogus'], ['frobnicate']]) {
+    const r = await cones(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr + r.stdout, /E_[A-Z_]+/);
+    noStack(r);
+  }
+});
+
+test('run: a node failing at run time exits 3 and names the node', async () => {
+  const p = writeGraph('div0.json', { format: 'cones-graph', version: 1, nodes: { m: { type: 'Math', inputs: { op: 'divide', a: 1, b: 0 } }, t: { type: 'TestSink', inputs: { value: { from: 'm', output: 'result' } } } } });
+  const r = await cones(['run', p, '--plugin', PLUGIN, '--json']);
+  assert.equal(r.code, 3, r.stderr);
+  const err = ndjson(r.stdout).at(-1)!;
+  assert.equal(err.type, 'run_error');
+  assert.equal(err.code, 'E_MATH_NOT_FINITE');
+  assert.equal(err.nodeId, 'm');
+  noStack(r);
+});
+
+test('run: SIGINT mid-run exits 130 after an interrupted event', async () => {
+  const p = writeGraph('slow.json', { format: 'cones-graph', version: 1, nodes: { s: { type: 'TestSlow', inputs: { steps: 500 } }, t: { type: 'TestSink', inputs: { value: { from: 's', output: 'value' } } } } });
+  let sent = false;
+  const r = await cones(['run', p, '--plugin', PLUGIN, '--json'], {
+    onStdout: (all, child) => {
+      if (!sent && all.includes('"type":"progress"')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    },
+  });
+  assert.ok(sent, 'saw progress before interrupting');
+  assert.equal(r.code, 130, r.stderr);
+  const events = ndjson(r.stdout);
+  assert.equal(events.at(-1)!.type, 'interrupted');
+  assert.ok(events.filter((e) => e.type === 'progress').length < 500);
+});
+
+test('validate: ok file exits 0, v0 file reports its migration, bad file exits 2', async () => {
+  const ok = await cones(['validate', join(ROOT, 'graphs', 'hello-text.json'), join(ROOT, 'test', 'fixtures', 'graphs', 'v0-hello.json')]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /migrated from format version 0/);
+  const bad = await cones(['validate', writeGraph('cyc.json', { format: 'cones-graph', version: 1, nodes: { a: { type: 'TextTemplate', inputs: { a: { from: 'b', output: 'text' } } }, b: { type: 'TextTemplate', inputs: { a: { from: 'a', output: 'text' } } }, s: { type: 'ShowText', inputs: { text: { from: 'b', output: 'text' } } } } }), '--json']);
+  assert.equal(bad.code, 2);
+  const line = ndjson(bad.stdout)[0] as { ok: boolean; issues: Array<{ code: string; nodeId: string }> };
+  assert.equal(line.ok, false);
+  assert.deepEqual(line.issues.map((i) => `${i.code}:${i.nodeId}`).sort(), ['E_CYCLE:a', 'E_CYCLE:b']);
+});
+
+test('nodes: prints every node type schema as JSON', async () => {
+  const r = await cones(['nodes']);
+  assert.equal(r.code, 0);
+  const list = JSON.parse(r.stdout) as Array<{ type: string; inputsSchema: { properties: Record<string, unknown> }; outputs: unknown[] }>;
+  const math = list.find((n) => n.type === 'Math');
+  assert.ok(math);
+  assert.deepEqual(Object.keys(math.inputsSchema.properties), ['op', 'a', 'b']);
+  const unknown = await cones(['nodes', 'Nope']);
+  assert.equal(unknown.code, 2);
+});
