@@ -1,0 +1,53 @@
+/**
+ * Element types residual files may hold, decoded to float32 (the precision the text encoder output has in our
+ * fp32 ONNX graphs). Names follow safetensors; PyTorch storages map onto them in torch-pickle.ts.
+ */
+export type FloatDtype = 'F32' | 'F16' | 'BF16' | 'F64';
+
+export const DTYPE_BYTES: Readonly<Record<FloatDtype, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+
+export function isFloatDtype(value: unknown): value is FloatDtype {
+  return typeof value === 'string' && Object.hasOwn(DTYPE_BYTES, value);
+}
+
+/** Little-endian elements of `dtype` starting at `bytes[0]`, as float32. `bytes.length` must be count * size. */
+export function decodeFloats(bytes: Uint8Array, dtype: FloatDtype): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = bytes.byteLength / DTYPE_BYTES[dtype];
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    switch (dtype) {
+      case 'F32':
+        out[i] = view.getFloat32(i * 4, true);
+        break;
+      case 'F64':
+        out[i] = view.getFloat64(i * 8, true);
+        break;
+      case 'F16':
+        out[i] = halfToFloat(view.getUint16(i * 2, true));
+        break;
+      case 'BF16':
+        out[i] = bfloat16ToFloat(view.getUint16(i * 2, true));
+        break;
+    }
+  }
+  return out;
+}
+
+/** IEEE 754 binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits; exponent 0 is subnormal, 31 is inf/NaN. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+const bf16Scratch = new DataView(new ArrayBuffer(4));
+
+/** bfloat16 is the top half of a float32. */
+export function bfloat16ToFloat(b: number): number {
+  bf16Scratch.setUint32(0, b << 16);
+  return bf16Scratch.getFloat32(0);
+}
