@@ -1,0 +1,41 @@
+import { defineNode, input, output } from '../../engine';
+import { ModelError } from '../../diffusion/errors';
+import type { Conditioning } from '../../diffusion/pipeline/conditioning';
+import { addResidual, type Residual } from '../../diffusion/residuals';
+import { findPhrase } from '../../diffusion/tokenizer';
+import { CONDITIONING, RESIDUAL } from '../diffusion-ports';
+import { FLOAT, STRING } from '../ports';
+
+/**
+ * Cones 2 (paper section 3.2): the residual is added to the text encoder output at the subject's token(s), on the
+ * conditional embedding only. A phrase of several tokens ("robot toy") gets it on its first token (default, the
+ * reference's single-token behaviour) or on every token.
+ */
+export const AddResidualNode = defineNode({
+  type: 'AddResidual',
+  version: 1,
+  category: 'conditioning',
+  description: 'Adds a subject residual to the conditioning at a phrase of the prompt (conditional branch only).',
+  inputs: {
+    conditioning: input<Conditioning>(CONDITIONING),
+    residual: input<Residual>(RESIDUAL),
+    phrase: input<string>(STRING, { schema: { type: 'string', minLength: 1 }, description: 'The subject word as written in the prompt, e.g. "circle".' }),
+    occurrence: input<string>(STRING, { schema: { type: 'string', pattern: '^(all|first|[0-9]+)$', default: 'all' }, description: 'all, first, or a 0-based occurrence index.' }),
+    tokens: input<'first' | 'all'>(STRING, { schema: { type: 'string', enum: ['first', 'all'], default: 'first' }, description: 'For a multi-token phrase: add to its first token or to each token.' }),
+    strength: input<number>(FLOAT, { schema: { type: 'number', default: 1, minimum: -10, maximum: 10 } }),
+  },
+  outputs: { conditioning: output<Conditioning>(CONDITIONING) },
+  run: ({ conditioning, residual, phrase, occurrence, tokens, strength }) => {
+    if (residual.model && residual.model !== conditioning.modelId && residual.width !== conditioning.cond.dims[2]) {
+      throw new ModelError('E_RESIDUAL_WIDTH', `Expected a residual for model "${conditioning.modelId}" (width ${conditioning.cond.dims[2]}) but this one was trained for "${residual.model}" (width ${residual.width}).`, { hint: 'Load a residual trained for this model.' });
+    }
+    const which = occurrence === 'all' || occurrence === 'first' ? occurrence : Number(occurrence);
+    const occurrences = findPhrase(conditioning.tokens, phrase, which);
+    const positions = occurrences.flatMap((o) => (tokens === 'all' ? o : [o[0]]));
+    const cond = addResidual(conditioning.cond, residual.vector, positions, strength);
+    return {
+      outputs: { conditioning: { ...conditioning, cond, residuals: [...conditioning.residuals, { phrase, positions, strength, source: residual.baseWord ?? 'residual' }] } },
+      ui: { text: `"${phrase}" at token(s) ${positions.join(', ')}` },
+    };
+  },
+});

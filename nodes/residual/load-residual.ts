@@ -1,0 +1,21 @@
+import { basename } from 'node:path';
+import { defineNode, input, output } from '../../engine';
+import { readResidual, type Residual } from '../../diffusion/residuals';
+import { RESIDUAL } from '../diffusion-ports';
+import { STRING } from '../ports';
+
+export const LoadResidualNode = defineNode({
+  type: 'LoadResidual',
+  version: 1,
+  category: 'loaders',
+  description: 'Reads a residual token embedding: our safetensors format, or a Cones 2 reference .pt file (no Python needed).',
+  inputs: {
+    path: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path' }, file: 'file' }),
+  },
+  outputs: { residual: output<Residual>(RESIDUAL) },
+  run: ({ path }, ctx) => {
+    const residual = readResidual(ctx.resolvePath(path));
+    const label = `${basename(path)}: width ${residual.width}${residual.baseWord ? `, base word "${residual.baseWord}"` : ''}`;
+    return { outputs: { residual }, ui: { text: label } };
+  },
+});
