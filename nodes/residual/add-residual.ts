@@ -1,7 +1,6 @@
 import { defineNode, input, output } from '../../engine';
-import { ModelError } from '../../diffusion/errors';
 import type { Conditioning } from '../../diffusion/pipeline/conditioning';
-import { addResidual, type Residual } from '../../diffusion/residuals';
+import { addResidual, checkResidualWidth, type Residual } from '../../diffusion/residuals';
 import { findPhrase } from '../../diffusion/tokenizer';
 import { CONDITIONING, RESIDUAL } from '../diffusion-ports';
 import { FLOAT, STRING } from '../ports';
@@ -26,9 +25,7 @@ export const AddResidualNode = defineNode({
   },
   outputs: { conditioning: output<Conditioning>(CONDITIONING) },
   run: ({ conditioning, residual, phrase, occurrence, tokens, strength }) => {
-    if (residual.model && residual.model !== conditioning.modelId && residual.width !== conditioning.cond.dims[2]) {
-      throw new ModelError('E_RESIDUAL_WIDTH', `Expected a residual for model "${conditioning.modelId}" (width ${conditioning.cond.dims[2]}) but this one was trained for "${residual.model}" (width ${residual.width}).`, { hint: 'Load a residual trained for this model.' });
-    }
+    checkResidualWidth(residual, conditioning.cond.dims[2], { model: conditioning.modelId });
     const which = occurrence === 'all' || occurrence === 'first' ? occurrence : Number(occurrence);
     const occurrences = findPhrase(conditioning.tokens, phrase, which);
     const positions = occurrences.flatMap((o) => (tokens === 'all' ? o : [o[0]]));

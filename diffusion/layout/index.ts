@@ -1,0 +1,17 @@
+export { rasteriseSubjects, rasteriseBox, validateBox, resizeNearest, nearestIndex, DEFAULT_SUBJECT_STRENGTH } from './regions';
+export type { Box, BoxSubject, FreeformSubject, LayoutSubject, SubjectMask } from './regions';
+export { readColourLayout, colourLayoutFromPixels, decodePixels, parseColourKey } from './colour-layout';
+export type { ColourTable, ColourLayoutOptions, ColourSubjectMask, Pixels } from './colour-layout';
+export { buildTokenWeightMaps, positiveWeight, isNegative, denseWeightMaps } from './weight-maps';
+export type { TokenSubject, TokenWeightMaps } from './weight-maps';
+export { alignCornersSamples } from './bilinear';
+export type { AxisSample } from './bilinear';
+export { layoutBiasAt, insideGrid } from './downsample';
+export type { ResolutionBias, MaskTensor } from './downsample';
+export { queryGrid, selectGuidedLayers, parseResolutionSelection } from './resolutions';
+export type { LatentSize, LayerGuidance, ResolutionSelection, ResolutionSpec } from './resolutions';
+export { etaAt, etaLog1pSigmaSq, REFERENCE_ETA } from './eta';
+export type { EtaSchedule, EtaStep } from './eta';
+export { applyLayoutBias, maskLogits, unbiasedStd, LAYOUT_MASK_LOGIT } from './apply-bias';
+export { LAYOUT_CODES } from './codes';
+export { layoutBiasesForLayers } from './layer-biases';

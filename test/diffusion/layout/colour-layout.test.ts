@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { colourLayoutFromPixels, decodePixels, parseColourKey, readColourLayout } from '../../../diffusion/layout/colour-layout';
+
+// Reference layout, resolved from this file: test/diffusion/layout -> repo root /work/main -> ../shared.
+const LAYOUT_PNG = fileURLToPath(new URL('../../../../shared/reference/cones2-official/layout_example.png', import.meta.url));
+const TABLE = { '255,192,0': ['mug', 2.5], '255,0,0': ['dog', 2.5] } as const;
+const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
+
+/** 4x1 RGB strip: red, a blended red/white edge pixel, white, orange. */
+const STRIP = { data: Uint8Array.from([255, 0, 0, 255, 128, 128, 255, 255, 255, 255, 192, 0]), width: 4, height: 1, channels: 3 };
+
+test('colours match exactly: a blended edge pixel belongs to no subject', () => {
+  const [mug, dog] = colourLayoutFromPixels(STRIP, TABLE, { width: 4, height: 1 });
+  assert.equal(mug.phrase, 'mug');
+  assert.deepEqual(Array.from(mug.mask), [0, 0, 0, 1]);
+  assert.deepEqual(Array.from(dog.mask), [1, 0, 0, 0]);
+  assert.deepEqual(dog.colour, [255, 0, 0]);
+});
+
+test('the image is resized with nearest neighbour before matching, so no new colours appear', () => {
+  const [mug, dog] = colourLayoutFromPixels(STRIP, TABLE, { width: 8, height: 2 });
+  assert.deepEqual(Array.from(dog.mask.subarray(0, 8)), [1, 1, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(Array.from(mug.mask.subarray(8)), [0, 0, 0, 0, 0, 0, 1, 1]);
+});
+
+test('alpha is ignored and grey images are read as R = G = B', () => {
+  const rgba = { data: Uint8Array.from([255, 0, 0, 0, 255, 192, 0, 255]), width: 2, height: 1, channels: 4 };
+  const [mug, dog] = colourLayoutFromPixels(rgba, TABLE, { width: 2, height: 1 });
+  assert.deepEqual([Array.from(mug.mask), Array.from(dog.mask)], [[0, 1], [1, 0]]);
+  const grey = { data: Uint8Array.from([0, 200]), width: 2, height: 1, channels: 1 };
+  const [g] = colourLayoutFromPixels(grey, { '200,200,200': ['cloud', 1] }, { width: 2, height: 1 });
+  assert.deepEqual(Array.from(g.mask), [0, 1]);
+});
+
+test('a missing colour lists the colours that occur, most frequent first', () => {
+  assert.throws(() => colourLayoutFromPixels(STRIP, { '255,0,1': ['dog', 2.5] }, { width: 4, height: 1, listColours: 2 }), (err: Error & { code: string; details: { present: { colour: string }[] } }) => {
+    assert.equal(err.code, 'E_LAYOUT_COLOUR_NOT_FOUND');
+    assert.match(err.message, /"255,0,1" \(dog\)/);
+    assert.equal(err.details.present.length, 2);
+    assert.match(err.message, /255,0,0 \(25\.0%\)/);
+    return true;
+  });
+});
+
+test('colour keys are validated', () => {
+  assert.deepEqual(parseColourKey(' 255, 192,0 '), [255, 192, 0]);
+  for (const key of ['255,0', '256,0,0', '1.5,0,0', 'red', '1,,2']) assert.throws(() => parseColourKey(key), { code: 'E_LAYOUT_COLOUR_KEY' }, key);
+  assert.throws(() => colourLayoutFromPixels(STRIP, { '255,0,0': ['dog'] as unknown as [string, number] }, { width: 4, height: 1 }), { code: 'E_LAYOUT_COLOUR_KEY' });
+});
+
+test('the reference layout PNG decodes to 768x768 and yields one mask per table colour', async () => {
+  const pixels = await decodePixels(LAYOUT_PNG);
+  assert.deepEqual([pixels.width, pixels.height], [768, 768]);
+  const [mug, dog] = await readColourLayout(LAYOUT_PNG, TABLE, { width: 768, height: 768 });
+  assert.ok(count(mug.mask) > 50_000 && count(dog.mask) > 50_000);
+  // The mug (orange) is left of the dog (red) in the bottom half (layout_example.png).
+  const row = 600 * 768;
+  assert.equal(mug.mask[row + 200], 1);
+  assert.equal(dog.mask[row + 550], 1);
+  assert.equal(mug.mask[100 * 768 + 200], 0);
+});
+
+test('an unreadable image is E_LAYOUT_IMAGE_READ', async () => {
+  await assert.rejects(readColourLayout('/nonexistent/layout.png', TABLE, { width: 8, height: 8 }), { code: 'E_LAYOUT_IMAGE_READ' });
+  await assert.rejects(decodePixels(Buffer.from('not a png')), { code: 'E_LAYOUT_IMAGE_READ' });
+});
+
+test('every colour of the four student reference configs occurs in its layout; masks are disjoint', async () => {
+  const { readFile } = await import('node:fs/promises');
+  // Config layout paths are relative to the folder above configs/ (method.md section 2).
+  const root = new URL('../../../../shared/reference/cones2-student/', import.meta.url);
+  for (let i = 0; i < 4; i++) {
+    const [config] = JSON.parse(await readFile(new URL(`configs/guidance_config_prompt${i}.json`, root), 'utf8'));
+    const masks = await readColourLayout(fileURLToPath(new URL(config.layout, root)), config.color_context, { width: 768, height: 768 });
+    assert.equal(masks.length, Object.keys(config.color_context).length);
+    const cover = new Uint8Array(768 * 768);
+    for (const { mask, phrase } of masks) {
+      assert.ok(count(mask) > 0, `prompt ${i} ${phrase}`);
+      mask.forEach((v, k) => { cover[k] += v; });
+    }
+    assert.ok(cover.every((v) => v <= 1), `prompt ${i}: exact colours cannot overlap`);
+  }
+});
