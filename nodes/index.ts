@@ -1,4 +1,18 @@
 import type { AnyNodeDefinition } from '../engine';
+import { CfgNode } from './guidance/cfg';
+import { CfgPlusPlusNode } from './guidance/cfg-plus-plus';
+import { SigmaScaledCfgNode } from './guidance/sigma-scaled-cfg';
+import { PreviewImageNode } from './image/preview-image';
+import { SaveImageNode } from './image/save-image';
+import { VaeDecodeNode } from './image/vae-decode';
+import { LayoutBoxesNode } from './layout/layout-boxes';
+import { LayoutFromMaskNode } from './layout/layout-from-mask';
+import { LoadModelNode } from './model/load-model';
+import { AddResidualNode } from './residual/add-residual';
+import { LoadResidualNode } from './residual/load-residual';
+import { SamplerNode } from './sampling/sampler';
+import { EncodeNode } from './text/encode';
+import { TokenizeNode } from './text/tokenize';
 import { IntegerNode } from './util/integer';
 import { MathNode } from './util/math';
 import { NumberNode } from './util/number';
@@ -7,8 +21,24 @@ import { ShowTextNode } from './util/show-text';
 import { TextNode } from './util/text';
 import { TextTemplateNode } from './util/text-template';
 
-/** Every node type this package ships, listed explicitly (no folder scanning). */
+/** Every node type this package ships, listed explicitly (no folder scanning). Order = the editor's menu order. */
 export const ALL_NODES: readonly AnyNodeDefinition[] = [
+  // pipeline stages, in the order they are wired
+  LoadModelNode,
+  TokenizeNode,
+  EncodeNode,
+  LoadResidualNode,
+  AddResidualNode,
+  LayoutBoxesNode,
+  LayoutFromMaskNode,
+  CfgNode,
+  CfgPlusPlusNode,
+  SigmaScaledCfgNode,
+  SamplerNode,
+  VaeDecodeNode,
+  SaveImageNode,
+  PreviewImageNode,
+  // plain values
   NumberNode,
   IntegerNode,
   TextNode,

@@ -1,0 +1,68 @@
+/**
+ * The guided sampling loop (Cones 2 Algorithm 1 with the report's options), independent of ONNX and of graphs:
+ *
+ *   for i in 0..N-1:                                      sigma_i -> sigma_(i+1) from the inference plan
+ *     (D_c, D_u) = predict(x, sigma_i, i)                 one batched UNet call; the caller applies the layout bias
+ *     (D, D_n)   = guidance(D_c, D_u)                     CFG / CFG++ / sigma-scaled CFG (diffusion/guidance)
+ *     x'         = sampler.step(x, D, D_n)                Euler / Euler a / DDIM / DPM++ 2M (diffusion/samplers)
+ *     if self-recurrence and step i is guided:            reference behaviour (method.md section 2):
+ *       x  = x' + sqrt(sigma_i^2 - sigma_(i+1)^2) * z       back to sigma_i with fresh noise z,
+ *       x' = the same step again from the pre-step state    then step again, without re-noising.
+ *
+ * Sigmas are indexed by step number, so running a step twice never advances a schedule counter twice.
+ */
+import { applyGuidance, type GuidanceRule } from '../guidance';
+import type { GuidancePredictions } from '../guidance/types';
+import type { NoiseStream } from '../noise';
+import { INITIAL_SAMPLER_STATE, renoise, type Sampler, type SamplerState } from '../samplers';
+import type { F32Tensor } from '../tensor';
+
+export interface DenoiseOptions {
+  sampler: Sampler;
+  guidance: GuidanceRule;
+  /** N + 1 sigmas, the last one 0. */
+  sigmas: readonly number[] | Float64Array;
+  /** x at sigma_0 (initial noise already scaled by sigma_0): [1, C, h, w]. */
+  x: F32Tensor;
+  /** Fresh standard-normal noise for ancestral samplers and self-recurrence. */
+  noise: NoiseStream;
+  /** The two predictions at (x, sigma) for step i; `pass` is 0 or 1 under self-recurrence. */
+  predict: (x: F32Tensor, sigma: number, step: number, pass: number) => Promise<GuidancePredictions>;
+  /** Whether step i is a guided step that self-recurrence repeats. */
+  recurrent: (step: number) => boolean;
+  signal?: AbortSignal;
+  onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
+}
+
+export async function denoise(o: DenoiseOptions): Promise<F32Tensor> {
+  const n = o.sigmas.length - 1;
+  const sigmaMax = o.sigmas[0];
+  let x = o.x;
+  let state: SamplerState = INITIAL_SAMPLER_STATE;
+  for (let i = 0; i < n; i++) {
+    const sigma = o.sigmas[i];
+    const sigmaNext = o.sigmas[i + 1];
+    const passes = o.recurrent(i) && sigmaNext > 0 ? 2 : 1;
+    const before = state;
+    let stepped = { x, state };
+    let denoised = x;
+    for (let pass = 0; pass < passes; pass++) {
+      if (o.signal?.aborted) throw abortError();
+      const predictions = await o.predict(x, sigma, i, pass);
+      const guided = applyGuidance(o.guidance, predictions, { sigma, sigmaNext, sigmaMax });
+      denoised = guided.denoised;
+      const noise = o.sampler.stochastic ? o.noise.next(x.dims) : undefined;
+      stepped = o.sampler.step(before, { x, sigma, sigmaNext, denoised: guided.denoised, denoisedForNoise: guided.denoisedForNoise, noise });
+      // Pass 0 of a recurrent step: return to sigma_i with fresh noise, then redo the step from there.
+      if (pass === 0 && passes === 2) x = renoise(stepped.x, sigmaNext, sigma, o.noise.next(x.dims));
+    }
+    x = stepped.x;
+    state = stepped.state;
+    o.onStep?.(i + 1, n, x, denoised);
+  }
+  return x;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('Sampling interrupted.'), { name: 'AbortError', code: 'E_INTERRUPTED' });
+}

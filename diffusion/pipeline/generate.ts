@@ -1,0 +1,123 @@
+/**
+ * One image from a conditioning: schedule, seeded noise, the batched UNet call with the layout bias on the
+ * conditional row, guidance and sampler (denoise.ts). Graph-free: the Sampler node is a thin wrapper around this.
+ */
+import { ModelError } from '../errors';
+import type { GuidanceRule } from '../guidance';
+import { needsUnconditional } from '../guidance';
+import { etaAt, type EtaSchedule, type ResolutionSelection } from '../layout';
+import type { SdModel } from '../model/load';
+import { layerQueryLengths, layoutUnet, runUnet, type LayoutUnet } from '../model/unet';
+import { gaussian, noiseStream, type NoiseStream, type Seed } from '../noise';
+import { createSampler, denoisedFromOutput, modelInput, modelTimestep, type SamplerName } from '../samplers';
+import { inferencePlan, parseSchedulerConfig } from '../schedule';
+import { f32, type F32Tensor } from '../tensor';
+import type { Conditioning } from './conditioning';
+import { denoise } from './denoise';
+import { layoutFeeds, planLayoutBias, type Layout, type LayerBiasPlan } from './layout-plan';
+
+export interface LayoutGuidance {
+  layout: Layout;
+  /** gw, the guidance weight (reference 0.08). */
+  weight: number;
+  /** Guide the first N steps (reference: all). */
+  guidanceSteps: number;
+  eta: EtaSchedule;
+  resolutions: ResolutionSelection;
+  selfRecurrence: boolean;
+}
+
+export interface GenerateOptions {
+  model: SdModel;
+  conditioning: Conditioning;
+  guidance: GuidanceRule;
+  sampler: SamplerName;
+  /** Stochasticity for euler_ancestral / ddim. */
+  samplerEta?: number;
+  steps: number;
+  sigmas?: 'spaced' | 'karras';
+  seed: Seed;
+  width: number;
+  height: number;
+  layout?: LayoutGuidance;
+  signal?: AbortSignal;
+  onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
+  /** Tests: replace the seeded noise (initial latent: standard normal, scaled by sigma_0 here) and per-step noise. */
+  initialNoise?: F32Tensor;
+  noise?: NoiseStream;
+}
+
+export interface GenerateResult {
+  /** [1, C, h, w] in the UNet's latent space */
+  latent: F32Tensor;
+  sigmas: Float64Array;
+  guidedLayers: number;
+}
+
+export async function generate(o: GenerateOptions): Promise<GenerateResult> {
+  const { model, conditioning } = o;
+  if (o.width % model.vaeFactor || o.height % model.vaeFactor) {
+    throw new ModelError('E_IMAGE_SIZE', `Expected width and height divisible by ${model.vaeFactor} for this model but received ${o.width}x${o.height}.`, { hint: `Try ${Math.round(o.width / model.vaeFactor) * model.vaeFactor}x${Math.round(o.height / model.vaeFactor) * model.vaeFactor}.` });
+  }
+  const config = parseSchedulerConfig(model.folder.schedulerConfig);
+  const plan = inferencePlan(config, o.steps, { family: o.sampler === 'ddim' ? 'ddim' : 'euler', sigmas: o.sigmas ?? 'spaced' });
+  const latent = { height: o.height / model.vaeFactor, width: o.width / model.vaeFactor };
+  const dims = [1, model.latentChannels, latent.height, latent.width];
+  const noise0 = o.initialNoise ?? gaussian(o.seed, dims);
+  const x0 = f32(dims, noise0.data.map((v) => v * plan.sigmas[0])); // x: [1, C, h, w] at sigma_0
+
+  const withUncond = needsUnconditional(o.guidance);
+  const context = withUncond ? concatBatch(conditioning.uncond, conditioning.cond) : conditioning.cond; // [B, L, D]
+  const batch = withUncond ? 2 : 1;
+  const condRow = batch - 1;
+
+  let unet: LayoutUnet | null = null;
+  let biasPlan: LayerBiasPlan | null = null;
+  const lg = o.layout;
+  if (lg && lg.weight !== 0 && lg.guidanceSteps > 0 && lg.layout.subjects.length > 0) {
+    unet = await layoutUnet(model);
+    const lengths = layerQueryLengths(unet.layers, latent);
+    biasPlan = planLayoutBias(lg.layout, conditioning.tokens, { height: o.height, width: o.width }, latent, lengths, lg.resolutions);
+  }
+
+  const x = await denoise({
+    sampler: createSampler(o.sampler, { eta: o.samplerEta }),
+    guidance: o.guidance,
+    sigmas: plan.sigmas,
+    x: x0,
+    noise: o.noise ?? noiseStream(o.seed),
+    recurrent: (i) => biasPlan !== null && lg!.selfRecurrence && i < lg!.guidanceSteps,
+    signal: o.signal,
+    onStep: o.onStep,
+    predict: async (xi, sigma, step) => {
+      const input = modelInput(xi, sigma); // [1, C, h, w]
+      const sample = batch === 2 ? concatBatch(input, input) : input; // [B, C, h, w]
+      const gwEta = biasPlan ? lg!.weight * etaAt(lg!.eta, { sigma, step, guidanceSteps: lg!.guidanceSteps }) : 0;
+      const out = await runUnet(model, unet, {
+        sample, context, timestep: modelTimestep(plan.trainSigmas, sigma),
+        layout: unet ? layoutFeeds(biasPlan, unet.layers.length, gwEta, batch, condRow) : undefined,
+      });
+      const [first, second] = splitBatch(out, batch); // each [1, C, h, w]
+      const denoisedCond = denoisedFromOutput(xi, second ?? first, sigma, config.predictionType);
+      const denoisedUncond = batch === 2 ? denoisedFromOutput(xi, first, sigma, config.predictionType) : denoisedCond;
+      return { denoisedCond, denoisedUncond };
+    },
+  });
+  return { latent: x, sigmas: plan.sigmas, guidedLayers: biasPlan?.guidedLayers ?? 0 };
+}
+
+/** [1, ...] + [1, ...] -> [2, ...] */
+export function concatBatch(a: F32Tensor, b: F32Tensor): F32Tensor {
+  if (a.dims.some((d, i) => i > 0 && d !== b.dims[i])) {
+    throw new ModelError('E_CONDITIONING_SHAPE', `Expected the conditional and unconditional embeddings to have the same shape but received [${b.dims.join(', ')}] and [${a.dims.join(', ')}].`, { hint: 'Encode both with one Encode node (it aligns their lengths).' });
+  }
+  const data = new Float32Array(a.data.length + b.data.length);
+  data.set(a.data);
+  data.set(b.data, a.data.length);
+  return f32([a.dims[0] + b.dims[0], ...a.dims.slice(1)], data);
+}
+
+function splitBatch(t: F32Tensor, batch: number): F32Tensor[] {
+  const size = t.data.length / batch;
+  return Array.from({ length: batch }, (_, b) => f32([1, ...t.dims.slice(1)], t.data.slice(b * size, (b + 1) * size)));
+}

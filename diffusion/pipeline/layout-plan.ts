@@ -1,0 +1,68 @@
+/**
+ * From a layout (subjects with boxes or masks, resolution-free) and a tokenized prompt to the per-layer bias inputs of
+ * a patched UNet (method.md section 2):
+ *
+ *   maps     = per-token weight maps at image size (phrase -> every token of every occurrence)
+ *   biases_k = W_pos [S_k, T] and hard-negative mask [S_k, T] at layer k's grid, or null when not selected
+ *   feeds    = layout_pos_k = gw * eta_i * W_pos,  layout_neg_k = mask logits     (conditional batch row only)
+ *
+ * The std(S) factor is computed inside the UNet (diffusion/onnx/surgery), since it depends on the logits.
+ */
+import { buildTokenWeightMaps, layoutBiasesForLayers, maskLogits, rasteriseSubjects, selectGuidedLayers, type LayoutSubject, type ResolutionBias, type ResolutionSelection } from '../layout';
+import { f32, type F32Tensor } from '../tensor';
+import { findPhrase, type Tokenized } from '../tokenizer';
+
+/** What the LAYOUT port carries: regions by phrase, independent of image size and tokens. */
+export interface Layout {
+  subjects: LayoutSubject[];
+  /** Where it came from, for messages ("boxes", a PNG path). */
+  source: string;
+}
+
+export interface LayerBiasPlan {
+  /** One entry per patched layer, in the patched model's layer order. */
+  biases: (ResolutionBias | null)[];
+  /** Mask logits per distinct grid, computed once: [S, T]. */
+  negLogits: Map<ResolutionBias, F32Tensor>;
+  guidedLayers: number;
+}
+
+export function planLayoutBias(layout: Layout, tokens: Tokenized, image: { height: number; width: number }, latent: { height: number; width: number }, queryLengths: readonly number[], selection: ResolutionSelection): LayerBiasPlan {
+  const masks = rasteriseSubjects(layout.subjects, image.height, image.width);
+  const subjects = masks.map((m) => ({ phrase: m.phrase, strength: m.strength, mask: m.mask, positions: findPhrase(tokens, m.phrase, 'all').flat() }));
+  const maps = buildTokenWeightMaps(subjects, tokens.length, image.height, image.width);
+  const layers = selectGuidedLayers(queryLengths, latent, selection);
+  const biases = layoutBiasesForLayers(maps, layers);
+  const negLogits = new Map<ResolutionBias, F32Tensor>();
+  for (const b of biases) if (b && !negLogits.has(b)) negLogits.set(b, maskLogits(b.negMask));
+  return { biases, negLogits, guidedLayers: biases.filter(Boolean).length };
+}
+
+const OFF = f32([1, 1, 1, 1]); // broadcasts to "no bias": the cheap input for unguided layers and steps
+
+/**
+ * Bias inputs for one UNet call on a CFG batch [uncond, cond]: row `condRow` carries the bias, the other rows zero
+ * (the layout acts on the conditional branch only). gwEta = gw * eta_i; 0 switches every layer off.
+ */
+export function layoutFeeds(plan: LayerBiasPlan | null, layerCount: number, gwEta: number, batch: number, condRow: number): { pos: F32Tensor[]; neg: F32Tensor[] } {
+  const pos: F32Tensor[] = [];
+  const neg: F32Tensor[] = [];
+  for (let k = 0; k < layerCount; k++) {
+    const bias = plan?.biases[k];
+    if (!bias || gwEta === 0) {
+      pos.push(OFF);
+      neg.push(OFF);
+      continue;
+    }
+    const [S, T] = bias.posWeights.dims;
+    const plane = S * T;
+    const p = f32([batch, 1, S, T]); // [B, 1, S, T]
+    const n = f32([batch, 1, S, T]); // [B, 1, S, T]
+    const w = bias.posWeights.data;
+    for (let j = 0; j < plane; j++) p.data[condRow * plane + j] = gwEta * w[j];
+    n.data.set(plan!.negLogits.get(bias)!.data, condRow * plane);
+    pos.push(p);
+    neg.push(n);
+  }
+  return { pos, neg };
+}
