@@ -1,4 +1,5 @@
 import { UsageError } from './args';
+import { IMPORT_USAGE, importCones2Command } from './commands/import-cones2';
 import { nodesCommand } from './commands/nodes';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
@@ -10,6 +11,7 @@ Usage:
   ${RUN_USAGE}
   cones validate GRAPH.json [...] [--json]
   cones nodes [TYPE ...]
+  ${IMPORT_USAGE}
 
 Exit codes: 0 ok, 2 invalid graph or usage, 3 a node failed, 130 interrupted.
 `;
@@ -35,6 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await validateCommand(rest);
       case 'nodes':
         return await nodesCommand(rest);
+      case 'import-cones2':
+        return await importCones2Command(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -6,11 +6,17 @@ import { canonicalJson, sha256 } from './hash';
  * So a node's key changes exactly when it or anything upstream changes, and changing a seed re-runs only the
  * seed's descendants. Least recently used entries are dropped beyond `maxEntries`.
  */
+/** A cached node result: its outputs and, for output nodes, the UI values (file paths) shown again on a cache hit. */
+export interface CacheEntry {
+  outputs: Record<string, unknown>;
+  ui?: Record<string, unknown>;
+}
+
 export class NodeCache {
-  private readonly entries = new Map<string, Record<string, unknown>>();
+  private readonly entries = new Map<string, CacheEntry>();
   constructor(readonly maxEntries = 256) {}
 
-  get(key: string): Record<string, unknown> | undefined {
+  get(key: string): CacheEntry | undefined {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -19,9 +25,9 @@ export class NodeCache {
     return hit;
   }
 
-  set(key: string, outputs: Record<string, unknown>): void {
+  set(key: string, entry: CacheEntry): void {
     this.entries.delete(key);
-    this.entries.set(key, outputs);
+    this.entries.set(key, entry);
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 

@@ -4,7 +4,7 @@ import type { GraphIssue } from './errors';
 /** The typed event stream of a run (the CLI prints it as NDJSON, the server forwards it over websockets). */
 export type RunEvent =
   | { type: 'run_start'; runId: string; nodes: string[]; targets: string[] }
-  | { type: 'node_cached'; runId: string; nodeId: string; nodeType: string }
+  | { type: 'node_cached'; runId: string; nodeId: string; nodeType: string; ui?: UiOutput }
   | { type: 'node_start'; runId: string; nodeId: string; nodeType: string }
   | { type: 'progress'; runId: string; nodeId: string; value: number; max: number }
   | { type: 'preview'; runId: string; nodeId: string; mime: string; data: Uint8Array; width?: number; height?: number }

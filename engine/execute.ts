@@ -84,10 +84,11 @@ export class Engine {
 
       const hit = useCache && node.cache ? this.cache.get(key) : undefined;
       if (hit) {
-        values.set(id, hit);
+        values.set(id, hit.outputs);
         summary.cached.push(id);
-        summary.outputs[id] = hit;
-        emit({ type: 'node_cached', runId, nodeId: id, nodeType: def.type });
+        summary.outputs[id] = hit.outputs;
+        if (hit.ui) summary.ui[id] = hit.ui;
+        emit({ type: 'node_cached', runId, nodeId: id, nodeType: def.type, ui: hit.ui });
         continue;
       }
 
@@ -112,7 +113,7 @@ export class Engine {
         throw this.fail(new Error(`${def.type} did not produce output(s) ${missing.join(', ')}.`), id, def.type, inputs, runId, emit);
       }
       values.set(id, outputs);
-      if (useCache && node.cache) this.cache.set(key, outputs);
+      if (useCache && node.cache) this.cache.set(key, { outputs, ui });
       summary.executed.push(id);
       summary.outputs[id] = outputs;
       if (ui) summary.ui[id] = ui;

@@ -9,6 +9,7 @@
  * The std(S) factor is computed inside the UNet (diffusion/onnx/surgery), since it depends on the logits.
  */
 import { buildTokenWeightMaps, layoutBiasesForLayers, maskLogits, rasteriseSubjects, selectGuidedLayers, type LayoutSubject, type ResolutionBias, type ResolutionSelection } from '../layout';
+import { ModelError } from '../errors';
 import { f32, type F32Tensor } from '../tensor';
 import { findPhrase, type Tokenized } from '../tokenizer';
 
@@ -29,13 +30,36 @@ export interface LayerBiasPlan {
 
 export function planLayoutBias(layout: Layout, tokens: Tokenized, image: { height: number; width: number }, latent: { height: number; width: number }, queryLengths: readonly number[], selection: ResolutionSelection): LayerBiasPlan {
   const masks = rasteriseSubjects(layout.subjects, image.height, image.width);
-  const subjects = masks.map((m) => ({ phrase: m.phrase, strength: m.strength, mask: m.mask, positions: findPhrase(tokens, m.phrase, 'all').flat() }));
+  const subjects = resolvePositions(masks.map((m) => m.phrase), tokens).map((positions, k) => ({ phrase: masks[k].phrase, strength: masks[k].strength, mask: masks[k].mask, positions }));
   const maps = buildTokenWeightMaps(subjects, tokens.length, image.height, image.width);
   const layers = selectGuidedLayers(queryLengths, latent, selection);
   const biases = layoutBiasesForLayers(maps, layers);
   const negLogits = new Map<ResolutionBias, F32Tensor>();
   for (const b of biases) if (b && !negLogits.has(b)) negLogits.set(b, maskLogits(b.negMask));
   return { biases, negLogits, guidedLayers: biases.filter(Boolean).length };
+}
+
+/**
+ * Token positions per subject phrase (every occurrence, every token). When phrases overlap, the longer phrase keeps
+ * the tokens it matches: in "a dog, a pet cat and a dog" with subjects "dog," and "dog", the first dog belongs to
+ * "dog," and "dog" keeps the second one (the reference configs rely on this).
+ */
+export function resolvePositions(phrases: readonly string[], tokens: Tokenized): number[][] {
+  const found = phrases.map((p) => findPhrase(tokens, p, 'all'));
+  const order = phrases.map((_, k) => k).sort((a, b) => (found[b][0]?.length ?? 0) - (found[a][0]?.length ?? 0));
+  const claimed = new Set<number>();
+  const out: number[][] = phrases.map(() => []);
+  for (const k of order) {
+    for (const occurrence of found[k]) {
+      if (occurrence.some((p) => claimed.has(p))) continue;
+      out[k].push(...occurrence);
+    }
+    if (!out[k].length) {
+      throw new ModelError('E_LAYOUT_TOKEN_CONFLICT', `Expected layout subject "${phrases[k]}" to have tokens of its own in "${tokens.prompt}" but longer subject phrases claim every occurrence.`, { hint: 'Give each subject a distinct phrase, or remove the duplicate.' });
+    }
+    for (const p of out[k]) claimed.add(p);
+  }
+  return out;
 }
 
 const OFF = f32([1, 1, 1, 1]); // broadcasts to "no bias": the cheap input for unguided layers and steps

@@ -1,0 +1,72 @@
+// The server command: parses options and environment, starts the server, prints its URL. Everything else
+// lives in server/ (see server/README.md).
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORT, ServerError, startServer } from './server/index';
+
+const INSTALL_ROOT = fileURLToPath(new URL('.', import.meta.url));
+const USAGE = `Usage: node --import tsx server.ts [options]
+  --host HOST         address to bind (default 127.0.0.1; another address needs a token)   env CONES_HOST
+  --port N            port (default ${DEFAULT_PORT}; 0 = any free port)                          env CONES_PORT
+  --token TOKEN       require "Authorization: Bearer TOKEN" (prefer the env variable)    env CONES_TOKEN
+  --data-dir DIR      queue and history (default .cones-server)                          env CONES_DATA_DIR
+  --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default out/, inputs/, residuals/, layouts/)
+  --graphs DIR        example graphs (default the install's graphs/)
+  --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
+        outputs: { type: 'string' }, inputs: { type: 'string' }, residuals: { type: 'string' }, layouts: { type: 'string' },
+        graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env = process.env;
+  const portText = values.port ?? env.CONES_PORT;
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  try {
+    const server = await startServer({
+      host: values.host ?? env.CONES_HOST,
+      port,
+      token: values.token ?? env.CONES_TOKEN,
+      dataDir: values['data-dir'] ?? env.CONES_DATA_DIR ?? '.cones-server',
+      folders: {
+        outputs: values.outputs ?? 'out',
+        inputs: values.inputs ?? 'inputs',
+        residuals: values.residuals ?? 'residuals',
+        layouts: values.layouts ?? 'layouts',
+        graphs: values.graphs ?? resolve(INSTALL_ROOT, 'graphs'),
+      },
+      registryModules: values.plugin ?? [],
+    });
+    console.log(`cones server listening on ${server.url} (websocket ${server.url.replace(/^http/, 'ws')}/ws)`);
+    const stop = (): void => {
+      console.log('stopping: the running run is recorded as interrupted, pending runs stay queued');
+      server.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1;
+  } catch (err) {
+    if (err instanceof ServerError) {
+      console.error(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const code = await main();
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,56 @@
+/**
+ * The server's coded error catalogue. Every error response is `{ error: { code, message, hint?, issues? } }`
+ * with the HTTP status listed here; clients key on `code`, never on the message.
+ *
+ * Graph validation problems keep the engine's own codes (E_UNKNOWN_NODE_TYPE, E_TYPE_MISMATCH, ...) in `issues`.
+ */
+export const SERVER_ERRORS = {
+  E_BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
+  E_BAD_REQUEST: { status: 400, summary: 'The request is missing a field or a field has the wrong type.' },
+  E_GRAPH_INVALID: { status: 400, summary: 'The submitted graph failed validation; `issues` lists every problem.' },
+  E_PATH_INVALID: { status: 400, summary: 'A path is malformed (NUL byte, bad percent-encoding, empty).' },
+  E_UPLOAD_FILENAME: { status: 400, summary: 'The upload has no usable ?filename= (plain name, no folders).' },
+  E_UPLOAD_EXTENSION: { status: 400, summary: 'The upload\'s file extension is not accepted in that folder.' },
+  E_UPLOAD_CONTENT: { status: 400, summary: 'The uploaded bytes do not match the file type its extension claims.' },
+  E_UNAUTHORIZED: { status: 401, summary: 'A token is required: send `Authorization: Bearer <token>` or `?token=`.' },
+  E_PATH_OUTSIDE_FOLDER: { status: 403, summary: 'The path leaves its folder (.., absolute path, or a symlink out).' },
+  E_FORBIDDEN_ORIGIN: { status: 403, summary: 'Without a token, only loopback Host and Origin headers are accepted (DNS rebinding, cross-site pages).' },
+  E_FOLDER_READ_ONLY: { status: 403, summary: 'Uploads are not accepted into this folder.' },
+  E_NOT_FOUND: { status: 404, summary: 'No such route, file or example graph.' },
+  E_UNKNOWN_FOLDER: { status: 404, summary: 'The folder is not one the server exposes.' },
+  E_RUN_NOT_FOUND: { status: 404, summary: 'No queued, running or recorded run has that id.' },
+  E_RUN_NOT_PENDING: { status: 409, summary: 'The run is not waiting in the queue (running or finished).' },
+  E_RUN_NOT_RUNNING: { status: 409, summary: 'The run is not the running one (use DELETE /api/queue/:runId for a pending run).' },
+  E_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body is larger than the server accepts.' },
+  E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The Content-Type does not fit the endpoint or the file.' },
+  E_INTERNAL: { status: 500, summary: 'An unexpected server failure (a bug): see the server log.' },
+  // Startup errors (thrown by startServer, no HTTP status).
+  E_TOKEN_REQUIRED: { status: 0, summary: 'Binding to a non-loopback host needs a token.' },
+  E_BAD_OPTIONS: { status: 0, summary: 'startServer was given an invalid option.' },
+  E_PLUGIN_LOAD: { status: 0, summary: 'A registry module could not be loaded or does not export `nodes`.' },
+  // Run outcomes recorded in history and events (not HTTP responses).
+  E_WORKER_CRASHED: { status: 0, summary: 'The execution worker died during the run; it was restarted.' },
+} as const;
+
+export type ServerErrorCode = keyof typeof SERVER_ERRORS;
+
+/** A failure a client (or the person starting the server) caused; carries its HTTP status. */
+export class ServerError extends Error {
+  readonly code: ServerErrorCode;
+  readonly status: number;
+  readonly hint?: string;
+  readonly issues?: unknown[];
+
+  constructor(code: ServerErrorCode, message: string, opts: { hint?: string; issues?: unknown[]; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'ServerError';
+    this.code = code;
+    this.status = SERVER_ERRORS[code].status || 500;
+    this.hint = opts.hint;
+    this.issues = opts.issues;
+  }
+
+  toBody(): { error: { code: string; message: string; hint?: string; issues?: unknown[] } } {
+    return { error: { code: this.code, message: this.message, hint: this.hint, issues: this.issues } };
+  }
+}

@@ -1,0 +1,39 @@
+import { isAbsolute, relative } from 'node:path';
+import type { FolderName } from './options';
+import { isInside } from './paths';
+
+/** Folders served by GET /api/files/:folder/... (example graphs have their own endpoint). */
+export const SERVED_FOLDERS = ['outputs', 'inputs', 'residuals', 'layouts'] as const satisfies readonly FolderName[];
+export type ServedFolder = (typeof SERVED_FOLDERS)[number];
+
+export function fileUrl(folder: ServedFolder, rel: string): string {
+  return `/api/files/${folder}/${rel.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
+}
+
+/** The URL of an absolute path when it lies in a served folder. */
+export function urlForPath(folders: Record<FolderName, string>, p: string): string | undefined {
+  if (!isAbsolute(p)) return undefined;
+  for (const folder of SERVED_FOLDERS) {
+    if (isInside(folders[folder], p) && p !== folders[folder]) return fileUrl(folder, relative(folders[folder], p));
+  }
+  return undefined;
+}
+
+/**
+ * Replaces every string that is an absolute path inside a served folder by its /api/files/... URL, deep in
+ * a JSON-like value (ui values, output summaries): clients get links they can fetch, and the server's own
+ * directory layout is not disclosed. `files` collects the URLs.
+ */
+export function pathsToUrls<T>(value: T, folders: Record<FolderName, string>, files: string[] = []): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const url = urlForPath(folders, v);
+      if (url) files.push(url);
+      return url ?? v;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

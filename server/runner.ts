@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import type { RunEvent, UiOutput } from '../engine';
+import { pathsToUrls } from './file-urls';
+import type { FolderName } from './options';
+import type { HistoryEntry, HistoryStore } from './store/history';
+import type { RunQueue, RunRecord } from './store/run-queue';
+import { toWire, type EventLog, type WireEvent } from './ws/event-log';
+import type { WsHub } from './ws/hub';
+import { WorkerHost } from './worker/host';
+import type { RunOutcome, WorkerData } from './worker/protocol';
+
+const TERMINAL = new Set(['run_done', 'run_error', 'interrupted']);
+
+interface Current {
+  run: RunRecord;
+  ui: Record<string, UiOutput>;
+  files: string[];
+  /** The worker's terminal event, held back until the history entry is written (so a client that reacts
+   *  to run_done by fetching /api/history/:runId always finds it). */
+  terminal?: WireEvent;
+  interruptTimer?: NodeJS.Timeout;
+}
+
+/** Moves runs from the queue through the worker into history, forwarding every event to the hub. */
+export class Runner {
+  private current?: Current;
+  private closing = false;
+  readonly host: WorkerHost;
+
+  constructor(
+    private readonly queue: RunQueue,
+    private readonly history: HistoryStore,
+    private readonly log: EventLog,
+    private readonly hub: WsHub,
+    private readonly folders: Record<FolderName, string>,
+    /** How long a run may ignore an interrupt before its worker is terminated. */
+    private readonly interruptGraceMs: number,
+    worker: Omit<WorkerData, 'workerModule'>,
+  ) {
+    this.host = new WorkerHost(worker, { onEvent: (e) => this.onEvent(e), onDone: (id, outcome) => this.onDone(id, outcome) });
+  }
+
+  status(): { queue: { running: number; pending: number }; runningId: string | null } {
+    return { queue: this.queue.size, runningId: this.queue.current?.runId ?? null };
+  }
+
+  /** Queues a validated run; returns how many runs are ahead of it. */
+  submit(run: RunRecord): number {
+    this.log.open(run.runId, run.clientId);
+    const position = this.queue.add(run);
+    this.hub.broadcast({ type: 'queued', runId: run.runId, clientId: run.clientId ?? null, position });
+    this.pump();
+    this.broadcastStatus();
+    return position;
+  }
+
+  /** Removes a pending run: it ends as interrupted (reason "removed") without having started. */
+  remove(runId: string): boolean {
+    const run = this.queue.remove(runId);
+    if (!run) return false;
+    this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'removed' } });
+    this.hub.runEvent({ type: 'interrupted', runId, reason: 'removed' });
+    this.log.close(runId);
+    this.broadcastStatus();
+    return true;
+  }
+
+  interrupt(runId: string): void {
+    const cur = this.current;
+    if (!cur || cur.run.runId !== runId) return;
+    this.host.interrupt(runId);
+    cur.interruptTimer ??= setTimeout(() => void this.host.kill({ status: 'interrupted' }), this.interruptGraceMs).unref();
+  }
+
+  /** Records a run that was executing when a previous server process stopped. */
+  recordOrphan(run: RunRecord): void {
+    this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'server_stopped' } });
+  }
+
+  pump(): void {
+    if (this.closing || this.current) return;
+    const run = this.queue.start();
+    if (!run) return;
+    this.current = { run, ui: {}, files: [] };
+    this.log.open(run.runId, run.clientId);
+    void this.host.run({ runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) });
+  }
+
+  onEvent(event: RunEvent): void {
+    const cur = this.current;
+    let wire = toWire(event);
+    if (event.type === 'node_done' || (event.type === 'node_cached' && event.ui)) {
+      const files: string[] = [];
+      // A cached output node shows the files of the run that made them.
+      if (event.type === 'node_done') wire = { ...wire, outputs: pathsToUrls(event.outputs, this.folders) };
+      wire = { ...wire, ui: event.ui && pathsToUrls(event.ui, this.folders, files) };
+      if (cur && event.runId === cur.run.runId && wire.ui) {
+        cur.ui[event.nodeId] = wire.ui as UiOutput;
+        cur.files.push(...files);
+      }
+    }
+    if (cur && event.runId === cur.run.runId && TERMINAL.has(event.type)) cur.terminal = wire;
+    else this.hub.runEvent(wire);
+  }
+
+  onDone(runId: string, outcome: RunOutcome): void {
+    const cur = this.current;
+    if (!cur || cur.run.runId !== runId) return;
+    clearTimeout(cur.interruptTimer);
+    this.current = undefined;
+    if (outcome.status === 'ok') {
+      this.record(cur.run, cur, { status: 'ok', ms: outcome.ms, executed: outcome.executed, cached: outcome.cached });
+    } else if (outcome.status === 'error') {
+      this.record(cur.run, cur, { status: 'error', error: pathsToUrls(outcome.error, this.folders) });
+    } else {
+      const reason = this.closing ? 'server_stopped' : 'user';
+      this.record(cur.run, cur, { status: 'interrupted', interrupted: { nodeId: outcome.nodeId, reason } });
+    }
+    this.hub.runEvent(cur.terminal ?? synthesize(runId, outcome));
+    this.log.close(runId);
+    this.queue.finish(runId);
+    this.pump();
+    this.broadcastStatus();
+  }
+
+  /** Stops taking runs; the running one is ended as interrupted (server_stopped). Pending runs stay queued. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.host.stop({ status: 'interrupted' });
+    const cur = this.current;
+    if (cur) this.onDone(cur.run.runId, { status: 'interrupted' });
+  }
+
+  private record(run: RunRecord, got: { ui: Record<string, UiOutput>; files: string[] }, result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'>): void {
+    this.history.add({
+      runId: run.runId,
+      clientId: run.clientId,
+      submittedAt: run.submittedAt,
+      startedAt: run.startedAt,
+      finishedAt: new Date().toISOString(),
+      ui: got.ui,
+      files: got.files,
+      graph: run.graph,
+      ...result,
+    });
+  }
+
+  private broadcastStatus(): void {
+    this.hub.broadcast({ type: 'status', ...this.status() });
+  }
+}
+
+/** The terminal event for an outcome the engine did not report itself (worker crash or kill). */
+function synthesize(runId: string, outcome: RunOutcome): WireEvent {
+  if (outcome.status === 'ok') return { type: 'run_done', runId, ms: outcome.ms, executed: outcome.executed, cached: outcome.cached };
+  if (outcome.status === 'error') return { type: 'run_error', runId, ...outcome.error };
+  return { type: 'interrupted', runId, nodeId: outcome.nodeId };
+}

@@ -1,0 +1,87 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { mkdir } from 'node:fs/promises';
+import { WebSocketServer } from 'ws';
+import { createApp } from './app';
+import type { AppContext } from './context';
+import { searchBases } from './graph-paths';
+import { hasToken, localOriginProblem } from './http/auth';
+import { resolveOptions, type ServerOptions } from './options';
+import { buildServerRegistry } from './registry';
+import { Runner } from './runner';
+import { HistoryStore } from './store/history';
+import { RunQueue } from './store/run-queue';
+import { EventLog } from './ws/event-log';
+import { WsHub } from './ws/hub';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops listening, interrupts the running run (recorded as interrupted), keeps pending runs on disk. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP + websocket server. Validation and the API live in this thread; graphs execute in one
+ * long-lived worker thread. Throws E_TOKEN_REQUIRED / E_BAD_OPTIONS / E_PLUGIN_LOAD before listening.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const opts = resolveOptions(options);
+  const registry = await buildServerRegistry(opts.registryModules);
+  await mkdir(opts.dataDir, { recursive: true });
+  for (const name of ['outputs', 'inputs', 'residuals', 'layouts'] as const) await mkdir(opts.folders[name], { recursive: true });
+
+  const { queue, orphan } = await RunQueue.open(opts.dataDir);
+  const history = await HistoryStore.open(opts.dataDir, opts.historyLimit);
+  const log = new EventLog();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const bases = searchBases(opts.folders);
+  // The hub reports the runner's status and the runner feeds the hub: the hub reads it lazily.
+  let runner: Runner | undefined;
+  const hub = new WsHub(wss, log, () => runner!.status());
+  const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, {
+    registryModules: opts.registryModules,
+    searchPaths: bases.map((b) => b.base),
+  });
+  runner = r;
+  if (orphan) r.recordOrphan(orphan);
+
+  const ctx: AppContext = { opts, registry, bases, runner: r, queue, history, startedAt: Date.now() };
+  const server = createServer(createApp(ctx));
+  server.on('upgrade', (req, socket, head) => upgrade(req, socket, head));
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const refusal = path !== '/ws' ? '404 Not Found'
+      : opts.token ? (hasToken(opts.token, req) ? undefined : '401 Unauthorized')
+      : localOriginProblem(req) ? '403 Forbidden' : undefined;
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  // Start the worker now so the first run does not wait for it; a failure surfaces on that run.
+  r.host.start().catch((err: Error) => console.error(`[server] execution worker failed to start: ${err.message}`));
+  r.pump();
+
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: async () => {
+      hub.close();
+      wss.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await r.close();
+      await closed;
+      await Promise.all([queue.flush(), history.flush()]);
+    },
+  };
+}

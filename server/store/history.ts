@@ -1,0 +1,101 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GraphIssue, UiOutput } from '../../engine';
+import { writeFileAtomic } from './atomic-file';
+
+export type RunStatus = 'ok' | 'error' | 'interrupted';
+
+export interface HistoryEntry {
+  runId: string;
+  status: RunStatus;
+  clientId?: string;
+  submittedAt: string;
+  startedAt?: string;
+  finishedAt: string;
+  /** Engine time of a finished run. */
+  ms?: number;
+  executed?: string[];
+  cached?: string[];
+  /** Per output node: its ui values, with file paths replaced by /api/files/... URLs. */
+  ui: Record<string, UiOutput>;
+  /** Every file URL found in `ui`, for convenience. */
+  files: string[];
+  error?: { code: string; message: string; nodeId?: string; nodeType?: string; inputs?: Record<string, string>; issues?: GraphIssue[] };
+  interrupted?: { nodeId?: string; reason: 'user' | 'removed' | 'server_stopped' };
+  graph: unknown;
+}
+
+/**
+ * Finished runs, newest last, in `dataDir/history.jsonl`: one JSON entry per line, appended as runs end
+ * (a crash loses at most the line being written; a torn last line is skipped on load). The file is
+ * rewritten with the newest `limit` entries when it grows past twice that.
+ */
+export class HistoryStore {
+  private readonly entries = new Map<string, HistoryEntry>();
+  private lines = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly path: string, private readonly limit: number) {}
+
+  static async open(dataDir: string, limit: number): Promise<HistoryStore> {
+    const store = new HistoryStore(join(dataDir, 'history.jsonl'), limit);
+    let text = '';
+    try {
+      text = await readFile(store.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      store.lines++;
+      try {
+        const entry = JSON.parse(line) as HistoryEntry;
+        if (typeof entry.runId === 'string') store.remember(entry);
+      } catch {
+        // A torn line from a crash mid-append: the run's entry is lost, the others are intact.
+      }
+    }
+    if (store.lines > store.entries.size) store.compact();
+    return store;
+  }
+
+  add(entry: HistoryEntry): void {
+    this.remember(entry);
+    this.lines++;
+    if (this.lines > 2 * this.limit) {
+      this.compact();
+    } else {
+      const line = `${JSON.stringify(entry)}\n`;
+      this.enqueue(() => appendFile(this.path, line));
+    }
+  }
+
+  get(runId: string): HistoryEntry | undefined {
+    return this.entries.get(runId);
+  }
+
+  /** Newest first. */
+  list(limit: number): HistoryEntry[] {
+    return [...this.entries.values()].reverse().slice(0, limit);
+  }
+
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private remember(entry: HistoryEntry): void {
+    this.entries.delete(entry.runId);
+    this.entries.set(entry.runId, entry);
+    while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  private compact(): void {
+    const text = [...this.entries.values()].map((e) => `${JSON.stringify(e)}\n`).join('');
+    this.lines = this.entries.size;
+    this.enqueue(() => writeFileAtomic(this.path, text));
+  }
+
+  private enqueue(write: () => Promise<void>): void {
+    this.chain = this.chain.then(write).catch((err: Error) => console.error(`[server] could not write ${this.path}: ${err.message}`));
+  }
+}
