@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { loadSdModel } from '../../../diffusion/model/load';
+import { encodeChunks } from '../../../diffusion/model/text-encoder';
+import { layoutUnet, runUnet } from '../../../diffusion/model/unet';
+import { gaussian } from '../../../diffusion/noise';
+import { generate } from '../../../diffusion/pipeline/generate';
+import { f32 } from '../../../diffusion/tensor';
+import { makeSd21LikeFolder } from './helpers/sd21-like';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const SOURCE = process.env.CONES_PARITY_MODEL ?? join(ROOT, 'models', 'shapes');
+const skip = existsSync(join(SOURCE, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+
+test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external weights, "!" padding) loads and runs', { skip }, async (t) => {
+  const original = await loadSdModel(SOURCE);
+  const dir = makeSd21LikeFolder(SOURCE);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = await loadSdModel(dir);
+  assert.equal(model.inputs.textEncoder.get('input_ids')!.dtype, 'int32');
+  assert.equal(model.inputs.unet.get('timestep')!.dtype, 'int64');
+  assert.equal(model.vaeFactor, original.vaeFactor, 'factor from block_out_channels');
+  assert.ok(readFileSync(join(dir, 'unet/model.onnx')).length < 1_000_000, 'weights are external (12 MB moved out)');
+
+  const tokens = model.tokenizer.tokenize('a red circle', { mode: 'fixed' });
+  assert.equal(tokens.ids.at(-1), 0, 'SD 2 pads with "!" = id 0');
+  const ids = [original.tokenizer.tokenize('a red circle', { mode: 'adaptive' }).ids];
+  const a = await encodeChunks(original, ids);
+  const b = await encodeChunks(model, ids);
+  assert.deepEqual(b.data, a.data, 'int32 ids give the same embedding');
+
+  // Same integer timestep through both UNets; the patched one (external data kept beside the weights) too.
+  const sample = gaussian(1, [2, 4, 16, 16]);
+  const context = f32([2, a.dims[1], a.dims[2]], new Float32Array([...a.data, ...a.data]));
+  const ref = await runUnet(original, null, { sample, timestep: 500, context });
+  const plain = await runUnet(model, null, { sample, timestep: 500, context });
+  const patched = await layoutUnet(model);
+  const off = { pos: patched.layers.map(() => f32([1, 1, 1, 1])), neg: patched.layers.map(() => f32([1, 1, 1, 1])) };
+  const viaPatch = await runUnet(model, patched, { sample, timestep: 500, context, layout: off });
+  for (const out of [plain, viaPatch]) {
+    let d = 0;
+    for (let i = 0; i < ref.data.length; i++) d = Math.max(d, Math.abs(ref.data[i] - out.data[i]));
+    assert.ok(d < 1e-4, `max |diff| ${d}`);
+  }
+  assert.ok(existsSync(join(dir, 'unet', 'model.layout.onnx')));
+
+  const enc = { modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks), uncond: await encodeChunks(model, model.tokenizer.unconditional(tokens).chunks), negativePrompt: '', residuals: [] };
+  const result = await generate({
+    model, conditioning: enc, guidance: { kind: 'cfg', scale: 4 }, sampler: 'dpmpp_2m', steps: 4, seed: 3, width: 64, height: 64,
+    layout: { layout: { subjects: [{ phrase: 'circle', box: [0, 0, 0.5, 0.5] }], source: 'test' }, weight: 0.2, guidanceSteps: 4, eta: { kind: 'log1p_sigma_sq' }, resolutions: 'all', selfRecurrence: true },
+  });
+  assert.ok(result.latent.data.every(Number.isFinite));
+  assert.ok(result.guidedLayers > 0);
+});
