@@ -1,6 +1,6 @@
 import { ModelError } from '../errors';
 import { makeTensor } from '../onnx/input-meta';
-import type { Tensor } from '../onnx/ort';
+import { Tensor } from '../onnx/ort';
 import { createSession, type LoadedSession } from '../onnx/session';
 import { patchUnetFile, type LayoutLayer } from '../onnx/surgery';
 import { f32, type F32Tensor } from '../tensor';
@@ -85,9 +85,10 @@ export async function runUnet(model: SdModel, unet: LayoutUnet | null, call: Une
   };
   if (unet) {
     if (!call.layout) throw new ModelError('E_UNET_LAYOUT_FEEDS', 'A layout-patched UNet needs layout inputs for every layer (all-zero [1,1,1,1] to switch a layer off).');
+    // float32 bias planes are handed over without a copy: they can be [2, 1, 4096, 77] per layer on SD.
     unet.layers.forEach((layer, k) => {
-      feeds[layer.posInput] = makeTensor({ name: layer.posInput, dtype: 'float32' }, call.layout!.pos[k].data, call.layout!.pos[k].dims);
-      feeds[layer.negInput] = makeTensor({ name: layer.negInput, dtype: 'float32' }, call.layout!.neg[k].data, call.layout!.neg[k].dims);
+      feeds[layer.posInput] = new Tensor('float32', call.layout!.pos[k].data, call.layout!.pos[k].dims);
+      feeds[layer.negInput] = new Tensor('float32', call.layout!.neg[k].data, call.layout!.neg[k].dims);
     });
   }
   const out = await session.run(feeds);
