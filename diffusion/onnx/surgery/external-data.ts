@@ -1,0 +1,65 @@
+/**
+ * External-data references of a model: every tensor stored outside the .onnx file, wherever it sits
+ * (initializers, sparse initializers, Constant-node attribute tensors, nested subgraphs). The surgery
+ * re-serialises the ModelProto, which keeps these references byte for byte; what can break them is
+ * writing the patched model somewhere else. ORT 1.30 rejects locations that are absolute, contain
+ * `..`, or escape the model folder through a symlink, so the patched model must sit beside the weights.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { ModelError } from '../../errors';
+import type { AttributeProto, GraphProto, ModelProto, TensorProto } from '../proto';
+
+export interface ExternalRef {
+  tensor: string;
+  location: string;
+}
+
+export function externalRefs(model: ModelProto): ExternalRef[] {
+  const refs: ExternalRef[] = [];
+  const visitTensor = (t: TensorProto | undefined, owner: string) => {
+    if (!t || t.dataLocation !== 1) return;
+    const location = t.externalData.find((e) => e.key === 'location')?.value ?? '';
+    refs.push({ tensor: t.name || owner, location });
+  };
+  const visitAttr = (a: AttributeProto, owner: string) => {
+    visitTensor(a.t, owner);
+    a.tensors.forEach((t) => visitTensor(t, owner));
+    if (a.sparseTensor) { visitTensor(a.sparseTensor.values, owner); visitTensor(a.sparseTensor.indices, owner); }
+    if (a.g) visitGraph(a.g);
+    a.graphs.forEach(visitGraph);
+  };
+  const visitGraph = (g: GraphProto) => {
+    g.initializer.forEach((t) => visitTensor(t, t.name));
+    g.sparseInitializer.forEach((s) => { visitTensor(s.values, 'sparse'); visitTensor(s.indices, 'sparse'); });
+    for (const n of g.node) n.attribute.forEach((a) => visitAttr(a, n.name || n.output[0]));
+  };
+  if (model.graph) visitGraph(model.graph);
+  return refs;
+}
+
+/** Distinct external files referenced. */
+export function externalFiles(refs: ExternalRef[]): string[] {
+  return [...new Set(refs.map((r) => r.location))].sort();
+}
+
+/** Throws E_SURGERY_EXTERNAL_DATA unless every reference resolves inside the folder of `modelPath`. */
+export function assertExternalRefsValid(refs: ExternalRef[], modelPath: string): void {
+  const dir = dirname(modelPath);
+  const realDir = existsSync(dir) ? realpathSync(dir) : dir;
+  for (const location of externalFiles(refs)) {
+    const ref = refs.find((r) => r.location === location)!;
+    const fail = (problem: string) => {
+      throw new ModelError('E_SURGERY_EXTERNAL_DATA', `Expected external data "${location}" (tensor ${ref.tensor}) to be a file inside ${dir} but it ${problem}.`, {
+        hint: 'Write the patched model in the same folder as the original model and its weights file (the default).',
+        details: { location, modelPath },
+      });
+    };
+    if (!location) fail('has no location');
+    if (isAbsolute(location) || location.split(/[\\/]/).includes('..')) fail('is absolute or contains ".."');
+    const target = join(dir, location);
+    if (!existsSync(target) || !statSync(target).isFile()) fail('does not exist there');
+    const rel = relative(realDir, realpathSync(target));
+    if (rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) fail('resolves (through a symlink) outside that folder');
+  }
+}
