@@ -17,6 +17,7 @@ import { encodeChunks } from '../../../diffusion/model/text-encoder';
 import { decodeLatents } from '../../../diffusion/model/vae';
 import type { NoiseStream } from '../../../diffusion/noise';
 import { generate } from '../../../diffusion/pipeline/generate';
+import { addResidual, readResidual } from '../../../diffusion/residuals';
 import { f32, type F32Tensor } from '../../../diffusion/tensor';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -98,7 +99,16 @@ test('parity with the PyTorch reference sampler on the shapes model', { skip }, 
       assert.deepEqual(tokens.ids, run.ids_cond);
       const uncondTokens = model.tokenizer.unconditional(tokens, run.negative_prompt);
       assert.deepEqual(uncondTokens.ids, run.ids_uncond);
-      const conditioning = { modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks), uncond: await encodeChunks(model, uncondTokens.chunks), negativePrompt: '', residuals: [] };
+      let cond = await encodeChunks(model, tokens.chunks);
+      const residuals = (run.residuals ?? []) as { word: string; positions: number[]; file: string }[];
+      for (const r of residuals) {
+        // The reference adds the residual at the positions it found for the word; ours must find the same ones.
+        assert.deepEqual(tokens.words.filter((w) => w.text === r.word).flatMap((w) => w.tokenPositions), r.positions, r.word);
+        cond = addResidual(cond, readResidual(join(ROOT, r.file)).vector, r.positions);
+      }
+      if (run.emb_cond) assert.ok(maxAbsDiff(cond.data, load(run.emb_cond).data) < 1e-4, 'conditional embedding');
+      const applied = residuals.map((r) => ({ phrase: r.word, positions: r.positions, strength: 1, source: r.file }));
+      const conditioning = { modelId: model.id, tokens, cond, uncond: await encodeChunks(model, uncondTokens.chunks), negativePrompt: '', residuals: applied };
       const latents: F32Tensor[] = [];
       const lay = run.layout;
       const result = await generate({

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Regenerates the embedded "shapes world" model from scratch, with fixed seeds, in order:
+#   data pool + tokenizer -> autoencoder -> diffusion (text encoder + UNet) -> ONNX export (+ parity check)
+#   -> custom-subject residuals -> parity fixtures -> quality evaluation.
+# Prerequisites (Debian bookworm):
+#   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
+#   plus the repo's node_modules (onnxruntime-node) for the export parity check.
+# Usage (from the repo root):  bash training/build_all.sh
+# Budgets (minutes) can be overridden: AE_MIN=19 DIFF_MIN=100 RES_STEPS=300 RES_LR=1e-4 EVAL_N=100 POOL_N=40000
+# Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
+# training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+export OMP_WAIT_POLICY=PASSIVE
+export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
+mkdir -p "$SHAPES_WORK"
+AE_MIN="${AE_MIN:-19}"
+DIFF_MIN="${DIFF_MIN:-100}"
+RES_STEPS="${RES_STEPS:-300}"
+RES_LR="${RES_LR:-1e-4}"
+EVAL_N="${EVAL_N:-100}"
+POOL_N="${POOL_N:-40000}"  # samples per pool file (two files, seeds 1 and 2)
+
+echo "== 1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
+$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 &
+$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 &
+wait
+$PY bpe.py ../models/shapes/tokenizer
+
+echo "== 2. autoencoder ($AE_MIN min)"
+$PY train_ae.py "$AE_MIN"
+
+echo "== 3. diffusion ($DIFF_MIN min)"
+$PY train_diffusion.py "$DIFF_MIN" 5e-4 | tee "$SHAPES_WORK/train.log"
+
+echo "== 4. ONNX export + parity"
+$PY export.py
+
+echo "== 5. residuals"
+$PY train_residual.py "$RES_STEPS" "$RES_LR"
+
+echo "== 6. parity fixtures"
+$PY write_fixtures.py
+
+echo "== 7. evaluation"
+$PY eval_quality.py "$EVAL_N"

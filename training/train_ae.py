@@ -1,0 +1,109 @@
+"""Train the factor-4 autoencoder (64x64x3 <-> 16x16x4) on a wall-clock budget.
+Loss: L1 + edge-aware L1 on image gradients + tiny latent L2. 10% of each batch are custom-subject
+images (checkered / striped / holed) so the decoder can draw their patterns.
+Writes WORK/ae.pt with the measured scaling factor (1/std of latents) and held-out PSNR.
+Usage: OMP_WAIT_POLICY=PASSIVE python3 train_ae.py [budget_minutes=9] [resume]"""
+import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import data
+from common import AE_CKPT, Timer, cosine_lr, load_pool, save_atomic, to_tensor
+from models import AutoEncoder, count_params
+
+
+def grads(x):
+    return x[..., 1:, :] - x[..., :-1, :], x[..., :, 1:] - x[..., :, :-1]
+
+
+def psnr(a, b):
+    mse = ((a - b) ** 2).mean(dim=(1, 2, 3))  # images in [-1,1] -> peak-to-peak 2
+    return (10 * torch.log10(4.0 / mse)).mean().item()
+
+
+def main():
+    budget = float(sys.argv[1]) * 60 if len(sys.argv) > 1 else 9 * 60
+    torch.manual_seed(0)
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
+    imgs, _ = load_pool()
+    rng = np.random.default_rng(123)
+    # held-out set: fresh seed (not in the pool)
+    vrng = np.random.default_rng(999)
+    val = to_tensor(np.stack([data.make_sample(vrng)[0] for _ in range(256)]))
+    vsub = to_tensor(np.stack([data.make_subject_sample(n, vrng)[0] for n in data.SUBJECTS for _ in range(16)]))
+    ae = AutoEncoder()
+    base_lr = 2e-3
+    prev = None
+    mode = sys.argv[2] if len(sys.argv) > 2 else "new"
+    if mode in ("resume", "decoder"):  # continue from WORK/ae.pt with a fresh cosine
+        prev = torch.load(AE_CKPT)
+        ae.load_state_dict(prev["state"])
+        base_lr = 1e-3 if mode == "resume" else 5e-4
+        print(mode, "from", prev["info"], flush=True)
+    out_path = AE_CKPT
+    if mode == "decoder":
+        # decoder-only fine-tune: the encoder (hence the latent space the diffusion model was trained on) is frozen.
+        # Half of each batch gets small latent noise so the decoder tolerates imperfect sampled latents.
+        ae.encoder.requires_grad_(False)
+        out_path = AE_CKPT.replace(".pt", "_dec.pt")
+    print("ae params", count_params(ae), flush=True)
+    opt = torch.optim.Adam([p for p in ae.parameters() if p.requires_grad], lr=base_lr)
+    bs = 16
+    timer = Timer(budget)
+    step = 0
+    names = list(data.SUBJECTS)
+    while timer.elapsed() < budget:
+        idx = rng.integers(0, len(imgs), bs - 2)
+        batch = [imgs[i] for i in idx]
+        for _ in range(2):
+            batch.append(data.make_subject_sample(names[rng.integers(3)], rng)[0])
+        x = to_tensor(np.stack(batch))
+        if rng.random() < 0.5:
+            x = x.flip(-1)
+        lr = cosine_lr(base_lr, timer.frac(), warm_frac=0.02, floor=0.02)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        if mode == "decoder":
+            with torch.no_grad():
+                z = ae.encode(x)
+                z[: bs // 2] += 0.08 * torch.randn_like(z[: bs // 2])
+        else:
+            z = ae.encode(x)
+        r = ae.decode(z)
+        gx, gy = grads(x)
+        rx, ry = grads(r)
+        loss = (r - x).abs().mean() + 0.5 * ((rx - gx).abs().mean() + (ry - gy).abs().mean()) + 1e-4 * z.pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 50 == 0:
+            print(f"step {step} t {timer.elapsed():.0f}s lr {lr:.2e} loss {loss.item():.4f}", flush=True)
+        if mode == "decoder" and step % 500 == 0:  # periodic snapshot (long low-priority run)
+            save_atomic(dict(state=ae.state_dict(), info=dict(steps=step, partial=True)), out_path)
+    ae.eval()
+    with torch.no_grad():
+        p = psnr(ae.decode(ae.encode(val)), val)
+        ps = psnr(ae.decode(ae.encode(vsub)), vsub)
+        zs = torch.cat([ae.encode(to_tensor(imgs[i:i + 256])) for i in range(0, 2048, 256)])
+        std = zs.std().item()
+        mean = zs.mean().item()
+    if mode != "decoder":
+        ae.scaling_factor.fill_(1.0 / std)
+    info = dict(mode=mode, steps=step, seconds=round(timer.elapsed()), final_loss=loss.item(), psnr_val=p,
+                psnr_subjects=ps, latent_std=std, latent_mean=mean, scaling_factor=float(ae.scaling_factor), batch=bs)
+    if prev is not None:
+        info["previous_runs"] = [prev["info"]] + prev["info"].get("previous_runs", [])
+    print(json.dumps(info), flush=True)
+    save_atomic(dict(state=ae.state_dict(), info=info), out_path)
+
+
+if __name__ == "__main__":
+    main()

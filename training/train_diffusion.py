@@ -1,0 +1,131 @@
+"""Joint training of the text encoder and the UNet (epsilon prediction) on frozen-autoencoder latents.
+
+Wall-clock budgeted: the cosine learning-rate decay runs over elapsed time, not steps, so the run ends on time
+whatever the machine load. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
+EMA weights go to WORK/diffusion_final.pt.
+Conditioning: 10% empty captions (for CFG); 70% of batches padded to 77 with the pad token, 30% truncated to the
+batch's longest real length (BOS..EOS), so both fixed-77 and adaptive-length conditioning work.
+Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
+Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4]"""
+import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
+import copy
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import data
+from bpe import Tokenizer
+from common import AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, Timer, cosine_lr, load_pool, save_atomic, to_tensor
+from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
+
+
+def flip_meta(meta):
+    objs = []
+    for o in meta["objects"]:
+        o = dict(o)
+        o["cx"] = data.SIZE - o["cx"]
+        objs.append(o)
+    return dict(bg=meta["bg"], objects=objs)
+
+
+def tokenize_batch(tok, caps, fixed):
+    ids = [tok(c, fixed=True) for c in caps]
+    ids = torch.tensor(ids, dtype=torch.long)
+    if not fixed:
+        L = max(len(tok(c, fixed=False)) for c in caps)
+        ids = ids[:, :L]
+    return ids
+
+
+def main():
+    budget = float(sys.argv[1]) * 60
+    base_lr = float(sys.argv[2]) if len(sys.argv) > 2 else 4e-4
+    bs = 32
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(7)
+    tok = Tokenizer(TOK_DIR)
+    ae = AutoEncoder()
+    ck = torch.load(AE_CKPT)
+    ae.load_state_dict(ck["state"])
+    ae.eval().requires_grad_(False)
+    scale = float(ae.scaling_factor)
+    imgs, metas = load_pool()
+    sched = Schedule()
+    ac = sched.alphas_cumprod.float()
+    snr = ac / (1 - ac)
+    w_snr = torch.clamp(snr, max=5.0) / snr
+
+    te = TextEncoder(len(tok.vocab))
+    unet = UNet()
+    ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
+    params = list(te.parameters()) + list(unet.parameters())
+    opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
+    print(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr}",
+          flush=True)
+
+    timer = Timer(budget)
+    step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
+    hist = []
+    while timer.elapsed() < budget:
+        idx = rng.integers(0, len(imgs), bs)
+        flip = rng.random(bs) < 0.5
+        x, caps = [], []
+        for i, f in zip(idx, flip):
+            im, m = imgs[i], metas[i]
+            if f:
+                im, m = im[:, ::-1], flip_meta(m)
+            x.append(im)
+            caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng))
+        x = to_tensor(np.ascontiguousarray(np.stack(x)))
+        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
+        with torch.no_grad():
+            z0 = ae.encode(x) * scale
+        t = torch.randint(0, 1000, (bs,))
+        eps = torch.randn_like(z0)
+        a = ac[t].view(-1, 1, 1, 1)
+        zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
+        lr = cosine_lr(base_lr, timer.frac(), warm_frac=0.02, floor=0.03)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        ctx = te(ids)
+        pred = unet(zt, t.float(), ctx)
+        per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
+        loss = (per * w_snr[t]).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        d = min(0.999, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for src, dst in ((te, ema_te), (unet, ema_unet)):
+                for p, q in zip(src.parameters(), dst.parameters()):
+                    q.mul_(d).add_(p.detach(), alpha=1 - d)
+        run_loss += per.mean().item()
+        n_loss += 1
+        if step % 25 == 0:
+            hist.append((step, round(timer.elapsed()), run_loss / n_loss))
+            print(f"step {step} t {timer.elapsed():.0f}s ({timer.elapsed() / step:.2f}s/step) lr {lr:.2e} "
+                  f"mse {run_loss / n_loss:.4f}", flush=True)
+            run_loss, n_loss = 0.0, 0
+        if time.time() - last_ck > 600:
+            save_atomic(dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(),
+                             unet_raw=unet.state_dict(), step=step, vocab_size=len(tok.vocab), hist=hist), DIFF_CKPT)
+            last_ck = time.time()
+            print(f"checkpoint at step {step}", flush=True)
+    info = dict(steps=step, seconds=round(timer.elapsed()), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
+                s_per_step=timer.elapsed() / max(1, step))
+    obj = dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(), unet_raw=unet.state_dict(),
+               step=step, vocab_size=len(tok.vocab), hist=hist, info=info)
+    save_atomic(obj, DIFF_CKPT)
+    save_atomic(obj, DIFF_FINAL)
+    print("done", json.dumps(info), flush=True)
+
+
+if __name__ == "__main__":
+    main()

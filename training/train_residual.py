@@ -1,0 +1,148 @@
+"""Train Cones 2 residual token embeddings for the custom subjects (method.md section 1) on the shapes model.
+
+Per subject: fine-tune the WHOLE text encoder with the frozen UNet's denoising loss on prompt = the bare base word
+("circle": [BOS, circle, EOS, pad...], subject at position 1), plus the text-embedding-preservation loss
+(un-squared L2 / Frobenius norms): 1e-2 * ||E[BOS] - E0[BOS]|| + 1e-3 * ||E[after subject] - E0[after subject]||.
+Residual = mean over data.RESIDUAL_TEMPLATES (27 prompts) of (tuned - frozen) output at the word's position.
+Saved as safetensors (one F32 tensor "residual" [1, 128] + __metadata__) under models/shapes/residuals/.
+Usage: python3 train_residual.py [steps=300] [lr=1e-4] [names...]"""
+import _env  # noqa: F401
+import copy
+import json
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+import data
+from common import DIFF_FINAL, MODEL_DIR, to_tensor
+from reference_sampler import Pipeline
+
+RES_DIR = os.path.join(MODEL_DIR, "residuals")
+
+
+def write_safetensors(path, tensors, metadata):
+    """tensors: {name: float32 numpy}. Format: u64 LE header size, JSON header (space-padded to 8), raw data."""
+    header, blobs, off = {}, [], 0
+    for name, a in tensors.items():
+        a = np.ascontiguousarray(a, dtype="<f4")
+        b = a.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        blob = f.read()
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for k, v in header.items():
+        s, e = v["data_offsets"]
+        out[k] = np.frombuffer(blob[s:e], dtype="<f4").reshape(v["shape"])
+    return out, meta
+
+
+def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=print):
+    base_word, desc = data.SUBJECTS[name]
+    tok, unet, ae, te0 = pipe.tok, pipe.unet, pipe.ae, pipe.te
+    rng = np.random.default_rng(1000 + list(data.SUBJECTS).index(name))
+    imgs = np.stack([data.make_subject_sample(name, rng)[0] for _ in range(n_images)])
+    with torch.no_grad():
+        z_all = ae.encode(to_tensor(imgs)) * pipe.scale
+        z_flip = ae.encode(to_tensor(np.ascontiguousarray(imgs[:, :, ::-1]))) * pipe.scale
+    ids = torch.tensor([tok(base_word, fixed=True)])
+    pos = tok.word_positions(base_word, base_word)[0]
+    with torch.no_grad():
+        e0 = te0(ids)
+    te = copy.deepcopy(te0).train().requires_grad_(True)
+    opt = torch.optim.AdamW(te.parameters(), lr=lr, weight_decay=1e-2)
+    ac = pipe.sched.alphas_cumprod.float()
+    g = torch.Generator().manual_seed(seed)
+    t0 = time.time()
+    hist = []
+    for step in range(steps):
+        k = torch.randint(0, n_images, (bs,), generator=g)
+        fl = torch.rand(bs, generator=g) < 0.5
+        z0 = torch.where(fl[:, None, None, None], z_flip[k], z_all[k])
+        t = torch.randint(0, 1000, (bs,), generator=g)
+        eps = torch.randn(z0.shape, generator=g)
+        a = ac[t].view(-1, 1, 1, 1)
+        zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
+        e = te(ids)
+        pred = unet(zt, t.float(), e.expand(bs, -1, -1))
+        l_den = ((pred - eps) ** 2).mean()
+        l_pres = 1e-2 * (e[0, :pos] - e0[0, :pos]).norm() + 1e-3 * (e[0, pos + 1:] - e0[0, pos + 1:]).norm()
+        loss = l_den + l_pres
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(te.parameters(), 1.0)
+        opt.step()
+        if (step + 1) % 50 == 0:
+            hist.append((step + 1, l_den.item(), l_pres.item()))
+            log(f"  {name} step {step + 1} denoise {l_den.item():.4f} preserve {l_pres.item():.4f} "
+                f"({time.time() - t0:.0f}s)")
+    te.eval()
+    deltas = []
+    with torch.no_grad():
+        for tpl in data.RESIDUAL_TEMPLATES:
+            p = tpl.format(base_word)
+            pid = torch.tensor([tok(p, fixed=True)])
+            for q in tok.word_positions(p, base_word):
+                deltas.append(te(pid)[0, q] - te0(pid)[0, q])
+    res = torch.stack(deltas).mean(0, keepdim=True)
+    recipe = dict(steps=steps, lr=lr, batch=bs, optimizer="AdamW", weight_decay=1e-2, grad_clip=1.0,
+                  n_images=n_images, prompt=base_word, preservation="1e-2*||E[BOS]-E0[BOS]|| + 1e-3*||E[after]-E0[after]||",
+                  templates=len(data.RESIDUAL_TEMPLATES), tokenization="fixed-77", train_seconds=round(time.time() - t0),
+                  final_denoise=hist[-1][1] if hist else None, image_seed=1000 + list(data.SUBJECTS).index(name))
+    return res, recipe, imgs
+
+
+def main():
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    lr = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-4
+    names = sys.argv[3:] or list(data.SUBJECTS)
+    ck = os.environ.get("DIFF_CKPT", DIFF_FINAL)
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    pipe = Pipeline.load(ck)
+    os.makedirs(RES_DIR, exist_ok=True)
+    rows = []
+    for name in names:
+        res, recipe, imgs = train_subject(pipe, name, steps, lr)
+        base_word, desc = data.SUBJECTS[name]
+        path = os.path.join(RES_DIR, name + ".safetensors")
+        write_safetensors(path, {"residual": res.numpy()},
+                          dict(base_word=base_word, model="shapes", width="128", recipe=json.dumps(recipe),
+                               format="cones-graph-residual/1", description=desc))
+        norm = res.norm().item()
+        print(f"{name}: base word '{base_word}', |residual| = {norm:.3f}, wrote {path}", flush=True)
+        rows.append((name, base_word, desc, norm, recipe))
+        from PIL import Image
+        Image.fromarray(np.concatenate(list(imgs), 1)).save(os.path.join("/tmp/shapes-work", f"subject_{name}.png"))
+    with open(os.path.join(RES_DIR, "README.md"), "w") as f:
+        f.write("# Shapes-world residuals (Cones 2 residual token embeddings)\n\n"
+                "Trained by `training/train_residual.py` (see training/README.md). Each file is safetensors with one "
+                "F32 tensor `residual` of shape [1, 128] and `__metadata__` {base_word, model: \"shapes\", width: "
+                "\"128\", recipe (JSON), format: \"cones-graph-residual/1\", description}.\n"
+                "Use: add the vector to the conditional text-encoder output at the base word's token position.\n\n"
+                "| file | base word | subject | L2 norm | steps | lr |\n|---|---|---|---|---|---|\n")
+        for name, bw, desc, norm, rc in rows:
+            f.write(f"| {name}.safetensors | {bw} | {desc} | {norm:.3f} | {rc['steps']} | {rc['lr']} |\n")
+
+
+if __name__ == "__main__":
+    main()
