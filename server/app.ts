@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { guard } from './http/auth';
 import { errorHandler, notFound } from './http/errors';
 import { catalogRoutes } from './routes/catalog';
+import { editorRoutes } from './routes/editor';
 import { fileRoutes } from './routes/files';
 import { runRoutes } from './routes/runs';
 import { uploadRoutes } from './routes/upload';
@@ -15,6 +16,7 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(editorRoutes());
   app.use(guard(ctx.opts.token));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
   app.use('/api', catalogRoutes(ctx), runRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx));

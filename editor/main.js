@@ -1,0 +1,234 @@
+// Wires the editor: node types from the server, the canvas, the toolbar (graphs menu, open, save, run,
+// interrupt), drag-and-drop of graph files and cones-graph PNGs, the websocket and the queue panel.
+import { api, clientId, connectEvents } from './api.js';
+import { loadGraphFile, newNodeId, toGraphFile } from './graph-io.js';
+import { registerNodeTypes } from './node-types.js';
+import { graphFromPng } from './png-graph.js';
+import { createQueuePanel } from './queue-panel.js';
+import { applyRunEvent, resetNodeStates, showIssues } from './run-events.js';
+
+const LG = globalThis.LiteGraph;
+const $ = (id) => document.getElementById(id);
+const LOG_LIMIT = 200;
+const FIT_MARGIN = 40;
+
+const graph = new LGraph();
+const canvasEl = $('graph-canvas');
+const canvas = new LGraphCanvas(canvasEl, graph);
+canvas.show_info = false;
+canvas.render_canvas_border = false;
+let doc = {};
+const redraw = () => canvas.setDirty(true, true);
+
+function log(text, kind = 'info', href) {
+  const li = document.createElement('li');
+  li.className = kind;
+  if (href) {
+    const a = Object.assign(document.createElement('a'), { href, target: '_blank', textContent: text });
+    li.append(a);
+  } else li.textContent = text;
+  $('log-list').prepend(li);
+  while ($('log-list').children.length > LOG_LIMIT) $('log-list').lastChild.remove();
+}
+
+function status(text, isError = false) {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', isError);
+}
+
+function resize() {
+  const r = canvasEl.parentElement.getBoundingClientRect();
+  canvas.resize(r.width - $('side').offsetWidth, r.height);
+}
+
+/** Scales and scrolls the canvas so every node is visible. */
+function fitView() {
+  if (!graph._nodes.length) return;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const n of graph._nodes) {
+    x0 = Math.min(x0, n.pos[0]); y0 = Math.min(y0, n.pos[1] - LG.NODE_TITLE_HEIGHT);
+    x1 = Math.max(x1, n.pos[0] + n.size[0]); y1 = Math.max(y1, n.pos[1] + n.size[1]);
+  }
+  const scale = Math.min(1, (canvasEl.width - 2 * FIT_MARGIN) / (x1 - x0), (canvasEl.height - 2 * FIT_MARGIN) / (y1 - y0));
+  canvas.ds.scale = scale;
+  canvas.ds.offset = [FIT_MARGIN / scale - x0, FIT_MARGIN / scale - y0];
+  redraw();
+}
+
+function openGraph(file, source) {
+  try {
+    doc = loadGraphFile(graph, file);
+    resetNodeStates(graph);
+    fitView();
+    status(`opened ${source}`);
+    log(`opened ${source}: ${Object.keys(file.nodes).length} node(s)`);
+  } catch (err) {
+    status(err.message, true);
+    log(`${source}: ${err.message}`, 'error');
+  }
+}
+
+/** Opens a dropped or picked file: a graph .json, or a PNG carrying its graph. */
+async function openFile(file) {
+  try {
+    const buffer = await file.arrayBuffer();
+    const isPng = file.type === 'image/png' || /\.png$/i.test(file.name);
+    const graphFile = isPng ? await graphFromPng(buffer) : JSON.parse(new TextDecoder().decode(buffer));
+    openGraph(graphFile, file.name);
+  } catch (err) {
+    status(`${file.name}: ${err.message}`, true);
+    log(`${file.name}: ${err.message}`, 'error');
+  }
+}
+
+function download() {
+  const file = toGraphFile(graph, doc);
+  const name = `${String(file.meta?.title ?? 'graph').replace(/[^A-Za-z0-9._-]+/g, '-').toLowerCase()}.json`;
+  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([`${JSON.stringify(file, null, 2)}\n`], { type: 'application/json' })), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// --- runs -------------------------------------------------------------------------------------------------------
+const myRuns = new Set();
+const queuePanel = createQueuePanel($('queue-list'), log);
+const ui = { redraw, log, status };
+
+async function run() {
+  resetNodeStates(graph);
+  redraw();
+  try {
+    const r = await api('/api/runs', { method: 'POST', json: { graph: toGraphFile(graph, doc), clientId } });
+    myRuns.add(r.runId);
+    status(r.position ? `queued (${r.position} ahead)` : 'queued');
+  } catch (err) {
+    if (err.code === 'E_GRAPH_INVALID') {
+      for (const o of showIssues(graph, err.issues)) log(`${o.code}: ${o.message}`, 'error');
+      for (const i of err.issues) log(`${i.code} [${i.nodeId ?? '-'}${i.input ? `.${i.input}` : ''}]: ${i.message}`, 'error');
+    } else log(`${err.code ?? 'error'}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`, 'error');
+    status(`not queued: ${err.code ?? err.message}`, true);
+    redraw();
+  }
+}
+
+async function interrupt() {
+  try {
+    const r = await api('/api/interrupt', { method: 'POST', json: {} });
+    status(r.interrupted ? 'interrupting…' : 'nothing is running');
+  } catch (err) {
+    log(err.message, 'error');
+  }
+}
+
+function onMessage(m) {
+  if (m.type === 'status') return void queuePanel.refresh();
+  if (m.type === 'queued') {
+    // Runs submitted with our clientId are ours; `queued` arrives before any of their events.
+    if (m.clientId === clientId) myRuns.add(m.runId);
+    return void queuePanel.refresh();
+  }
+  if (!m.runId || !myRuns.has(m.runId)) return;
+  if (applyRunEvent(graph, m, ui)) queuePanel.refresh();
+}
+
+// --- start --------------------------------------------------------------------------------------------------------
+async function start() {
+  LG.clearRegisteredTypes();
+  const { nodes } = await api('/api/nodes');
+  registerNodeTypes(nodes, { changed: () => redraw(), log });
+  graph.onNodeAdded = (node) => {
+    if (node.conesId || !node.conesDesc) return;
+    // A node added in the editor writes every input that has a value: named values survive later type changes.
+    node.conesId = newNodeId(graph, node.conesDesc.type);
+    node.conesDangling = {};
+    for (const input of node.conesDesc.inputs) if (!input.linkOnly && input.schema?.default !== undefined) node.conesExplicit.add(input.name);
+  };
+  window.addEventListener('resize', resize);
+  resize();
+  graph.start();
+
+  $('btn-new').onclick = () => openGraph({ format: 'cones-graph', version: 1, nodes: {} }, 'a new graph');
+  $('btn-save').onclick = download;
+  $('btn-open').onclick = () => $('file-input').click();
+  $('file-input').onchange = (e) => { if (e.target.files[0]) openFile(e.target.files[0]); e.target.value = ''; };
+  $('btn-run').onclick = run;
+  $('btn-interrupt').onclick = interrupt;
+  $('btn-graphs').onclick = async () => {
+    const menu = $('graphs-menu');
+    if (!menu.hidden) return void (menu.hidden = true);
+    const { graphs } = await api('/api/graphs');
+    menu.replaceChildren(...graphs.map((g) => {
+      const li = document.createElement('li');
+      li.dataset.name = g.name;
+      li.append(g.title, Object.assign(document.createElement('small'), { textContent: g.description }));
+      li.onclick = async () => {
+        menu.hidden = true;
+        try { openGraph(await api(`/api/graphs/${encodeURIComponent(g.name)}`), `${g.name}.json`); } catch (err) { status(err.message, true); }
+      };
+      return li;
+    }));
+    menu.hidden = false;
+  };
+  document.addEventListener('pointerdown', (e) => { if (!e.target.closest?.('.menu')) $('graphs-menu').hidden = true; });
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) run(); });
+
+  // Dropping a file anywhere opens it; capture phase so litegraph's own drop handling never sees it.
+  let dragDepth = 0;
+  document.addEventListener('dragenter', (e) => { if (e.dataTransfer?.types?.includes('Files')) { dragDepth++; $('drop-hint').hidden = false; } }, true);
+  document.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; $('drop-hint').hidden = true; } }, true);
+  document.addEventListener('dragover', (e) => { e.preventDefault(); }, true);
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    dragDepth = 0;
+    $('drop-hint').hidden = true;
+    const file = e.dataTransfer?.files?.[0];
+    if (file) openFile(file);
+  }, true);
+
+  connectEvents(onMessage, (state) => {
+    window.cones.connected = state === 'open';
+    if (state === 'open') status('connected'); else status('disconnected: reconnecting…', true);
+  });
+  queuePanel.refresh();
+  restoreDraft();
+  setInterval(saveDraft, DRAFT_EVERY_MS);
+}
+
+// --- the working graph survives a page reload (ComfyUI users expect this) --------------------------------------------
+const DRAFT_KEY = 'cones-graph:draft';
+const DRAFT_EVERY_MS = 2000;
+let lastDraft = '';
+
+function saveDraft() {
+  try {
+    const text = JSON.stringify(toGraphFile(graph, doc));
+    if (text !== lastDraft) localStorage.setItem(DRAFT_KEY, (lastDraft = text));
+  } catch { /* storage full or disabled: drafts are a convenience */ }
+}
+
+function restoreDraft() {
+  const empty = { format: 'cones-graph', version: 1, nodes: {} };
+  let draft;
+  try { draft = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null'); } catch { draft = null; }
+  if (draft?.nodes && Object.keys(draft.nodes).length) openGraph(draft, 'the last session');
+  else openGraph(empty, 'a new graph');
+}
+
+// The tests (and curious users in the console) drive the editor through this handle.
+window.cones = {
+  graph, canvas, connected: false,
+  toGraphFile: () => toGraphFile(graph, doc),
+  open: (file, source = 'script') => openGraph(file, source),
+  node: (id) => graph._nodes.find((n) => n.conesId === id),
+  /** Sets a literal input as if typed into its widget. */
+  setInput: (id, name, value) => {
+    const node = graph._nodes.find((n) => n.conesId === id);
+    const w = node?.widgets?.find((x) => x.conesInput === name);
+    if (!w) throw new Error(`no widget ${id}.${name}`);
+    w.conesSet(value);
+    node.conesExplicit.add(name);
+    redraw();
+  },
+  ready: start().then(() => true, (err) => { status(`editor failed to start: ${err.message}`, true); throw err; }),
+};

@@ -1,0 +1,89 @@
+// Run events from the websocket, painted onto the nodes of the graph that was submitted from this page
+// (server/README.md, "Websocket"): progress bars, live previews, output images, results and errors.
+import { fileUrl } from './api.js';
+import { setImages } from './node-state.js';
+
+/** Clears what the previous run left on every node; images stay until the new run replaces them. */
+export function resetNodeStates(graph) {
+  for (const node of graph._nodes) node.conesState = { images: node.conesState?.images };
+}
+
+/** Marks validation issues (E_GRAPH_INVALID) on their nodes; returns the issues no node could take. */
+export function showIssues(graph, issues) {
+  const orphans = [];
+  for (const issue of issues) {
+    const node = graph._nodes.find((n) => n.conesId === issue.nodeId);
+    if (!node) { orphans.push(issue); continue; }
+    const line = `${issue.code}${issue.input ? ` (${issue.input})` : ''}: ${issue.message}`;
+    node.conesState.error = node.conesState.error ? `${node.conesState.error}\n${line}` : line;
+  }
+  return orphans;
+}
+
+/**
+ * Applies one run event to the graph's nodes. `ui` gives access to the canvas redraw, the log and the status line.
+ * Returns true when the event ended the run.
+ */
+export function applyRunEvent(graph, m, ui) {
+  const node = m.nodeId === undefined ? undefined : graph._nodes.find((n) => n.conesId === m.nodeId);
+  const s = node?.conesState;
+  switch (m.type) {
+    case 'run_start':
+      ui.status(`running: ${m.nodes ?? '?'} node(s)`);
+      break;
+    case 'node_cached':
+      if (s) s.cached = true;
+      break;
+    case 'node_start':
+      if (s) Object.assign(s, { running: true, cached: false, error: undefined });
+      ui.status(`running ${m.nodeId}`);
+      break;
+    case 'progress':
+      if (s) s.progress = [m.value, m.max];
+      ui.status(`${m.nodeId}: ${m.value}/${m.max}`);
+      break;
+    case 'preview':
+      if (node) setImages(node, [`data:${m.mime};base64,${m.data}`], ui.redraw);
+      break;
+    case 'node_done': {
+      if (!s) break;
+      s.running = false;
+      if (s.progress) s.progress = [s.progress[1], s.progress[1]];
+      const ui_ = m.ui ?? {};
+      if (typeof ui_.text === 'string') s.text = ui_.text;
+      const images = (ui_.images ?? []).map((img) => fileUrl(img.path));
+      if (images.length) setImages(node, images, ui.redraw);
+      else if (!ui_.preview && !s.images?.length) {
+        const files = (ui_.files ?? []).map((f) => f.split('/').pop());
+        if (files.length && !s.text) s.text = `saved ${files.join(', ')}`;
+      }
+      for (const url of ui_.files ?? []) ui.log(`${m.nodeId}: saved ${url.split('/').pop()}`, 'ok', fileUrl(url));
+      break;
+    }
+    case 'run_done': {
+      const count = (v) => (Array.isArray(v) ? v.length : v ?? 0);
+      ui.status(`done in ${(m.ms / 1000).toFixed(1)} s: ${count(m.executed)} ran, ${count(m.cached)} cached`);
+      ui.log(`run finished: ${count(m.executed)} ran, ${count(m.cached)} cached`, 'ok');
+      break;
+    }
+    case 'run_error': {
+      for (const n of graph._nodes) if (n.conesState) n.conesState.running = false;
+      if (s) s.error = `${m.code}: ${m.message}`;
+      const orphans = showIssues(graph, m.issues ?? []);
+      ui.status(`failed: ${m.code}${m.nodeId ? ` at ${m.nodeId}` : ''}`, true);
+      ui.log(`${m.code}${m.nodeId ? ` [${m.nodeId}]` : ''}: ${m.message}`, 'error');
+      for (const o of orphans) ui.log(`${o.code}: ${o.message}`, 'error');
+      break;
+    }
+    case 'interrupted':
+      for (const n of graph._nodes) if (n.conesState) n.conesState.running = false;
+      if (s) s.text = 'interrupted here';
+      ui.status(`interrupted${m.nodeId ? ` at ${m.nodeId}` : ''}`);
+      ui.log(`run interrupted${m.reason ? ` (${m.reason})` : ''}`, 'error');
+      break;
+    default:
+      return false;
+  }
+  ui.redraw();
+  return m.type === 'run_done' || m.type === 'run_error' || m.type === 'interrupted';
+}

@@ -1,0 +1,99 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../server/index';
+
+// Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
+// repo's Node-only type environment stays free of DOM types.
+declare const window: any, document: any, DataTransfer: any, DragEvent: any, File: any, requestAnimationFrame: any;
+
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+export const CHROMIUM = process.env.CONES_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Why the browser tests cannot run here, or false. CI installs Chromium with `apt-get install -y chromium`. */
+export const NO_BROWSER: string | false = existsSync(CHROMIUM) ? false
+  : `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CONES_CHROMIUM`;
+
+const SHAPES = join(REPO_ROOT, 'models/shapes');
+/** A model folder for development before models/shapes is exported (any folder with the same layout). */
+const DEV_MODEL = process.env.CONES_EDITOR_TEST_MODEL;
+
+/** Why the model-running tests cannot run here, or false. */
+export const NO_MODEL: string | false = NO_BROWSER || (existsSync(join(SHAPES, 'model_index.json')) || (DEV_MODEL && existsSync(join(DEV_MODEL, 'model_index.json'))) ? false
+  : 'models/shapes is not exported yet (models/shapes/model_index.json is missing); set CONES_EDITOR_TEST_MODEL to an exported folder to run these');
+
+export interface EditorSession {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  /** The value to give LoadModel.folder: `models/shapes`, or the development model copied into the inputs folder. */
+  modelFolder: string;
+  /** Uncaught page errors: every test asserts there were none. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** A real server (temp data and output folders, the repo's graphs folder) and a page with the editor loaded. */
+export async function openEditor(): Promise<EditorSession> {
+  const dir = mkdtempSync(join(tmpdir(), 'cones-editor-'));
+  const folders = { outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'), graphs: join(REPO_ROOT, 'graphs') };
+  let modelFolder = 'models/shapes';
+  if (!existsSync(join(SHAPES, 'model_index.json')) && DEV_MODEL) {
+    // Graph file inputs must stay inside the server's folders, so the development model is copied into inputs.
+    mkdirSync(folders.inputs, { recursive: true });
+    cpSync(DEV_MODEL, join(folders.inputs, 'dev-model'), { recursive: true });
+    modelFolder = 'dev-model';
+  }
+  const server = await startServer({ port: 0, dataDir: join(dir, 'data'), folders });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  // tsx compiles the tests with esbuild's keepNames, which wraps named functions in page.evaluate callbacks in
+  // a `__name(...)` helper the page does not have.
+  await page.addInitScript('window.__name = (f) => f;');
+  await page.goto(`${server.url}/`);
+  await page.evaluate(() => (window as any).cones.ready);
+  await page.waitForFunction(() => (window as any).cones.connected);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    server, browser, page, modelFolder, pageErrors,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens an example graph the way a user does: the Graphs menu, then its entry. */
+export async function openExample(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => { document.getElementById('status')!.textContent = ''; });
+  await page.click('#btn-graphs');
+  await page.click(`#graphs-menu li[data-name="${name}"]`);
+  await page.waitForFunction((n) => document.getElementById('status')!.textContent === `opened ${n}.json`, name);
+  // Widgets learn their position when first drawn: wait for one frame of the canvas.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
+/** Page coordinates of a point of a node, given in the node's own space (0, 0 = below the title, left edge). */
+export async function nodePoint(page: Page, nodeId: string, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(({ nodeId, x, y }) => {
+    const { canvas, node } = (window as any).cones;
+    const n = node(nodeId);
+    const rect = canvas.canvas.getBoundingClientRect();
+    const { offset, scale } = canvas.ds;
+    return { x: rect.left + (n.pos[0] + x + offset[0]) * scale, y: rect.top + (n.pos[1] + y + offset[1]) * scale };
+  }, { nodeId, x, y });
+}
+
+export async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 });
+  return (await page.textContent('#status'))!;
+}
