@@ -1,0 +1,100 @@
+/**
+ * Runs conditions on evaluation sets: one image per (settings, sample), detected and scored. Images of identical
+ * settings on the same sample are generated once (experiments share their base condition).
+ */
+import type { RgbImage } from '../diffusion/image/encode';
+import { REFERENCE_ETA } from '../diffusion/layout';
+import type { SdModel } from '../diffusion/model/load';
+import { inferencePlan, parseSchedulerConfig } from '../diffusion/schedule';
+import { detect, patternScore, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
+import { settingsKey, type Settings } from './experiments';
+import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
+import { aggregate, bootstrapMean, scoreImage, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
+import { sampleImage, type ResidualUse } from './sample';
+import { layoutSubjects, type EvalSample, type EvalSet } from './sets';
+
+export interface EvalContext {
+  model: SdModel;
+  steps: number;
+  /** The CFG scale every guidance rule is matched to. */
+  cfg: number;
+  residuals: Partial<Record<CustomSubjectName, Float32Array>>;
+  onImage?: (done: number, label: string) => void;
+}
+
+export interface ImageResult {
+  sample: EvalSample;
+  image: RgbImage;
+  score: ImageScore;
+  /** Custom-subject pattern score of the first subject (0 when its colour is missing); null for ordinary sets. */
+  pattern: number | null;
+}
+
+export interface CellResult {
+  set: string;
+  label: string;
+  settings: Settings;
+  images: ImageResult[];
+  estimates: Record<string, Estimate>;
+}
+
+export class Evaluator {
+  private readonly cache = new Map<string, Promise<ImageResult>>();
+  private readonly guidance = new Map<string, MatchedGuidance>();
+  generated = 0;
+
+  constructor(private readonly ctx: EvalContext) {}
+
+  /** The rule used for a guidance kind at the run's step count (CFG++ / sigma-scaled matched to the CFG scale). */
+  guidanceFor(kind: Settings['guidance']): MatchedGuidance {
+    let g = this.guidance.get(kind);
+    if (!g) {
+      const plan = inferencePlan(parseSchedulerConfig(this.ctx.model.folder.schedulerConfig), this.ctx.steps, { family: 'euler' });
+      g = matchedGuidance(kind, this.ctx.cfg, plan.sigmas);
+      this.guidance.set(kind, g);
+    }
+    return g;
+  }
+
+  image(settings: Settings, sample: EvalSample): Promise<ImageResult> {
+    const key = `${settingsKey(settings)}|${sample.id}|${sample.seed}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.generate(settings, sample);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async generate(s: Settings, sample: EvalSample): Promise<ImageResult> {
+    const { model, steps } = this.ctx;
+    const residuals: ResidualUse[] = [];
+    for (const subject of sample.subjects) {
+      const vector = subject.custom && this.ctx.residuals[subject.custom];
+      if (s.residuals && vector) residuals.push({ phrase: subject.phrase, vector });
+    }
+    const image = await sampleImage(model, {
+      prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
+      layout: s.layout ? {
+        subjects: layoutSubjects(sample, s.parts === 'negative' ? 0 : undefined), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+        resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts === 'positive' ? 'positive' : 'both',
+      } : null,
+    });
+    const detection = detect(image);
+    const first = sample.subjects[0];
+    const pattern = first.custom ? (patternScore(image, detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) ?? 0) : null;
+    this.generated++;
+    this.ctx.onImage?.(this.generated, sample.id);
+    return { sample, image, score: scoreImage(sample.subjects, detection), pattern };
+  }
+
+  /** Sequential on purpose: ORT already uses every core for one UNet call. */
+  async cell(set: EvalSet, label: string, settings: Settings): Promise<CellResult> {
+    const images: ImageResult[] = [];
+    for (const sample of set.samples) images.push(await this.image(settings, sample));
+    const estimates: Record<string, Estimate> = { ...aggregate(images.map((r) => r.score), IMAGE_METRICS) };
+    const patterns = images.map((r) => r.pattern).filter((v): v is number => v !== null);
+    if (patterns.length) estimates.pattern = bootstrapMean(patterns);
+    return { set: set.name, label, settings, images, estimates };
+  }
+}

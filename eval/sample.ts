@@ -1,0 +1,68 @@
+/**
+ * One evaluation image: prompt -> tokens (fixed-77 or adaptive) -> conditioning (+ residuals on their base word) ->
+ * generate() with the condition's guidance and layout options -> VAE decode -> 8-bit RGB. The same path as the
+ * Tokenize -> Encode -> AddResidual -> GuidedSampler -> VAEDecode graph, without the graph engine.
+ */
+import type { GuidanceRule } from '../diffusion/guidance';
+import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
+import type { BoxSubject, EtaSchedule, ResolutionSelection } from '../diffusion/layout';
+import type { SdModel } from '../diffusion/model/load';
+import { encodeChunks } from '../diffusion/model/text-encoder';
+import { decodeLatents } from '../diffusion/model/vae';
+import type { Conditioning } from '../diffusion/pipeline/conditioning';
+import { generate, type GenerateOptions } from '../diffusion/pipeline/generate';
+import { addResidual } from '../diffusion/residuals';
+import { alignBatch, findPhrase } from '../diffusion/tokenizer';
+import { generateWithParts, type LayoutParts } from './layout-parts';
+
+export interface ResidualUse {
+  /** The base word in the prompt that carries the residual (its first token, every occurrence). */
+  phrase: string;
+  vector: Float32Array;
+  strength?: number;
+}
+
+export interface LayoutSettings {
+  subjects: BoxSubject[];
+  weight: number;
+  /** Guided steps (<= steps). */
+  guidanceSteps: number;
+  resolutions: ResolutionSelection;
+  selfRecurrence: boolean;
+  eta: EtaSchedule;
+  /** 'positive' drops the hard-negative mask (strengthen only). */
+  parts: LayoutParts;
+}
+
+export interface SampleRequest {
+  prompt: string;
+  tokens: 'fixed' | 'adaptive';
+  residuals: ResidualUse[];
+  guidance: GuidanceRule;
+  steps: number;
+  seed: number;
+  layout: LayoutSettings | null;
+}
+
+export async function conditioningFor(model: SdModel, prompt: string, mode: 'fixed' | 'adaptive', residuals: readonly ResidualUse[]): Promise<Conditioning> {
+  const [tokens, uncondTokens] = alignBatch(model.tokenizer.tokenize(prompt, { mode }), model.tokenizer.tokenize('', { mode: 'adaptive' }));
+  let cond = await encodeChunks(model, tokens.chunks); // [1, L, D]
+  const uncond = await encodeChunks(model, uncondTokens.chunks); // [1, L, D]
+  const applied: Conditioning['residuals'] = [];
+  for (const r of residuals) {
+    const positions = findPhrase(tokens, r.phrase, 'all').map((occurrence) => occurrence[0]);
+    cond = addResidual(cond, r.vector, positions, r.strength ?? 1);
+    applied.push({ phrase: r.phrase, positions, strength: r.strength ?? 1, source: 'eval' });
+  }
+  return { modelId: model.id, tokens, cond, uncond, negativePrompt: '', residuals: applied };
+}
+
+export async function sampleImage(model: SdModel, req: SampleRequest): Promise<RgbImage> {
+  const conditioning = await conditioningFor(model, req.prompt, req.tokens, req.residuals);
+  const size = model.defaultSize;
+  const base: GenerateOptions = { model, conditioning, guidance: req.guidance, sampler: 'euler', steps: req.steps, seed: req.seed, width: size, height: size };
+  const l = req.layout;
+  const layout = l && { layout: { subjects: l.subjects, source: 'eval' }, weight: l.weight, guidanceSteps: Math.min(l.guidanceSteps, req.steps), eta: l.eta, resolutions: l.resolutions, selfRecurrence: l.selfRecurrence };
+  const result = layout && l.parts !== 'both' ? await generateWithParts({ ...base, layout }, l.parts) : await generate({ ...base, layout: layout ?? undefined });
+  return tensorToRgb(await decodeLatents(model, result.latent));
+}

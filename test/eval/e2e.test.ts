@@ -1,0 +1,32 @@
+/**
+ * End to end on the embedded model, CI-sized: 8 four-subject prompts with boxes (eval/sets.ts "four": 32 subject
+ * placements per condition, the most statistical power per image), 15 Euler steps, CFG 5, with and without Cones 2
+ * layout guidance (gw 0.2), scored by the detector. Floors, not goldens. eval/REPORT.md (n = 8, 20 steps) measured
+ * +41 points centroid-in-box on this set (95% CI +13 to +69) but only +6 on the two-subject set, so the floor is
+ * +15 on "four", not the +20 on two subjects first planned: this model's layout guidance is weaker than that.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { loadSdModel } from '../../diffusion/model/load';
+import { Evaluator } from '../../eval/evaluate';
+import { BASE } from '../../eval/experiments';
+import { makeSet, SET_SEEDS } from '../../eval/sets';
+
+const MODEL = process.env.CONES_EVAL_MODEL ?? resolve(import.meta.dirname, '..', '..', 'models', 'shapes');
+const skip = existsSync(join(MODEL, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+
+test('layout guidance puts subjects in their boxes more often than no layout (8 four-subject samples, 15 steps)', { skip }, async () => {
+  const model = await loadSdModel(MODEL);
+  const evaluator = new Evaluator({ model, steps: 15, cfg: 5, residuals: {} });
+  const set = makeSet('four', '4 subjects', { count: 4, n: 8, seed: SET_SEEDS.four });
+  const none = await evaluator.cell(set, 'no layout', { ...BASE, layout: false });
+  const layout = await evaluator.cell(set, 'layout', BASE);
+  const inBox = { none: none.estimates.inBox.mean, layout: layout.estimates.inBox.mean };
+  const present = { none: none.estimates.present.mean, layout: layout.estimates.present.mean };
+  const msg = JSON.stringify({ inBox, present });
+  assert.ok(inBox.layout - inBox.none >= 0.15, `centroid-in-box gain >= 15 points: ${msg}`);
+  assert.ok(present.none >= 0.5, `the model draws the requested colours without layout: ${msg}`);
+  assert.ok(present.layout >= present.none - 0.25, `layout does not make subjects vanish: ${msg}`);
+});
