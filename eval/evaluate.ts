@@ -76,8 +76,8 @@ export class Evaluator {
     const image = await sampleImage(model, {
       prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
       layout: s.layout ? {
-        subjects: layoutSubjects(sample, s.parts === 'negative' ? 0 : undefined), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
-        resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts === 'positive' ? 'positive' : 'both',
+        subjects: layoutSubjects(sample), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+        resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
       } : null,
     });
     const detection = detect(image);

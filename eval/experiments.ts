@@ -9,7 +9,7 @@ import type { GuidanceRule } from '../diffusion/guidance';
 
 export interface Settings {
   layout: boolean;
-  /** both = Cones 2; positive = strengthen only (no hard negative); negative = weaken only (strength 0, mask kept). */
+  /** both = Cones 2; positive = strengthen only (no hard negative); negative = weaken only (hard negative, no positive term). */
   parts: 'both' | 'positive' | 'negative';
   gw: number;
   resolutions: ResolutionSelection;
@@ -53,7 +53,7 @@ const LAYOUT_METRICS = ['inBox', 'iou', 'present', 'shapeRight', 'countRight', '
 export function experiments(opts: { customSets: string[] }): Experiment[] {
   const list: Experiment[] = [
     { id: 'paper', title: 'Paper comparison: no layout vs Cones 2 layout guidance', sets: ['one', 'two', 'three', 'four', 'same_colour', 'same_shape'], conditions: [NO_LAYOUT, c('layout (Cones 2)')], metrics: LAYOUT_METRICS },
-    { id: 'parts', title: 'Strengthen only / weaken only / both', sets: ['two'], conditions: [c('both (Cones 2)'), c('strengthen only (no hard negative)', { parts: 'positive' }), c('weaken only (mask, strength 0)', { parts: 'negative' })], metrics: LAYOUT_METRICS },
+    { id: 'parts', title: 'Strengthen only / weaken only / both', sets: ['two'], conditions: [c('both (Cones 2)'), c('strengthen only (no hard negative)', { parts: 'positive' }), c('weaken only (hard negative only)', { parts: 'negative' })], metrics: LAYOUT_METRICS },
     { id: 'gw', title: 'Guidance weight sweep, small vs large boxes', sets: ['two_small', 'two_large'], conditions: [NO_LAYOUT, ...[0.05, 0.08, 0.2, 0.5, 1].map((gw) => c(`gw ${gw}`, { gw }))], metrics: LAYOUT_METRICS },
     { id: 'guidance', title: 'CFG vs CFG++ vs sigma-scaled CFG at matched mean scale', sets: ['two'], conditions: [c('CFG'), c('CFG++ (matched lambda)', { guidance: 'cfgpp' }), c('sigma-scaled CFG (matched)', { guidance: 'sigma_scaled_cfg' })], metrics: LAYOUT_METRICS },
     { id: 'resolutions', title: 'Resolution selection: all vs highest:1', sets: ['two'], conditions: [c('all resolutions'), c('highest:1', { resolutions: 'highest:1' })], metrics: LAYOUT_METRICS },

@@ -11,9 +11,9 @@ import { encodeChunks } from '../diffusion/model/text-encoder';
 import { decodeLatents } from '../diffusion/model/vae';
 import type { Conditioning } from '../diffusion/pipeline/conditioning';
 import { generate, type GenerateOptions } from '../diffusion/pipeline/generate';
+import type { LayoutParts } from '../diffusion/pipeline/layout-plan';
 import { addResidual } from '../diffusion/residuals';
 import { alignBatch, findPhrase } from '../diffusion/tokenizer';
-import { generateWithParts, type LayoutParts } from './layout-parts';
 
 export interface ResidualUse {
   /** The base word in the prompt that carries the residual (its first token, every occurrence). */
@@ -30,7 +30,7 @@ export interface LayoutSettings {
   resolutions: ResolutionSelection;
   selfRecurrence: boolean;
   eta: EtaSchedule;
-  /** 'positive' drops the hard-negative mask (strengthen only). */
+  /** 'positive' = strengthen only (no hard negative), 'negative' = weaken only, 'both' = Cones 2. */
   parts: LayoutParts;
 }
 
@@ -62,7 +62,7 @@ export async function sampleImage(model: SdModel, req: SampleRequest): Promise<R
   const size = model.defaultSize;
   const base: GenerateOptions = { model, conditioning, guidance: req.guidance, sampler: 'euler', steps: req.steps, seed: req.seed, width: size, height: size };
   const l = req.layout;
-  const layout = l && { layout: { subjects: l.subjects, source: 'eval' }, weight: l.weight, guidanceSteps: Math.min(l.guidanceSteps, req.steps), eta: l.eta, resolutions: l.resolutions, selfRecurrence: l.selfRecurrence };
-  const result = layout && l.parts !== 'both' ? await generateWithParts({ ...base, layout }, l.parts) : await generate({ ...base, layout: layout ?? undefined });
+  const layout = l && { layout: { subjects: l.subjects, source: 'eval' }, weight: l.weight, guidanceSteps: Math.min(l.guidanceSteps, req.steps), eta: l.eta, resolutions: l.resolutions, selfRecurrence: l.selfRecurrence, parts: l.parts };
+  const result = await generate({ ...base, layout: layout ?? undefined });
   return tensorToRgb(await decodeLatents(model, result.latent));
 }

@@ -14,7 +14,7 @@ import { inferencePlan, parseSchedulerConfig } from '../schedule';
 import { f32, type F32Tensor } from '../tensor';
 import type { Conditioning } from './conditioning';
 import { denoise } from './denoise';
-import { layoutFeeds, planLayoutBias, type Layout, type LayerBiasPlan } from './layout-plan';
+import { layoutFeeds, planLayoutBias, type Layout, type LayerBiasPlan, type LayoutParts } from './layout-plan';
 
 export interface LayoutGuidance {
   layout: Layout;
@@ -25,6 +25,8 @@ export interface LayoutGuidance {
   eta: EtaSchedule;
   resolutions: ResolutionSelection;
   selfRecurrence: boolean;
+  /** Which parts of the bias act (default 'both', the method); see LayoutParts. */
+  parts?: LayoutParts;
 }
 
 export interface GenerateOptions {
@@ -74,7 +76,9 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
   let unet: LayoutUnet | null = null;
   let biasPlan: LayerBiasPlan | null = null;
   const lg = o.layout;
-  if (lg && lg.weight !== 0 && lg.guidanceSteps > 0 && lg.layout.subjects.length > 0) {
+  const parts = lg?.parts ?? 'both';
+  // gw = 0 switches guidance off, except for 'negative' (weaken only), which has no positive term to scale.
+  if (lg && (lg.weight !== 0 || parts === 'negative') && lg.guidanceSteps > 0 && lg.layout.subjects.length > 0) {
     unet = await layoutUnet(model);
     const lengths = layerQueryLengths(unet.layers, latent);
     biasPlan = planLayoutBias(lg.layout, conditioning.tokens, { height: o.height, width: o.width }, latent, lengths, lg.resolutions);
@@ -92,10 +96,11 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
     predict: async (xi, sigma, step) => {
       const input = modelInput(xi, sigma); // [1, C, h, w]
       const sample = batch === 2 ? concatBatch(input, input) : input; // [B, C, h, w]
-      const gwEta = biasPlan ? lg!.weight * etaAt(lg!.eta, { sigma, step, guidanceSteps: lg!.guidanceSteps }) : 0;
+      const active = biasPlan !== null && step < lg!.guidanceSteps;
+      const gwEta = active ? lg!.weight * etaAt(lg!.eta, { sigma, step, guidanceSteps: lg!.guidanceSteps }) : 0;
       const out = await runUnet(model, unet, {
         sample, context, timestep: modelTimestep(plan.trainSigmas, sigma),
-        layout: unet ? layoutFeeds(biasPlan, unet.layers.length, gwEta, batch, condRow) : undefined,
+        layout: unet ? layoutFeeds(biasPlan, unet.layers.length, { gwEta, active, parts }, batch, condRow) : undefined,
       });
       const [first, second] = splitBatch(out, batch); // each [1, C, h, w]
       const denoisedCond = denoisedFromOutput(xi, second ?? first, sigma, config.predictionType);

@@ -65,28 +65,53 @@ export function resolvePositions(phrases: readonly string[], tokens: Tokenized):
 const OFF = f32([1, 1, 1, 1]); // broadcasts to "no bias": the cheap input for unguided layers and steps
 
 /**
- * Bias inputs for one UNet call on a CFG batch [uncond, cond]: row `condRow` carries the bias, the other rows zero
- * (the layout acts on the conditional branch only). gwEta = gw * eta_i; 0 switches every layer off.
+ * Which parts of the Cones 2 bias act (the paper's ablation): 'both' (method.md eq. 6: strengthen inside the box
+ * with gw * eta * std * W_pos, weaken outside with the hard negative), 'positive' (strengthen only, no hard
+ * negative) or 'negative' (weaken only: the hard negative without the positive term).
  */
-export function layoutFeeds(plan: LayerBiasPlan | null, layerCount: number, gwEta: number, batch: number, condRow: number): { pos: F32Tensor[]; neg: F32Tensor[] } {
+export type LayoutParts = 'both' | 'positive' | 'negative';
+
+export interface StepBias {
+  /** gw * eta_i for this step (the positive term's scale). */
+  gwEta: number;
+  /** false outside the guided steps: every layer gets the broadcast zero. */
+  active: boolean;
+  parts: LayoutParts;
+}
+
+/**
+ * Bias inputs for one UNet call on a CFG batch [uncond, cond]: row `condRow` carries the bias, the other rows zero
+ * (the layout acts on the conditional branch only).
+ */
+export function layoutFeeds(plan: LayerBiasPlan | null, layerCount: number, step: StepBias, batch: number, condRow: number): { pos: F32Tensor[]; neg: F32Tensor[] } {
   const pos: F32Tensor[] = [];
   const neg: F32Tensor[] = [];
+  const withPos = step.parts !== 'negative' && step.gwEta !== 0;
+  const withNeg = step.parts !== 'positive';
   for (let k = 0; k < layerCount; k++) {
     const bias = plan?.biases[k];
-    if (!bias || gwEta === 0) {
+    if (!bias || !step.active) {
       pos.push(OFF);
       neg.push(OFF);
       continue;
     }
     const [S, T] = bias.posWeights.dims;
     const plane = S * T;
-    const p = f32([batch, 1, S, T]); // [B, 1, S, T]
-    const n = f32([batch, 1, S, T]); // [B, 1, S, T]
-    const w = bias.posWeights.data;
-    for (let j = 0; j < plane; j++) p.data[condRow * plane + j] = gwEta * w[j];
-    n.data.set(plan!.negLogits.get(bias)!.data, condRow * plane);
-    pos.push(p);
-    neg.push(n);
+    if (withPos) {
+      const p = f32([batch, 1, S, T]); // [B, 1, S, T]
+      const w = bias.posWeights.data;
+      for (let j = 0; j < plane; j++) p.data[condRow * plane + j] = step.gwEta * w[j];
+      pos.push(p);
+    } else {
+      pos.push(OFF);
+    }
+    if (withNeg) {
+      const n = f32([batch, 1, S, T]); // [B, 1, S, T]
+      n.data.set(plan!.negLogits.get(bias)!.data, condRow * plane);
+      neg.push(n);
+    } else {
+      neg.push(OFF);
+    }
   }
   return { pos, neg };
 }

@@ -40,6 +40,7 @@ export const SamplerNode = defineNode({
     guidance_steps: input<number>(INT, { schema: { type: 'integer', default: 1000, minimum: 0, maximum: 1000 }, description: 'Guide the first N steps (values above steps mean all).' }),
     eta_schedule: input<string>(STRING, { schema: { type: 'string', enum: Object.keys(ETA_SCHEDULES), default: 'log1p_sigma_sq' } }),
     resolutions: input<string>(STRING, { schema: { type: 'string', default: 'all' }, description: 'Which cross-attention resolutions get the bias: all, none, highest:N, or a list like "16,8".' }),
+    layout_parts: input<'both' | 'positive' | 'negative'>(STRING, { schema: { type: 'string', enum: ['both', 'positive', 'negative'], default: 'both' }, description: 'both = Cones 2 (strengthen inside the box, hard negative outside); positive = strengthen only; negative = weaken only (the paper\'s ablation).' }),
     self_recurrence: input<boolean>(BOOLEAN, { schema: { type: 'boolean', default: true }, description: 'Run each guided step twice (reference behaviour); costs 2x UNet calls on guided steps.' }),
     preview_every: input<number>(INT, { schema: { type: 'integer', default: 5, minimum: 0, maximum: 1000 }, description: 'Decode a preview every N steps (0 = never).' }),
   },
@@ -53,7 +54,7 @@ export const SamplerNode = defineNode({
       seed: i.seed, width, height, signal: ctx.signal,
       layout: i.layout ? {
         layout: i.layout, weight: i.layout_weight, guidanceSteps: Math.min(i.guidance_steps, i.steps), eta: ETA_SCHEDULES[i.eta_schedule],
-        resolutions: parseResolutionSelection(i.resolutions), selfRecurrence: i.self_recurrence,
+        resolutions: parseResolutionSelection(i.resolutions), selfRecurrence: i.self_recurrence, parts: i.layout_parts,
       } : undefined,
       onStep: (step, total, _x, denoised) => {
         ctx.progress(step, total);

@@ -22,7 +22,7 @@ test('feeds put the bias on the conditional row only, scaled by gw*eta, and swit
   const plan = planLayoutBias(layout, tokens, { height: 64, width: 64 }, { height: 16, width: 16 }, [256, 64, 256], 'highest:1');
   assert.equal(plan.guidedLayers, 2);
   assert.equal(plan.biases[1], null);
-  const { pos, neg } = layoutFeeds(plan, 3, 0.5, 2, 1);
+  const { pos, neg } = layoutFeeds(plan, 3, { gwEta: 0.5, active: true, parts: 'both' }, 2, 1);
   assert.deepEqual(pos[1].dims, [1, 1, 1, 1], 'unguided layer gets the broadcast zero');
   assert.deepEqual(pos[0].dims, [2, 1, 256, tokens.length]);
   const plane = 256 * tokens.length;
@@ -33,6 +33,13 @@ test('feeds put the bias on the conditional row only, scaled by gw*eta, and swit
   assert.equal(pos[0].data[plane + (8 * 16 + 2) * tokens.length + circle], 0.5 * 2.5);
   assert.equal(neg[0].data[plane + (8 * 16 + 2) * tokens.length + circle], 0);
   assert.ok(neg[0].data[plane + (8 * 16 + 13) * tokens.length + circle] < -1000);
-  const off = layoutFeeds(plan, 3, 0, 2, 1);
-  assert.ok(off.pos.every((p) => p.dims.join() === '1,1,1,1'), 'gw*eta = 0 switches every layer off (no mask either)');
+  const off = layoutFeeds(plan, 3, { gwEta: 0.5, active: false, parts: 'both' }, 2, 1);
+  assert.ok([...off.pos, ...off.neg].every((p) => p.dims.join() === '1,1,1,1'), 'an unguided step switches every layer off (no mask either)');
+
+  const positive = layoutFeeds(plan, 3, { gwEta: 0.5, active: true, parts: 'positive' }, 2, 1);
+  assert.deepEqual([...positive.pos[0].data], [...pos[0].data], 'strengthen only keeps the positive term');
+  assert.deepEqual(positive.neg[0].dims, [1, 1, 1, 1], 'and drops the hard negative');
+  const negative = layoutFeeds(plan, 3, { gwEta: 0.5, active: true, parts: 'negative' }, 2, 1);
+  assert.deepEqual(negative.pos[0].dims, [1, 1, 1, 1], 'weaken only drops the positive term');
+  assert.deepEqual([...negative.neg[0].data], [...neg[0].data], 'and keeps the hard negative');
 });
