@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../engine';
@@ -18,6 +19,7 @@ function rng(seed: number): () => number {
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const FUZZ_OUT = mkdtempSync(join(tmpdir(), 'cones-fuzz-')); // successful runs write here, never into the checkout
 const BASES: unknown[] = [
   JSON.parse(readFileSync(join(ROOT, 'graphs', 'hello-text.json'), 'utf8')),
   JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'graphs', 'v0-hello.json'), 'utf8')),
@@ -75,7 +77,7 @@ test('200 randomly mutated graph files each give a coded error or a successful r
     }
     const engine = new Engine(testRegistry());
     try {
-      await engine.run(source, { outputDir: join(ROOT, 'out', 'fuzz') });
+      await engine.run(source, { outputDir: FUZZ_OUT });
       outcomes.ok++;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
