@@ -6,7 +6,7 @@
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets (minutes) can be overridden: AE_MIN=19 DIFF_MIN=100 RES_STEPS=300 RES_LR=1e-4 EVAL_N=100 POOL_N=40000
+# Budgets (minutes) can be overridden: AE_MIN=12 DIFF_MIN=95 RES_STEPS=400 RES_LR=2e-4 EVAL_N=60 POOL_N=25000
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
 set -euo pipefail
@@ -15,12 +15,12 @@ PY=/usr/bin/python3
 export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
-AE_MIN="${AE_MIN:-19}"
-DIFF_MIN="${DIFF_MIN:-100}"
-RES_STEPS="${RES_STEPS:-300}"
-RES_LR="${RES_LR:-1e-4}"
-EVAL_N="${EVAL_N:-100}"
-POOL_N="${POOL_N:-40000}"  # samples per pool file (two files, seeds 1 and 2)
+AE_MIN="${AE_MIN:-12}"
+DIFF_MIN="${DIFF_MIN:-95}"
+RES_STEPS="${RES_STEPS:-400}"
+RES_LR="${RES_LR:-2e-4}"
+EVAL_N="${EVAL_N:-60}"
+POOL_N="${POOL_N:-25000}"  # samples per pool file (two files, seeds 1 and 2)
 
 echo "== 1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
 $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 &
