@@ -137,8 +137,9 @@ test('the layout editor resizes, draws, deletes and moves boxes and writes the L
     await page.mouse.move(...px(...to), { steps: 6 });
     await page.mouse.up();
   };
-  await drag([0.999, 0.999], [0.9, 0.6]); // resize "square" by its bottom-right corner
-  await drag([0.55, 0.7], [0.95, 0.95]); // draw a third box on the space that freed
+  // the example's boxes: circle [0.05, 0.25, 0.45, 0.7], square [0.55, 0.25, 0.95, 0.7]
+  await drag([0.95, 0.7], [0.9, 0.6]); // resize "square" by its bottom-right corner
+  await drag([0.55, 0.75], [0.95, 0.95]); // draw a third box in free space
   assert.equal(await page.locator('.layout-editor .box-row').count(), 3);
   assert.equal(await page.locator('.layout-editor .box-row').nth(2).locator('.phrase').inputValue(), 'red', 'a new box takes the first prompt word no box uses');
   await page.screenshot({ path: join(ARTIFACTS, 'editor-layout-dialog.png') });
@@ -150,7 +151,7 @@ test('the layout editor resizes, draws, deletes and moves boxes and writes the L
 
   const boxes = await page.evaluate(() => (window as any).cones.toGraphFile().nodes.layout.inputs.boxes);
   assert.deepEqual(boxes.map((b: any) => [b.phrase, b.strength]), [['circle', 3], ['square', 2.5]]);
-  const expected = [[0.1, 0, 0.6, 1], [0.5, 0, 0.9, 0.6]];
+  const expected = [[0.15, 0.25, 0.55, 0.7], [0.55, 0.25, 0.9, 0.6]];
   boxes.forEach((b: any, i: number) => b.box.forEach((v: number, j: number) => {
     assert.ok(Math.abs(v - expected[i][j]) <= 3 * PIXEL, `box ${i}[${j}] = ${v}, expected ${expected[i][j]} within 3 px`);
   }));
