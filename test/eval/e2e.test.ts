@@ -1,9 +1,9 @@
 /**
  * End to end on the embedded model, CI-sized: 8 four-subject prompts with boxes (eval/sets.ts "four": 32 subject
  * placements per condition, the most statistical power per image), 15 Euler steps, CFG 5, with and without Cones 2
- * layout guidance (gw 0.2), scored by the detector. Floors, not goldens. eval/REPORT.md (n = 8, 20 steps) measured
- * +41 points centroid-in-box on this set (95% CI +13 to +69) but only +6 on the two-subject set, so the floor is
- * +15 on "four", not the +20 on two subjects first planned: this model's layout guidance is weaker than that.
+ * layout guidance (gw 0.2), scored by the detector. Floors, not goldens. eval/REPORT.md (n = 8, 20 steps, the
+ * 2026-11-30 model) measured +47 points centroid-in-box on this set (95% CI +34 to +59) and +31 on the two-subject
+ * set (+13 to +50); the floor stays at +15 on "four", the set with the most subject placements per image.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
