@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelError } from '../../diffusion/errors';
+import { InferenceSession, type Tensor } from '../../diffusion/onnx/ort';
+import { BENCH_CODES } from '../codes';
+import { countFlops, modelRuns, type FlopCount } from '../flops';
+
+/** Reads an ORT profile (a Chrome trace: a JSON array of events) and deletes the file. */
+export function readProfile(path: string): unknown[] {
+  if (!existsSync(path)) {
+    throw new ModelError(BENCH_CODES.profile, `Expected onnxruntime to write a profile at ${path} but found none.`, { hint: 'Check that the folder is writable.' });
+  }
+  const events = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  rmSync(path, { force: true });
+  if (!Array.isArray(events)) throw new ModelError(BENCH_CODES.profile, `Expected a JSON array of trace events in ${path} but received ${typeof events}.`);
+  return events;
+}
+
+/** FLOPs of each run in a profile, in run order. */
+export function flopsPerRun(events: readonly unknown[]): FlopCount[] {
+  return modelRuns(events).map((r) => countFlops(events, { fromTs: r.ts, toTs: r.ts + r.dur }));
+}
+
+let profileCounter = 0;
+
+/**
+ * Opens a profiling session of `modelPath`, runs each feed once and returns the FLOPs of each run. A separate
+ * session, because profiling stays on for a session's whole life until endProfiling.
+ */
+export async function profileRuns(modelPath: string, feeds: readonly Record<string, Tensor>[], scratchDir: string): Promise<FlopCount[]> {
+  const prefix = `ort-profile-${process.pid}-${++profileCounter}`;
+  const session = await InferenceSession.create(modelPath, { executionProviders: ['cpu'], enableProfiling: true, profileFilePrefix: join(scratchDir, prefix) });
+  try {
+    for (const f of feeds) await session.run(f);
+  } finally {
+    session.endProfiling();
+  }
+  await session.release();
+  return flopsPerRun(readProfile(profileFile(scratchDir, prefix)));
+}
+
+/** ORT names the file PREFIX_DATE_TIME.json. */
+export function profileFile(dir: string, prefix: string): string {
+  const file = readdirSync(dir).find((f) => f.startsWith(`${prefix}_`) && f.endsWith('.json'));
+  if (!file) throw new ModelError(BENCH_CODES.profile, `Expected an onnxruntime profile ${prefix}_*.json in ${dir} but found none.`, { hint: 'Check that the folder is writable.' });
+  return join(dir, file);
+}

@@ -1,0 +1,58 @@
+/**
+ * The graph-free path the benchmarks time: the same functions, in the same order, as the nodes
+ * LoadModel -> Tokenize -> Encode -> GuidedSampler -> VAEDecode call, and the settings every section shares.
+ */
+import type { GuidanceRule } from '../diffusion/guidance';
+import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
+import { REFERENCE_ETA, type Box } from '../diffusion/layout';
+import type { SdModel } from '../diffusion/model/load';
+import { encodeChunks } from '../diffusion/model/text-encoder';
+import { decodeLatents } from '../diffusion/model/vae';
+import type { Conditioning } from '../diffusion/pipeline/conditioning';
+import { generate, type LayoutGuidance } from '../diffusion/pipeline/generate';
+import { alignBatch } from '../diffusion/tokenizer';
+
+/** Two subjects, so the layout runs guide two phrases; "circle" and "square" are one token each in the shapes BPE. */
+export const PROMPT = 'a red circle and a blue square';
+export const BOXES: readonly { phrase: string; box: Box; strength: number }[] = [
+  { phrase: 'circle', box: [0, 0, 0.5, 1], strength: 2.5 },
+  { phrase: 'square', box: [0.5, 0, 1, 1], strength: 2.5 },
+];
+/** The shapes model's recommended settings (models/shapes/model_index.json "recommended"). */
+export const CFG_SCALE = 5;
+export const LAYOUT_WEIGHT = 0.2;
+export const GUIDANCE: GuidanceRule = { kind: 'cfg', scale: CFG_SCALE };
+
+export type TokenMode = 'fixed' | 'adaptive';
+
+/** What the Encode node does: align the CFG batch's lengths, encode both halves. */
+export async function encodePrompt(model: SdModel, prompt: string, mode: TokenMode): Promise<Conditioning> {
+  const tokens = model.tokenizer.tokenize(prompt, { mode });
+  const [condTokens, uncondTokens] = alignBatch(tokens, model.tokenizer.tokenize('', { mode: 'adaptive' }));
+  const cond = await encodeChunks(model, condTokens.chunks); // [1, L, D]
+  const uncond = await encodeChunks(model, uncondTokens.chunks); // [1, L, D]
+  return { modelId: model.id, tokens: condTokens, cond, uncond, negativePrompt: '', residuals: [] };
+}
+
+/** Layout guidance on every step, all cross-attention resolutions, the reference eta. */
+export function boxLayout(steps: number, selfRecurrence: boolean): LayoutGuidance {
+  return {
+    layout: { subjects: BOXES.map((b) => ({ ...b, box: [...b.box] as Box })), source: 'bench' },
+    weight: LAYOUT_WEIGHT, guidanceSteps: steps, eta: REFERENCE_ETA, resolutions: 'all', selfRecurrence,
+  };
+}
+
+export interface ImageRequest {
+  mode: TokenMode;
+  steps: number;
+  seed: number;
+  layout?: LayoutGuidance;
+}
+
+/** Tokenize -> Encode -> GuidedSampler (Euler, CFG) -> VAEDecode for an already loaded model. */
+export async function imageFromPrompt(model: SdModel, r: ImageRequest): Promise<RgbImage> {
+  const conditioning = await encodePrompt(model, PROMPT, r.mode);
+  const size = model.defaultSize;
+  const result = await generate({ model, conditioning, guidance: GUIDANCE, sampler: 'euler', steps: r.steps, sigmas: 'spaced', seed: r.seed, width: size, height: size, layout: r.layout });
+  return tensorToRgb(await decodeLatents(model, result.latent));
+}

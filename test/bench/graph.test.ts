@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadGraph } from '../../engine';
+import { benchGraph, benchRegistry, SEED_NODE, withSeed } from '../../bench/graph';
+
+const settings = { modelFolder: 'models/shapes', mode: 'adaptive' as const, steps: 25, seed: 0, layout: false, selfRecurrence: false };
+
+test('the benchmark graphs validate against the shipped nodes plus BenchSink', () => {
+  for (const layout of [false, true]) {
+    const { validated } = loadGraph(benchGraph({ ...settings, layout, selfRecurrence: layout }), benchRegistry());
+    assert.deepEqual(validated.targets, ['sink']);
+    assert.equal(validated.nodes.has('layout'), layout);
+  }
+});
+
+test('withSeed changes only the seed node and leaves the original alone', () => {
+  const g = benchGraph(settings);
+  const h = withSeed(g, 7);
+  assert.deepEqual(h.nodes[SEED_NODE].inputs, { value: 7 });
+  assert.deepEqual(g.nodes[SEED_NODE].inputs, { value: 0 });
+  assert.deepEqual({ ...h.nodes, [SEED_NODE]: null }, { ...g.nodes, [SEED_NODE]: null });
+});
