@@ -2,6 +2,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/index';
 
@@ -96,4 +98,19 @@ export async function nodePoint(page: Page, nodeId: string, x: number, y: number
 export async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
   await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 });
   return (await page.textContent('#status'))!;
+}
+
+/** One editor session for a test file: opened before its tests (unless skipped), checked for page errors and closed after. */
+export function useEditor(skip: string | false, onOpen: (session: EditorSession) => void): void {
+  let session: EditorSession | undefined;
+  before(async () => {
+    if (skip) return;
+    session = await openEditor();
+    onOpen(session);
+  });
+  after(async () => {
+    if (!session) return;
+    assert.deepEqual(session.pageErrors, [], 'the page threw');
+    await session.close();
+  });
 }

@@ -1,12 +1,12 @@
 // The web editor in a real browser against a real server, without the model: example graphs round-trip
 // losslessly, node types and widgets come from /api/nodes, the layout editor edits LayoutBoxes, validation
 // errors land on their node, a run shows its result, and a dropped PNG restores the graph it carries.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePng } from '../../diffusion/image/encode';
-import { ARTIFACTS, NO_BROWSER, REPO_ROOT, nodePoint, openEditor, openExample, waitForStatus, type EditorSession } from './browser';
+import { ARTIFACTS, NO_BROWSER, REPO_ROOT, nodePoint, openExample, useEditor, waitForStatus, type EditorSession } from './browser';
 
 // Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
 // repo's Node-only type environment stays free of DOM types.
@@ -18,15 +18,7 @@ const skip = NO_BROWSER;
 /** One pixel of the 440-pixel layout canvas, as a fraction of the image. */
 const PIXEL = 1 / 440;
 
-before(async () => {
-  if (!skip) s = await openEditor();
-});
-after(async () => {
-  if (s) {
-    assert.deepEqual(s.pageErrors, [], 'the page threw');
-    await s.close();
-  }
-});
+useEditor(skip, (session) => { s = session; });
 
 const readGraph = async (name: string) => JSON.parse(await readFile(join(REPO_ROOT, 'graphs', `${name}.json`), 'utf8'));
 

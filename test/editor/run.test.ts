@@ -1,10 +1,10 @@
 // The editor running the two-subjects layout graph on the embedded model: progress bars and a live preview on
 // the sampler, the saved image on SaveImage, an interrupted second run, and the saved PNG dropped back onto the
 // canvas restoring the graph that made it. Skipped (with the reason) when models/shapes is not exported yet.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, NO_MODEL, openEditor, openExample, waitForStatus, type EditorSession } from './browser';
+import { ARTIFACTS, NO_MODEL, openExample, useEditor, waitForStatus, type EditorSession } from './browser';
 
 // Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
 // repo's Node-only type environment stays free of DOM types.
@@ -19,15 +19,7 @@ const SAVED_WIDTH = 64 * 4;
 let savedUrl = '';
 let submitted: any;
 
-before(async () => {
-  if (!skip) s = await openEditor();
-});
-after(async () => {
-  if (s) {
-    assert.deepEqual(s.pageErrors, [], 'the page threw');
-    await s.close();
-  }
-});
+useEditor(skip, (session) => { s = session; });
 
 const nodeState = (id: string) => s.page.evaluate((nodeId) => {
   const st = (window as any).cones.node(nodeId).conesState;
