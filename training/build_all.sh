@@ -1,12 +1,12 @@
 #!/bin/bash
 # Regenerates the embedded "shapes world" model from scratch, with fixed seeds, in order:
-#   data pool + tokenizer -> autoencoder -> diffusion (text encoder + UNet) -> ONNX export (+ parity check)
+#   data pool + tokenizer -> autoencoder -> decoder fine-tune -> diffusion (text encoder + UNet) -> ONNX export (+ parity check)
 #   -> custom-subject residuals -> parity fixtures -> quality evaluation.
 # Prerequisites (Debian bookworm):
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets (minutes) can be overridden: AE_MIN=12 DIFF_MIN=95 RES_STEPS=400 RES_LR=2e-4 EVAL_N=60 POOL_N=25000
+# Budgets (minutes) can be overridden: AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 RES_STEPS=400 RES_LR=2e-4 EVAL_N=60 POOL_N=25000
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
 set -euo pipefail
@@ -16,6 +16,7 @@ export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 AE_MIN="${AE_MIN:-12}"
+DEC_MIN="${DEC_MIN:-6}"
 DIFF_MIN="${DIFF_MIN:-95}"
 RES_STEPS="${RES_STEPS:-400}"
 RES_LR="${RES_LR:-2e-4}"
@@ -30,6 +31,8 @@ $PY bpe.py ../models/shapes/tokenizer
 
 echo "== 2. autoencoder ($AE_MIN min)"
 $PY train_ae.py "$AE_MIN"
+echo "== 2b. decoder fine-tune, object-weighted loss ($DEC_MIN min; encoder frozen)"
+$PY train_ae.py "$DEC_MIN" decoder
 
 echo "== 3. diffusion ($DIFF_MIN min)"
 $PY train_diffusion.py "$DIFF_MIN" 5e-4 | tee "$SHAPES_WORK/train.log"

@@ -1,8 +1,12 @@
 """Train the factor-4 autoencoder (64x64x3 <-> 16x16x4) on a wall-clock budget.
 Loss: L1 + edge-aware L1 on image gradients + tiny latent L2. 10% of each batch are custom-subject
 images (checkered / striped / holed) so the decoder can draw their patterns.
+Mode `decoder` (stage 2b of build_all.sh): fine-tunes the decoder only, encoder frozen (so the latent space, the
+scaling factor and any diffusion model trained on it stay valid), with the L1 terms weighted FG_WEIGHT x on object
+pixels (pixels away from the border colour). Objects are a small fraction of the pixels; without the weighting the
+first AE run decoded green objects as orange ((35,160,55) -> (207,162,55)) and nothing in the loss noticed.
 Writes WORK/ae.pt with the measured scaling factor (1/std of latents) and held-out PSNR.
-Usage: OMP_WAIT_POLICY=PASSIVE python3 train_ae.py [budget_minutes=9] [resume]"""
+Usage: OMP_WAIT_POLICY=PASSIVE python3 train_ae.py [budget_minutes=9] [new|resume|decoder]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import json
 import os
@@ -20,6 +24,30 @@ from models import AutoEncoder, count_params
 
 def grads(x):
     return x[..., 1:, :] - x[..., :-1, :], x[..., :, 1:] - x[..., :, :-1]
+
+
+FG_WEIGHT = 10.0
+
+
+def object_weight(x):
+    """x [B,3,H,W] in [-1,1] -> per-pixel weight [B,1,H,W]: FG_WEIGHT on pixels far from the border colour, else 1."""
+    border = torch.cat([x[..., 0, :], x[..., -1, :], x[..., :, 0], x[..., :, -1]], dim=-1)  # [B,3,4W]
+    bg = border.median(dim=-1).values[..., None, None]  # [B,3,1,1]
+    fg = ((x - bg).norm(dim=1, keepdim=True) > 0.2).float()
+    return 1.0 + (FG_WEIGHT - 1.0) * fg
+
+
+def colour_errors(ae, rng):
+    """Decoded centre colour of a plain square per palette colour (uint8 triples) and the worst channel error."""
+    out, worst = {}, 0
+    for co, rgb in data.COLORS.items():
+        img, _ = data.render([dict(shape="square", color=co, cx=32.0, cy=32.0, size=24.0)], "gray", rng)
+        with torch.no_grad():
+            r = ae.decode(ae.encode(to_tensor(img[None])))[0, :, 28:36, 28:36].mean(dim=(1, 2))
+        got = ((r + 1) * 127.5).clamp(0, 255).round().int().tolist()
+        out[co] = got
+        worst = max(worst, max(abs(a - b) for a, b in zip(got, rgb)))
+    return out, worst
 
 
 def psnr(a, b):
@@ -51,7 +79,7 @@ def main():
         # decoder-only fine-tune: the encoder (hence the latent space the diffusion model was trained on) is frozen.
         # Half of each batch gets small latent noise so the decoder tolerates imperfect sampled latents.
         ae.encoder.requires_grad_(False)
-        out_path = AE_CKPT.replace(".pt", "_dec.pt")
+        print("decoded colours before:", colour_errors(ae, np.random.default_rng(5)), flush=True)
     print("ae params", count_params(ae), flush=True)
     opt = torch.optim.Adam([p for p in ae.parameters() if p.requires_grad], lr=base_lr)
     bs = 16
@@ -78,7 +106,13 @@ def main():
         r = ae.decode(z)
         gx, gy = grads(x)
         rx, ry = grads(r)
-        loss = (r - x).abs().mean() + 0.5 * ((rx - gx).abs().mean() + (ry - gy).abs().mean()) + 1e-4 * z.pow(2).mean()
+        if mode == "decoder":
+            w = object_weight(x)
+            wx, wy = torch.maximum(w[..., 1:, :], w[..., :-1, :]), torch.maximum(w[..., :, 1:], w[..., :, :-1])
+            loss = ((r - x).abs() * w).mean() + 0.5 * (((rx - gx).abs() * wx).mean() + ((ry - gy).abs() * wy).mean())
+        else:
+            loss = ((r - x).abs().mean() + 0.5 * ((rx - gx).abs().mean() + (ry - gy).abs().mean())
+                    + 1e-4 * z.pow(2).mean())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
@@ -86,8 +120,6 @@ def main():
         step += 1
         if step % 50 == 0:
             print(f"step {step} t {timer.elapsed():.0f}s lr {lr:.2e} loss {loss.item():.4f}", flush=True)
-        if mode == "decoder" and step % 500 == 0:  # periodic snapshot (long low-priority run)
-            save_atomic(dict(state=ae.state_dict(), info=dict(steps=step, partial=True)), out_path)
     ae.eval()
     with torch.no_grad():
         p = psnr(ae.decode(ae.encode(val)), val)
@@ -97,7 +129,8 @@ def main():
         mean = zs.mean().item()
     if mode != "decoder":
         ae.scaling_factor.fill_(1.0 / std)
-    info = dict(mode=mode, steps=step, seconds=round(timer.elapsed()), final_loss=loss.item(), psnr_val=p,
+    colours, worst = colour_errors(ae, np.random.default_rng(5))
+    info = dict(mode=mode, steps=step, decoded_colours=colours, worst_colour_error=worst, seconds=round(timer.elapsed()), final_loss=loss.item(), psnr_val=p,
                 psnr_subjects=ps, latent_std=std, latent_mean=mean, scaling_factor=float(ae.scaling_factor), batch=bs)
     if prev is not None:
         info["previous_runs"] = [prev["info"]] + prev["info"].get("previous_runs", [])
