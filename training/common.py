@@ -55,3 +55,12 @@ class Timer:
 
     def frac(self):
         return min(1.0, self.elapsed() / self.budget)
+
+
+def trained_steps(ck):
+    """Diffusion steps behind a checkpoint, including the runs it resumed from (info["previous"], nested)."""
+    total, info = ck.get("step") or 0, (ck.get("info") or {}).get("previous")
+    while info:
+        total += info.get("steps", 0)
+        info = info.get("previous")
+    return total

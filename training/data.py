@@ -180,21 +180,29 @@ PATTERNS = ["checkered", "striped", "hole"]
 CUSTOM_COMBOS = {("circle", "red", "checkered"), ("square", "blue", "striped"), ("star", "yellow", "hole")}
 
 
-def object_phrase(o):
-    pat = o.get("pattern") or ("hole" if o.get("hole") else None)
+def object_phrase(o, colour=True, pattern=True):
+    """'a red checkered circle'; colour / pattern False leave that attribute unsaid ('a checkered circle', 'a circle')."""
+    pat = (o.get("pattern") or ("hole" if o.get("hole") else None)) if pattern else None
+    col = f"{o['color']} " if colour else ""
     if pat == "hole":
-        return f"a {o['color']} {o['shape']} with a hole"
+        return f"a {col}{o['shape']} with a hole"
     if pat:
-        return f"a {o['color']} {pat} {o['shape']}"
-    return f"a {o['color']} {o['shape']}"
+        return f"a {col}{pat} {o['shape']}"
+    return f"a {col}{o['shape']}"
 
 
-def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3):
+def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3, attr_drop=0.0):
+    """Caption of a scene in random mention order. attr_drop: per object, the probability of leaving its colour
+    unsaid, and independently its pattern, so that bare "a circle" means "some circle" as "a dog" does in SD (the
+    prompt a residual is added to). With attr_drop = 0 no extra random numbers are drawn (pool captions unchanged)."""
     order = rng.permutation(len(objects))
     parts = []
     for i in order:
         o = objects[i]
-        p = object_phrase(o)
+        if attr_drop > 0:
+            p = object_phrase(o, colour=rng.random() >= attr_drop, pattern=rng.random() >= attr_drop)
+        else:
+            p = object_phrase(o)
         pw = position_word(o["cx"], o["cy"])
         if pw and rng.random() < pos_p:
             p += " " + pw[rng.integers(len(pw))]

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 import data
-from common import DIFF_FINAL, HERE
+from common import DIFF_FINAL, HERE, trained_steps
 from reference_sampler import Pipeline, to_uint8
 
 PALETTE = {k: np.array(v, np.float32) for k, v in data.COLORS.items()}
@@ -235,7 +235,7 @@ def main():
     clf = ShapeClassifier()
     vc, vs, vt = clf.validate()
     pipe = Pipeline.load(ck)
-    ckinfo = torch.load(ck).get("step")
+    ckinfo = trained_steps(torch.load(ck))
     out(f"# Shapes-world quality evaluation\n\nModel: diffusion checkpoint `{os.path.basename(ck)}` (step {ckinfo}), "
         f"Euler {steps} steps, CFG {cfg}, fixed-77 prompts, seeds 0..n-1, {n} samples per setting unless noted.\n")
     out(f"Detector self-check on {vt} ground-truth objects from data.py (seed 51): colour found {vc:.1%}, "

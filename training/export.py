@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from bpe import BOS, EOS, PAD
-from common import AE_CKPT, DIFF_FINAL, HERE, MODEL_DIR, TOK_DIR, WORK
+from common import AE_CKPT, DIFF_FINAL, HERE, MODEL_DIR, TOK_DIR, WORK, trained_steps
 from models import AutoEncoder, Schedule, TextEncoder, UNet, VaeDecoderExport, VaeEncoderExport
 
 OPSET = 17
@@ -123,7 +123,7 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
         "shapes_world": {"image_size": 64, "latent_size": 16, "latent_channels": 4, "vae_scaling_factor": scale,
                          "text_hidden_size": 128, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS,
                          "recommended": {"steps": 25, "cfg": 5.0, "layout_gw": 0.2},
-                         "diffusion_steps_trained": ck.get("step"), "source": "training/ (see training/README.md)"}})
+                         "diffusion_steps_trained": trained_steps(ck), "source": "training/ (see training/README.md)"}})
 
     if check:
         return parity(te, unet, ae, ck["vocab_size"], out)

@@ -6,11 +6,16 @@ EMA weights go to WORK/diffusion_final.pt.
 Conditioning: 10% empty captions (for CFG); 70% of batches padded to 77 with the pad token, 30% truncated to the
 batch's longest real length (BOS..EOS), so both fixed-77 and adaptive-length conditioning work.
 Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
-Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4]"""
+--attr-drop P: per object mention, leave its colour unsaid with probability P and, independently, its pattern
+  ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
+--resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
+  fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
+Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--resume]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
+import argparse
 import copy
 import json
-import sys
+import shutil
 import time
 
 import numpy as np
@@ -42,12 +47,17 @@ def tokenize_batch(tok, caps, fixed):
 
 
 def main():
-    budget = float(sys.argv[1]) * 60
-    base_lr = float(sys.argv[2]) if len(sys.argv) > 2 else 4e-4
+    ap = argparse.ArgumentParser()
+    ap.add_argument("minutes", type=float)
+    ap.add_argument("lr", type=float, nargs="?", default=4e-4)
+    ap.add_argument("--attr-drop", type=float, default=0.0)
+    ap.add_argument("--resume", action="store_true")
+    args = ap.parse_args()
+    budget, base_lr = args.minutes * 60, args.lr
     bs = 32
-    torch.manual_seed(0)
+    torch.manual_seed(1 if args.resume else 0)
     torch.set_num_threads(2)
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(8 if args.resume else 7)
     tok = Tokenizer(TOK_DIR)
     ae = AutoEncoder()
     ck = torch.load(AE_CKPT)
@@ -62,11 +72,20 @@ def main():
 
     te = TextEncoder(len(tok.vocab))
     unet = UNet()
+    previous = None
+    if args.resume:
+        stage1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
+        shutil.copyfile(DIFF_FINAL, stage1)
+        prev = torch.load(stage1)
+        te.load_state_dict(prev["te_raw"])
+        unet.load_state_dict(prev["unet_raw"])
+        previous = prev.get("info")
+        print("resuming from", stage1, previous, flush=True)
     ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
-    print(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr}",
-          flush=True)
+    print(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
+          f"attr_drop {args.attr_drop}", flush=True)
 
     timer = Timer(budget)
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
@@ -80,7 +99,8 @@ def main():
             if f:
                 im, m = im[:, ::-1], flip_meta(m)
             x.append(im)
-            caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng))
+            caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng,
+                                                                           attr_drop=args.attr_drop))
         x = to_tensor(np.ascontiguousarray(np.stack(x)))
         ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
         with torch.no_grad():
@@ -119,7 +139,9 @@ def main():
             last_ck = time.time()
             print(f"checkpoint at step {step}", flush=True)
     info = dict(steps=step, seconds=round(timer.elapsed()), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
-                s_per_step=timer.elapsed() / max(1, step))
+                s_per_step=timer.elapsed() / max(1, step), attr_drop=args.attr_drop, resumed=args.resume)
+    if previous is not None:
+        info["previous"] = previous
     obj = dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(), unet_raw=unet.state_dict(),
                step=step, vocab_size=len(tok.vocab), hist=hist, info=info)
     save_atomic(obj, DIFF_CKPT)
