@@ -5,7 +5,9 @@
  * - one denoising step inside generate() with and without a layout (self-recurrence off), i.e. per image / steps;
  * - self-recurrence: a whole image with every guided step run twice vs once;
  * - the per-image setup generate() does once (planLayoutBias: weight maps, downsampling, mask logits), which the
- *   per-step figure includes divided by the number of steps.
+ *   per-step figure includes divided by the number of steps;
+ * - the JavaScript part of a guided call (layoutFeeds building the [2,1,S,T] planes), to split the call's overhead
+ *   between building the planes and the bias operations inside the patched graph.
  */
 import { etaAt, REFERENCE_ETA } from '../../diffusion/layout';
 import type { SdModel } from '../../diffusion/model/load';
@@ -32,7 +34,9 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
   for (const mode of ['adaptive', 'fixed'] as const) {
     const c = await encodePrompt(model, PROMPT, mode);
     const call: UnetCall = { ...randomUnetCall(model, c.cond.dims[1]), context: concatBatch(c.uncond, c.cond) };
-    const { run: guidedCall, plan } = await guidedUnetCall(model, c, call, steps);
+    const { run: guidedCall, plan, feeds } = await guidedUnetCall(model, c, call, steps);
+    const feedMs = await repeated(async () => feeds(), repeats * 40, 20);
+    out.figures.push({ section: SECTION, name: `bias planes built per guided UNet call (layoutFeeds), ${mode} tokens (L = ${c.cond.dims[1]})`, value: formatMs(median(feedMs)), n: feedMs.length });
     if (mode === 'adaptive') {
       const planMs = await repeated(async () => plan(), repeats * 4, 2);
       out.figures.push({ section: SECTION, name: 'per-image layout setup (planLayoutBias, once per generate call)', value: formatMs(median(planMs)), n: planMs.length });
@@ -69,7 +73,7 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
 }
 
 /** What generate() does per guided step: bias planes for this sigma, then the patched UNet. */
-async function guidedUnetCall(model: SdModel, conditioning: Conditioning, call: UnetCall, steps: number): Promise<{ run: () => Promise<unknown>; plan: () => LayerBiasPlan }> {
+async function guidedUnetCall(model: SdModel, conditioning: Conditioning, call: UnetCall, steps: number): Promise<{ run: () => Promise<unknown>; plan: () => LayerBiasPlan; feeds: () => unknown }> {
   const unet = await layoutUnet(model);
   const latent = { height: call.sample.dims[2], width: call.sample.dims[3] };
   const size = { height: model.defaultSize, width: model.defaultSize };
@@ -78,5 +82,6 @@ async function guidedUnetCall(model: SdModel, conditioning: Conditioning, call: 
   const plan = (): LayerBiasPlan => planLayoutBias(lg.layout, conditioning.tokens, size, latent, lengths, lg.resolutions);
   const biasPlan = plan();
   const gwEta = LAYOUT_WEIGHT * etaAt(REFERENCE_ETA, { sigma: SIGMA, step: 0, guidanceSteps: steps });
-  return { run: () => runUnet(model, unet, { ...call, layout: layoutFeeds(biasPlan, unet.layers.length, { gwEta, active: true, parts: 'both' }, 2, 1) }), plan };
+  const feeds = () => layoutFeeds(biasPlan, unet.layers.length, { gwEta, active: true, parts: 'both' }, 2, 1);
+  return { run: () => runUnet(model, unet, { ...call, layout: feeds() }), plan, feeds };
 }
