@@ -44,7 +44,7 @@ function settings(o: BenchOptions): string[] {
     `Shapes model ${relative(ROOT, o.model) || o.model}; prompt "${PROMPT}"; Euler, CFG 5, ${o.steps} steps; layout: two boxes, gw 0.2, every step guided.`,
     `${o.repeats} repeats per timing unless a row says otherwise (UNet-call rows: 4x as many; child-process and PyTorch rows: fewer, see "repeats"), after untimed warm-up runs.`,
     'Paired rows ran interleaved (A B, B A, ...); "pair ratios" is the interquartile range of the per-repeat A / B, a direct read of the noise.',
-    'onnxruntime CPU execution provider with its default intra-op thread count (as the pipeline ships), except rows that name a thread count and the large section (one thread per core); sections run one after another in one process, except the memory and large children.',
+    'onnxruntime CPU execution provider with one intra-op thread per core (as the pipeline opens its sessions, diffusion/onnx/session.ts), except rows that name another thread count; sections run one after another in one process, except the memory and large children.',
     `Sections: ${o.sections.join(', ')}.`,
   ];
 }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runUnet } from '../../diffusion/model/unet';
 import { InferenceSession, Tensor } from '../../diffusion/onnx/ort';
+import { cpuThreadOptions } from '../../diffusion/onnx/session';
 import type { BenchContext } from '../context';
 import { matmulPeakFlops, writeMatmulModel } from '../onnx/matmul-model';
 import { profileRuns } from '../onnx/profile';
@@ -16,6 +17,11 @@ import { interleaved, repeated } from '../timing';
 import { plainUnetFeeds, randomUnetCall } from '../unet-call';
 
 const SECTION = 'compute';
+
+function threadsLabel(cores: number): string {
+  const t = cpuThreadOptions().intraOpNumThreads;
+  return t === undefined ? 'ORT default threads (CONES_CPU_THREADS=0)' : `intraOpNumThreads ${t} of ${cores} cores`;
+}
 export const MATMUL_N = 2048;
 
 export async function computeSection(ctx: BenchContext): Promise<SectionResult> {
@@ -26,7 +32,7 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
   const repeats = Math.max(5, ctx.opts.repeats);
   const flops = matmulPeakFlops(MATMUL_N);
   const cores = availableParallelism();
-  // onnxruntime's default intra-op thread count (what the pipeline's sessions get) and one thread per core.
+  // onnxruntime's default intra-op thread count and one thread per core (what the pipeline's sessions get).
   for (const threads of [undefined, cores]) {
     const session = await InferenceSession.create(path, { executionProviders: ['cpu'], ...(threads ? { intraOpNumThreads: threads } : {}) });
     ctx.log(`compute: MatMul ${MATMUL_N}^3, ${threads ?? 'default'} threads, x ${repeats}`);
@@ -56,18 +62,18 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
     note: `Conv/MatMul/Gemm kernels of the ORT profile: ${(100 * count.countedMicros / count.allMicros).toFixed(0)}% of the kernel time of ${count.kernels} kernel launches`,
   });
   out.figures.push({
-    section: SECTION, name: 'shapes UNet call (the pipeline\'s session, default threads): achieved rate',
+    section: SECTION, name: 'shapes UNet call (the pipeline\'s session): achieved rate',
     value: `${formatSi(rate)}FLOP/s = ${(100 * rate / ctx.matmulPeak!).toFixed(0)}% of the MatMul peak (median call ${formatMs(unetMs.median)})`, n: unetMs.n,
   });
-  const threaded = await InferenceSession.create(model.folder.unet, { executionProviders: ['cpu'], intraOpNumThreads: cores });
+  const ortDefault = await InferenceSession.create(model.folder.unet, { executionProviders: ['cpu'] });
   const feeds = plainUnetFeeds(model, call);
-  ctx.log(`compute: shapes UNet call, default threads vs ${cores}, x ${ctx.opts.repeats * 4}`);
-  const t = await interleaved(() => runUnet(model, null, call), () => threaded.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
-  await threaded.release();
+  ctx.log(`compute: shapes UNet call, pipeline session vs ORT default threads, x ${ctx.opts.repeats * 4}`);
+  const t = await interleaved(() => runUnet(model, null, call), () => ortDefault.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
+  await ortDefault.release();
   out.comparisons.push({
-    section: SECTION, name: 'shapes UNet call, batch 2: the pipeline\'s session vs the same model with one thread per core',
-    a: { label: 'createSession (ORT default threads)', ms: t.a }, b: { label: `intraOpNumThreads ${cores}`, ms: t.b }, paired: true,
-    note: 'diffusion/onnx/session.ts leaves intraOpNumThreads unset',
+    section: SECTION, name: 'shapes UNet call, batch 2: the pipeline\'s session vs the same model with ORT\'s default thread count',
+    a: { label: `createSession (${threadsLabel(cores)})`, ms: t.a }, b: { label: 'intraOpNumThreads unset', ms: t.b }, paired: true,
+    note: 'diffusion/onnx/session.ts cpuThreadOptions: one thread per core unless CONES_CPU_THREADS is set',
   });
   return out;
 }

@@ -66,7 +66,7 @@ export async function torchReferenceSection(ctx: BenchContext): Promise<SectionR
         section: SECTION, name: `one image, ${steps} steps, ${c.name}; torch ${result.threads} thread(s)`,
         a: { label: `PyTorch ${result.torch}`, ms: result.cases![c.id] }, b: { label: 'TypeScript + ORT', ms: ts }, paired: false,
         target: { kind: 'min', value: 2 },
-        note: `same prompt/steps/seeds; torch.set_num_threads(${threads}), ORT default threads; checkpoint ${checkpoint}`,
+        note: `same prompt/steps/seeds; torch.set_num_threads(${threads}), ORT as the pipeline opens it; checkpoint ${checkpoint}`,
       });
     }
   }

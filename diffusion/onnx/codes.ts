@@ -4,6 +4,7 @@
  *
  * - E_MODEL_FILE_MISSING      a model file (or the source of a surgery) does not exist.
  * - E_ONNX_LOAD               onnxruntime (or the protobuf decoder) rejected a model file.
+ * - E_CPU_THREADS             CONES_CPU_THREADS is not a whole number >= 0.
  * - E_ONNX_DTYPE              an input has a data type makeTensor cannot build (string, bool, uint8...).
  * - E_ONNX_INPUT              values or dims given for an input do not fit its declared rank or size.
  * - E_SURGERY_OPSET           the model's default-domain opset is below the minimum the surgery writes (13).
@@ -15,6 +16,7 @@
 export const ONNX_ERROR_CODES = {
   E_MODEL_FILE_MISSING: 'E_MODEL_FILE_MISSING',
   E_ONNX_LOAD: 'E_ONNX_LOAD',
+  E_CPU_THREADS: 'E_CPU_THREADS',
   E_ONNX_DTYPE: 'E_ONNX_DTYPE',
   E_ONNX_INPUT: 'E_ONNX_INPUT',
   E_SURGERY_OPSET: 'E_SURGERY_OPSET',

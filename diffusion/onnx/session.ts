@@ -7,6 +7,7 @@
  * The CUDA branch is written against the documented API but has never run on a GPU here.
  */
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ModelError } from '../errors';
 import { SD_FOLDER_LAYOUT } from './codes';
@@ -89,7 +90,7 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
   }
   try {
     opts.logger?.(`onnx: opening ${absolute} on CPU`);
-    const session = await InferenceSession.create(absolute, { ...base, executionProviders: ['cpu'] });
+    const session = await InferenceSession.create(absolute, { ...base, executionProviders: ['cpu'], ...cpuThreadOptions() });
     return { session, provider: 'cpu', modelPath: absolute, fallbackReason };
   } catch (err) {
     throw new ModelError('E_ONNX_LOAD', `Expected a valid ONNX model at ${absolute} but onnxruntime rejected it: ${errorText(err)}`, {
@@ -98,6 +99,21 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
       cause: err,
     });
   }
+}
+
+/**
+ * CPU intra-op threads: one per core by default. Left unset, ORT ran a 2048^3 MatMul at 115 GFLOP/s against 302 with
+ * two threads and the shapes UNet 18% slower on the 2-core build machine (bench/RESULTS.md, section compute).
+ * CONES_CPU_THREADS=N overrides it; 0 leaves ORT's own default.
+ */
+export function cpuThreadOptions(env: NodeJS.ProcessEnv = process.env): Pick<SessionOptions, 'intraOpNumThreads'> {
+  const raw = env.CONES_CPU_THREADS;
+  if (raw === undefined || raw === '') return { intraOpNumThreads: availableParallelism() };
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ModelError('E_CPU_THREADS', `Expected CONES_CPU_THREADS to be a whole number >= 0 but received "${raw}".`, { hint: 'Unset it for one thread per core, or set 0 for onnxruntime\'s own default.' });
+  }
+  return n === 0 ? {} : { intraOpNumThreads: n };
 }
 
 function fallbackMessage(reason: string): string {

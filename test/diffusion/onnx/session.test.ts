@@ -1,9 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { clearSessionCache, sessionCacheSize } from '../../../diffusion/onnx/session-cache';
-import { createSession } from '../../../diffusion/onnx/session';
+import { cpuThreadOptions, createSession } from '../../../diffusion/onnx/session';
 import { Tensor } from '../../../diffusion/onnx/ort';
 import { tempDir, writeAddOneModel } from './helpers/tiny-models';
 
@@ -70,4 +71,13 @@ test('the cache reuses a session for the same file and options, and reopens when
   assert.equal((out.y.data as Float32Array)[0], 11);
   await clearSessionCache();
   assert.equal(sessionCacheSize(), 0);
+});
+
+test('CPU sessions use one intra-op thread per core unless CONES_CPU_THREADS says otherwise', () => {
+  assert.deepEqual(cpuThreadOptions({}), { intraOpNumThreads: availableParallelism() });
+  assert.deepEqual(cpuThreadOptions({ CONES_CPU_THREADS: '3' }), { intraOpNumThreads: 3 });
+  assert.deepEqual(cpuThreadOptions({ CONES_CPU_THREADS: '0' }), {}, '0 leaves onnxruntime its own default');
+  for (const bad of ['two', '-1', '1.5']) {
+    assert.throws(() => cpuThreadOptions({ CONES_CPU_THREADS: bad }), (err: any) => err.code === 'E_CPU_THREADS' && err.message.includes(bad));
+  }
 });
