@@ -176,10 +176,13 @@ def parity(te, unet, ae, vocab, out):
 
 
 def sizes(out=MODEL_DIR):
+    """Bytes of the shipped folder; skips the layout-patched UNet the TypeScript side caches beside the export
+    (unet/model.layout.onnx*, git-ignored), which would double the UNet's share."""
     tot = 0
     for root, _, files in os.walk(out):
         for f in files:
-            tot += os.path.getsize(os.path.join(root, f))
+            if ".layout.onnx" not in f:
+                tot += os.path.getsize(os.path.join(root, f))
     return tot
 
 
