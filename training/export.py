@@ -47,6 +47,17 @@ def scheduler_config():
             "trained_betas": None}
 
 
+def export_unet_onnx(unet, args, path):
+    """Stable Diffusion's ONNX UNet interface: sample [B,4,h,w], timestep [B], encoder_hidden_states [B,L,D] ->
+    out_sample [B,4,h,w], with batch, latent size and sequence length dynamic. args: example inputs for tracing."""
+    torch.onnx.export(unet, args, path, opset_version=OPSET,
+                      input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
+                      dynamic_axes={"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
+                                    "encoder_hidden_states": {0: "batch", 1: "sequence"},
+                                    "out_sample": {0: "batch", 2: "height", 3: "width"}},
+                      do_constant_folding=True)
+
+
 def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
     torch.set_num_threads(2)
     ck = torch.load(diff_ckpt)
@@ -82,12 +93,7 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
     p = os.path.join(out, "unet", "model.onnx")
     os.makedirs(os.path.dirname(p), exist_ok=True)
     args = (torch.randn(2, 4, 16, 16), torch.tensor([500.0, 20.0]), torch.randn(2, 77, 128))
-    torch.onnx.export(unet, args, p, opset_version=OPSET,
-                      input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
-                      dynamic_axes={"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
-                                    "encoder_hidden_states": {0: "batch", 1: "sequence"},
-                                    "out_sample": {0: "batch", 2: "height", 3: "width"}},
-                      do_constant_folding=True)
+    export_unet_onnx(unet, args, p)
     ucfg = dict(unet.config)
     ucfg.update({"_class_name": "UNet2DConditionModel", "prediction_type": "epsilon",
                  "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],

@@ -25,9 +25,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from export import OPSET, export_unet_onnx
 from models import Attention, Downsample2D, TimestepEmbedding, Upsample2D
 
-OPSET = 17
 SEED = 1234
 CHANNELS = (320, 640, 1280, 1280)
 LAYERS_PER_BLOCK = 2
@@ -262,12 +262,7 @@ def main(out):
     # batch and sequence stay dynamic.
     args = (torch.randn(1, 4, 8, 8), torch.tensor([500.0]), torch.randn(1, 77, CONTEXT_DIM))
     t0 = time.time()
-    torch.onnx.export(model, args, path, opset_version=OPSET,
-                      input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
-                      dynamic_axes={"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
-                                    "encoder_hidden_states": {0: "batch", 1: "sequence"},
-                                    "out_sample": {0: "batch", 2: "height", 3: "width"}},
-                      do_constant_folding=True)
+    export_unet_onnx(model, args, path)
     print("exported in %.1fs" % (time.time() - t0))
     weight_bytes = sum(os.path.getsize(os.path.join(unet_dir, f)) for f in os.listdir(unet_dir))
     with open(os.path.join(unet_dir, "config.json"), "w") as f:
