@@ -6,11 +6,9 @@ import type { GuidanceRule } from '../diffusion/guidance';
 import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA, type Box } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
-import { encodeChunks } from '../diffusion/model/text-encoder';
 import { decodeLatents } from '../diffusion/model/vae';
-import type { Conditioning } from '../diffusion/pipeline/conditioning';
+import { encodeConditioning, type Conditioning } from '../diffusion/pipeline/conditioning';
 import { generate, type LayoutGuidance } from '../diffusion/pipeline/generate';
-import { alignBatch } from '../diffusion/tokenizer';
 
 /** Two subjects, so the layout runs guide two phrases; "circle" and "square" are one token each in the shapes BPE. */
 export const PROMPT = 'a red circle and a blue square';
@@ -25,13 +23,9 @@ export const GUIDANCE: GuidanceRule = { kind: 'cfg', scale: CFG_SCALE };
 
 export type TokenMode = 'fixed' | 'adaptive';
 
-/** What the Encode node does: align the CFG batch's lengths, encode both halves. */
+/** Tokenize + what the Encode node does, with the empty negative prompt. */
 export async function encodePrompt(model: SdModel, prompt: string, mode: TokenMode): Promise<Conditioning> {
-  const tokens = model.tokenizer.tokenize(prompt, { mode });
-  const [condTokens, uncondTokens] = alignBatch(tokens, model.tokenizer.tokenize('', { mode: 'adaptive' }));
-  const cond = await encodeChunks(model, condTokens.chunks); // [1, L, D]
-  const uncond = await encodeChunks(model, uncondTokens.chunks); // [1, L, D]
-  return { modelId: model.id, tokens: condTokens, cond, uncond, negativePrompt: '', residuals: [] };
+  return encodeConditioning(model, model.tokenizer.tokenize(prompt, { mode }), '');
 }
 
 /** Layout guidance on every step, all cross-attention resolutions, the reference eta. */

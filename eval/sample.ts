@@ -7,13 +7,12 @@ import type { GuidanceRule } from '../diffusion/guidance';
 import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
 import type { BoxSubject, EtaSchedule, ResolutionSelection } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
-import { encodeChunks } from '../diffusion/model/text-encoder';
 import { decodeLatents } from '../diffusion/model/vae';
-import type { Conditioning } from '../diffusion/pipeline/conditioning';
+import { encodeConditioning, type Conditioning } from '../diffusion/pipeline/conditioning';
 import { generate, type GenerateOptions } from '../diffusion/pipeline/generate';
 import type { LayoutParts } from '../diffusion/pipeline/layout-plan';
 import { addResidual } from '../diffusion/residuals';
-import { alignBatch, findPhrase } from '../diffusion/tokenizer';
+import { findPhrase } from '../diffusion/tokenizer';
 
 export interface ResidualUse {
   /** The base word in the prompt that carries the residual (its first token, every occurrence). */
@@ -45,16 +44,16 @@ export interface SampleRequest {
 }
 
 export async function conditioningFor(model: SdModel, prompt: string, mode: 'fixed' | 'adaptive', residuals: readonly ResidualUse[]): Promise<Conditioning> {
-  const [tokens, uncondTokens] = alignBatch(model.tokenizer.tokenize(prompt, { mode }), model.tokenizer.tokenize('', { mode: 'adaptive' }));
-  let cond = await encodeChunks(model, tokens.chunks); // [1, L, D]
-  const uncond = await encodeChunks(model, uncondTokens.chunks); // [1, L, D]
+  const encoded = await encodeConditioning(model, model.tokenizer.tokenize(prompt, { mode }), '');
+  const { tokens } = encoded;
+  let cond = encoded.cond; // [1, L, D]
   const applied: Conditioning['residuals'] = [];
   for (const r of residuals) {
     const positions = findPhrase(tokens, r.phrase, 'all').map((occurrence) => occurrence[0]);
     cond = addResidual(cond, r.vector, positions, r.strength ?? 1);
     applied.push({ phrase: r.phrase, positions, strength: r.strength ?? 1, source: 'eval' });
   }
-  return { modelId: model.id, tokens, cond, uncond, negativePrompt: '', residuals: applied };
+  return { ...encoded, cond, residuals: applied };
 }
 
 export async function sampleImage(model: SdModel, req: SampleRequest): Promise<RgbImage> {

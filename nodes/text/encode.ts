@@ -1,8 +1,7 @@
 import { defineNode, input, output } from '../../engine';
 import type { SdModel } from '../../diffusion/model/load';
-import { encodeChunks } from '../../diffusion/model/text-encoder';
-import type { Conditioning } from '../../diffusion/pipeline/conditioning';
-import { alignBatch, type Tokenized } from '../../diffusion/tokenizer';
+import { encodeConditioning, type Conditioning } from '../../diffusion/pipeline/conditioning';
+import type { Tokenized } from '../../diffusion/tokenizer';
 import { CONDITIONING, MODEL, TOKENS } from '../diffusion-ports';
 import { STRING } from '../ports';
 
@@ -17,12 +16,5 @@ export const EncodeNode = defineNode({
     negative: input<string>(STRING, { schema: { type: 'string', default: '' }, description: 'Unconditional prompt; "" as in the reference.' }),
   },
   outputs: { conditioning: output<Conditioning>(CONDITIONING) },
-  run: async ({ model, tokens, negative }) => {
-    // Both halves of the CFG batch need the same chunk lengths; a long negative prompt grows the positive one too.
-    const [condTokens, uncondTokens] = alignBatch(tokens, model.tokenizer.tokenize(negative, { mode: 'adaptive' }));
-    const cond = await encodeChunks(model, condTokens.chunks);
-    const uncond = await encodeChunks(model, uncondTokens.chunks);
-    const conditioning: Conditioning = { modelId: model.id, tokens: condTokens, cond, uncond, negativePrompt: negative, residuals: [] };
-    return { conditioning };
-  },
+  run: async ({ model, tokens, negative }) => ({ conditioning: await encodeConditioning(model, tokens, negative) }),
 });
