@@ -1,13 +1,13 @@
 #!/bin/bash
 # Regenerates the embedded "shapes world" model from scratch, with fixed seeds, in order:
-#   data pool + tokenizer -> autoencoder -> decoder fine-tune -> diffusion (text encoder + UNet;
-#   full captions, then continued with attribute-free mentions) -> ONNX export (+ parity check)
+#   data pool + tokenizer -> autoencoder -> decoder fine-tune -> diffusion (text encoder + UNet on cached
+#   latents; some colour / pattern words left unsaid) -> ONNX export (+ parity check)
 #   -> custom-subject residuals -> parity fixtures -> quality evaluation.
 # Prerequisites (Debian bookworm):
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets (minutes) can be overridden: AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60 POOL_N=25000
+# Budgets (minutes) can be overridden: AE_MIN=9 DEC_MIN=5 DIFF_MIN=78 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60 POOL_N=25000
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
 set -euo pipefail
@@ -16,39 +16,39 @@ PY=/usr/bin/python3
 export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
-AE_MIN="${AE_MIN:-12}"
-DEC_MIN="${DEC_MIN:-6}"
-DIFF_MIN="${DIFF_MIN:-95}"
-DIFF2_MIN="${DIFF2_MIN:-35}"
+stage() { stage "$* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
+AE_MIN="${AE_MIN:-9}"
+DEC_MIN="${DEC_MIN:-5}"
+DIFF_MIN="${DIFF_MIN:-78}"
 RES_STEPS="${RES_STEPS:-800}"
 RES_LR="${RES_LR:-3e-4}"
 EVAL_N="${EVAL_N:-60}"
 POOL_N="${POOL_N:-25000}"  # samples per pool file (two files, seeds 1 and 2)
 
-echo "== 1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
-$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 &
-$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 &
-wait
+stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
+$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 & p1=$!
+$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 & p2=$!
+wait $p1 && wait $p2
 $PY bpe.py ../models/shapes/tokenizer
 
-echo "== 2. autoencoder ($AE_MIN min)"
+stage "2. autoencoder ($AE_MIN min)"
 $PY train_ae.py "$AE_MIN"
-echo "== 2b. decoder fine-tune, object-weighted loss ($DEC_MIN min; encoder frozen)"
+stage "2b. decoder fine-tune, object-weighted loss ($DEC_MIN min; encoder frozen)"
 $PY train_ae.py "$DEC_MIN" decoder
 
-echo "== 3. diffusion ($DIFF_MIN min)"
-$PY train_diffusion.py "$DIFF_MIN" 5e-4 | tee "$SHAPES_WORK/train.log"
-echo "== 3b. diffusion continued ($DIFF2_MIN min): 25% of colour / pattern words left unsaid (bare \"a circle\")"
-$PY train_diffusion.py "$DIFF2_MIN" 2e-4 --attr-drop 0.25 --resume | tee "$SHAPES_WORK/train2.log"
+stage "3. diffusion ($DIFF_MIN min after encoding the pool's latents once); 25% of colour / pattern words left unsaid"
+$PY train_diffusion.py "$DIFF_MIN" 5e-4 --attr-drop 0.25 | tee "$SHAPES_WORK/train.log"
 
-echo "== 4. ONNX export + parity"
+stage "4. ONNX export + parity"
 $PY export.py
 
-echo "== 5. residuals"
+stage "5. residuals"
 $PY train_residual.py "$RES_STEPS" "$RES_LR"
 
-echo "== 6. parity fixtures"
+stage "6. parity fixtures"
 $PY write_fixtures.py
 
-echo "== 7. evaluation"
+stage "from scratch to shipped model, residuals and fixtures: $((SECONDS / 60)) min"
+stage "7. evaluation"
 $PY eval_quality.py "$EVAL_N"
+stage "done"

@@ -1,5 +1,10 @@
 """Joint training of the text encoder and the UNet (epsilon prediction) on frozen-autoencoder latents.
 
+Latents are encoded once per pool and cached in WORK/latents.pt (keyed on the encoder weights and the pool
+bytes): the encoder is frozen from stage 2 on, and encoding every batch cost 0.34 of ~1.2 s per step. No flip
+augmentation: the encoder is not flip-equivariant (decoding a flipped cached latent gave 23.5 dB PSNR against
+32.3 dB for encoding the flipped image), and the pool already draws positions symmetrically.
+
 Wall-clock budgeted: the cosine learning-rate decay runs over elapsed time, not steps, so the run ends on time
 whatever the machine load. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
 EMA weights go to WORK/diffusion_final.pt.
@@ -14,7 +19,9 @@ Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
 import copy
+import hashlib
 import json
+import os
 import shutil
 import time
 
@@ -24,17 +31,35 @@ import torch.nn.functional as F
 
 import data
 from bpe import Tokenizer
-from common import AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, Timer, cosine_lr, load_pool, save_atomic, to_tensor
+from common import AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, save_atomic, to_tensor
 from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
 
 
-def flip_meta(meta):
-    objs = []
-    for o in meta["objects"]:
-        o = dict(o)
-        o["cx"] = data.SIZE - o["cx"]
-        objs.append(o)
-    return dict(bg=meta["bg"], objects=objs)
+LATENTS = os.path.join(WORK, "latents.pt")
+
+
+def pool_latents(ae, imgs, bs=64):
+    """imgs uint8 [N,64,64,3] -> unscaled latents float32 [N,4,16,16], from the cache when its key matches."""
+    h = hashlib.sha1()
+    for v in ae.encoder.state_dict().values():
+        h.update(v.detach().cpu().numpy().tobytes())
+    h.update(np.ascontiguousarray(imgs).data)
+    key = h.hexdigest()
+    if os.path.exists(LATENTS):
+        ck = torch.load(LATENTS)
+        if ck.get("key") == key:
+            print(f"latents: cached ({LATENTS})", flush=True)
+            return ck["z"]
+    t0, out = time.time(), []
+    with torch.inference_mode():
+        for i in range(0, len(imgs), bs):
+            out.append(ae.encode(to_tensor(imgs[i:i + bs])))
+            if (i // bs) % 100 == 0:
+                print(f"latents: {i + bs}/{len(imgs)} encoded, {time.time() - t0:.0f}s", flush=True)
+    z = torch.cat(out)
+    save_atomic(dict(key=key, z=z), LATENTS)
+    print(f"latents: {len(imgs)} encoded in {time.time() - t0:.0f}s -> {LATENTS}", flush=True)
+    return z
 
 
 def tokenize_batch(tok, caps, fixed):
@@ -65,6 +90,8 @@ def main():
     ae.eval().requires_grad_(False)
     scale = float(ae.scaling_factor)
     imgs, metas = load_pool()
+    latents = pool_latents(ae, imgs)
+    del imgs
     sched = Schedule()
     ac = sched.alphas_cumprod.float()
     snr = ac / (1 - ac)
@@ -91,20 +118,11 @@ def main():
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
     hist = []
     while timer.elapsed() < budget:
-        idx = rng.integers(0, len(imgs), bs)
-        flip = rng.random(bs) < 0.5
-        x, caps = [], []
-        for i, f in zip(idx, flip):
-            im, m = imgs[i], metas[i]
-            if f:
-                im, m = im[:, ::-1], flip_meta(m)
-            x.append(im)
-            caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng,
-                                                                           attr_drop=args.attr_drop))
-        x = to_tensor(np.ascontiguousarray(np.stack(x)))
+        idx = rng.integers(0, len(metas), bs)
+        caps = ["" if rng.random() < 0.1 else data.caption_for(metas[i]["objects"], metas[i]["bg"], rng,
+                                                                attr_drop=args.attr_drop) for i in idx]
         ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
-        with torch.no_grad():
-            z0 = ae.encode(x) * scale
+        z0 = latents[torch.from_numpy(idx)] * scale
         t = torch.randint(0, 1000, (bs,))
         eps = torch.randn_like(z0)
         a = ac[t].view(-1, 1, 1, 1)
