@@ -16,7 +16,7 @@ PY=/usr/bin/python3
 export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
-stage() { stage "$* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
+stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
 AE_MIN="${AE_MIN:-9}"
 DEC_MIN="${DEC_MIN:-5}"
 DIFF_MIN="${DIFF_MIN:-78}"
