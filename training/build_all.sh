@@ -1,13 +1,13 @@
 #!/bin/bash
 # Regenerates the embedded "shapes world" model from scratch, with fixed seeds, in order:
-#   data pool + tokenizer -> autoencoder -> decoder fine-tune -> diffusion (text encoder + UNet on cached
-#   latents; some colour / pattern words left unsaid) -> ONNX export (+ parity check)
+#   data pool + tokenizer -> autoencoder -> decoder fine-tune -> diffusion (text encoder + UNet;
+#   full captions, then continued with attribute-free mentions) -> ONNX export (+ parity check)
 #   -> custom-subject residuals -> parity fixtures -> quality evaluation.
 # Prerequisites (Debian bookworm):
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets (minutes) can be overridden: AE_MIN=9 DEC_MIN=5 DIFF_MIN=78 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60 POOL_N=25000
+# Budgets (minutes) can be overridden: AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60 POOL_N=25000
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
 set -euo pipefail
@@ -17,9 +17,10 @@ export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
-AE_MIN="${AE_MIN:-9}"
-DEC_MIN="${DEC_MIN:-5}"
-DIFF_MIN="${DIFF_MIN:-78}"
+AE_MIN="${AE_MIN:-12}"
+DEC_MIN="${DEC_MIN:-6}"
+DIFF_MIN="${DIFF_MIN:-95}"
+DIFF2_MIN="${DIFF2_MIN:-35}"
 RES_STEPS="${RES_STEPS:-800}"
 RES_LR="${RES_LR:-3e-4}"
 EVAL_N="${EVAL_N:-60}"
@@ -36,8 +37,10 @@ $PY train_ae.py "$AE_MIN"
 stage "2b. decoder fine-tune, object-weighted loss ($DEC_MIN min; encoder frozen)"
 $PY train_ae.py "$DEC_MIN" decoder
 
-stage "3. diffusion ($DIFF_MIN min after encoding the pool's latents once); 25% of colour / pattern words left unsaid"
-$PY train_diffusion.py "$DIFF_MIN" 5e-4 --attr-drop 0.25 | tee "$SHAPES_WORK/train.log"
+stage "3. diffusion ($DIFF_MIN min)"
+$PY train_diffusion.py "$DIFF_MIN" 5e-4 | tee "$SHAPES_WORK/train.log"
+stage "3b. diffusion continued ($DIFF2_MIN min): 25% of colour / pattern words left unsaid (bare \"a circle\")"
+$PY train_diffusion.py "$DIFF2_MIN" 2e-4 --attr-drop 0.25 --resume | tee "$SHAPES_WORK/train2.log"
 
 stage "4. ONNX export + parity"
 $PY export.py

@@ -9,7 +9,10 @@ Measurements: (a) 1-object prompts, (b) 2-object prompts without layout (presenc
 two-coloured blobs = touching components of two palette colours), (c) 2 objects in requested boxes (left/right
 halves) with the reference sampler's layout bias at several gw vs none, (d) custom subjects with / without residual
 (pattern score in the detected object vs the training images).
-Writes training/RESULTS.md. Usage: python3 eval_quality.py [n_per_setting=100] [diffusion_ckpt]"""
+Writes training/RESULTS.md. Usage: python3 eval_quality.py [n_per_setting=100] [diffusion_ckpt]
+Environment: EVAL_GWS (layout gws, default 0.08,0.2,0.5), EVAL_SELF_RECURRENCE (gws also run with the reference's
+self-recurrence, default 0.08,0.2; empty = none), EVAL_STEPS (25), EVAL_CFG (5.0), EVAL_N_LAYOUT (n),
+EVAL_SKIP (sections to skip, e.g. a,b; the random prompt draws are shared, so skipping changes later sections)."""
 import _env  # noqa: F401
 import json
 import os
@@ -221,6 +224,8 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     ck = sys.argv[2] if len(sys.argv) > 2 else DIFF_FINAL
     gws = [float(g) for g in os.environ.get("EVAL_GWS", "0.08,0.2,0.5").split(",")]
+    # self-recurrence is the reference sampler's default (method.md section 2); EVAL_SELF_RECURRENCE= turns it off
+    sr_gws = [float(g) for g in os.environ.get("EVAL_SELF_RECURRENCE", "0.08,0.2").split(",") if g]
     steps = int(os.environ.get("EVAL_STEPS", "25"))
     cfg = float(os.environ.get("EVAL_CFG", "5.0"))
     skip = set(os.environ.get("EVAL_SKIP", "").split(","))
@@ -307,9 +312,7 @@ def main():
                  for s in sides]
         layouts = [[(sp[0][0], bx[0], 2.5), (sp[1][0], bx[1], 2.5)] for sp, bx in zip(specs, boxes)]
         settings = [("none", None, 0.0, False)] + [(f"gw {g}", layouts, g, False) for g in gws]
-        if os.environ.get("EVAL_SELF_RECURRENCE"):
-            settings.append((f"gw {os.environ['EVAL_SELF_RECURRENCE']} + self-recurrence", layouts,
-                             float(os.environ["EVAL_SELF_RECURRENCE"]), True))
+        settings += [(f"gw {g} + self-recurrence", layouts, g, True) for g in sr_gws]
         for tag, lay, g, sr in settings:
             t0 = time.time()
             imgs = run_batches(pipe, prompts, list(range(nc)), steps=steps, cfg=cfg, layouts=lay, gw=g,

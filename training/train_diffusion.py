@@ -1,9 +1,10 @@
 """Joint training of the text encoder and the UNet (epsilon prediction) on frozen-autoencoder latents.
 
-Latents are encoded once per pool and cached in WORK/latents.pt (keyed on the encoder weights and the pool
-bytes): the encoder is frozen from stage 2 on, and encoding every batch cost 0.34 of ~1.2 s per step. No flip
-augmentation: the encoder is not flip-equivariant (decoding a flipped cached latent gave 23.5 dB PSNR against
-32.3 dB for encoding the flipped image), and the pool already draws positions symmetrically.
+By default every batch is encoded with the frozen encoder, half of the images flipped (captions re-derived).
+--cached-latents: encode the pool once into WORK/latents.pt (keyed on the encoder weights and the pool bytes) and
+  train without flips (the encoder is not flip-equivariant: a flipped cached latent decodes at 23.5 dB PSNR
+  against 32.3 dB for the encoded flipped image). 0.93 instead of ~1.2 s/step; tried in a from-scratch run on
+  2026-11-30 and NOT adopted: that model placed and personalised far worse (training/README.md).
 
 Wall-clock budgeted: the cosine learning-rate decay runs over elapsed time, not steps, so the run ends on time
 whatever the machine load. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
@@ -15,7 +16,7 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
-Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--resume]"""
+Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--resume] [--cached-latents]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
 import copy
@@ -33,6 +34,15 @@ import data
 from bpe import Tokenizer
 from common import AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, save_atomic, to_tensor
 from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
+
+
+def flip_meta(meta):
+    objs = []
+    for o in meta["objects"]:
+        o = dict(o)
+        o["cx"] = data.SIZE - o["cx"]
+        objs.append(o)
+    return dict(bg=meta["bg"], objects=objs)
 
 
 LATENTS = os.path.join(WORK, "latents.pt")
@@ -77,6 +87,7 @@ def main():
     ap.add_argument("lr", type=float, nargs="?", default=4e-4)
     ap.add_argument("--attr-drop", type=float, default=0.0)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--cached-latents", action="store_true")
     args = ap.parse_args()
     budget, base_lr = args.minutes * 60, args.lr
     bs = 32
@@ -90,8 +101,7 @@ def main():
     ae.eval().requires_grad_(False)
     scale = float(ae.scaling_factor)
     imgs, metas = load_pool()
-    latents = pool_latents(ae, imgs)
-    del imgs
+    latents = pool_latents(ae, imgs) if args.cached_latents else None
     sched = Schedule()
     ac = sched.alphas_cumprod.float()
     snr = ac / (1 - ac)
@@ -118,11 +128,27 @@ def main():
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
     hist = []
     while timer.elapsed() < budget:
-        idx = rng.integers(0, len(metas), bs)
-        caps = ["" if rng.random() < 0.1 else data.caption_for(metas[i]["objects"], metas[i]["bg"], rng,
-                                                                attr_drop=args.attr_drop) for i in idx]
-        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
-        z0 = latents[torch.from_numpy(idx)] * scale
+        if latents is not None:
+            idx = rng.integers(0, len(metas), bs)
+            caps = ["" if rng.random() < 0.1 else data.caption_for(metas[i]["objects"], metas[i]["bg"], rng,
+                                                                    attr_drop=args.attr_drop) for i in idx]
+            ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
+            z0 = latents[torch.from_numpy(idx)] * scale
+        else:
+            idx = rng.integers(0, len(imgs), bs)
+            flip = rng.random(bs) < 0.5
+            x, caps = [], []
+            for i, f in zip(idx, flip):
+                im, m = imgs[i], metas[i]
+                if f:
+                    im, m = im[:, ::-1], flip_meta(m)
+                x.append(im)
+                caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng,
+                                                                               attr_drop=args.attr_drop))
+            x = to_tensor(np.ascontiguousarray(np.stack(x)))
+            ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
+            with torch.no_grad():
+                z0 = ae.encode(x) * scale
         t = torch.randint(0, 1000, (bs,))
         eps = torch.randn_like(z0)
         a = ac[t].view(-1, 1, 1, 1)
