@@ -128,27 +128,18 @@ def main():
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
     hist = []
     while timer.elapsed() < budget:
+        idx = rng.integers(0, len(metas), bs)
+        flip = rng.random(bs) < 0.5 if latents is None else np.zeros(bs, bool)
+        ms = [flip_meta(metas[i]) if f else metas[i] for i, f in zip(idx, flip)]
+        caps = ["" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop)
+                for m in ms]
+        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
         if latents is not None:
-            idx = rng.integers(0, len(metas), bs)
-            caps = ["" if rng.random() < 0.1 else data.caption_for(metas[i]["objects"], metas[i]["bg"], rng,
-                                                                    attr_drop=args.attr_drop) for i in idx]
-            ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
             z0 = latents[torch.from_numpy(idx)] * scale
         else:
-            idx = rng.integers(0, len(imgs), bs)
-            flip = rng.random(bs) < 0.5
-            x, caps = [], []
-            for i, f in zip(idx, flip):
-                im, m = imgs[i], metas[i]
-                if f:
-                    im, m = im[:, ::-1], flip_meta(m)
-                x.append(im)
-                caps.append("" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng,
-                                                                               attr_drop=args.attr_drop))
-            x = to_tensor(np.ascontiguousarray(np.stack(x)))
-            ids = tokenize_batch(tok, caps, fixed=rng.random() >= 0.3)
+            x = np.stack([imgs[i][:, ::-1] if f else imgs[i] for i, f in zip(idx, flip)])
             with torch.no_grad():
-                z0 = ae.encode(x) * scale
+                z0 = ae.encode(to_tensor(np.ascontiguousarray(x))) * scale
         t = torch.randint(0, 1000, (bs,))
         eps = torch.randn_like(z0)
         a = ac[t].view(-1, 1, 1, 1)
