@@ -209,7 +209,11 @@ class Attention(nn.Module):
         q = self.to_q(x).reshape(B, S, H, D).permute(0, 2, 1, 3)
         k = self.to_k(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
         v = self.to_v(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
-        logits = torch.matmul(q, k.transpose(-1, -2)) * self.scale
+        if self.training and self.bias_hook is None:
+            # training only: same math, the scale folded into q [B,H,S,D] instead of a pass over the logits
+            logits = torch.matmul(q * self.scale, k.transpose(-1, -2))
+        else:
+            logits = torch.matmul(q, k.transpose(-1, -2)) * self.scale  # export: MatMul -> Mul -> Softmax
         if self.bias_hook is not None:
             logits = self.bias_hook(self, logits)
         p = logits.softmax(-1)
