@@ -28,6 +28,11 @@ def load_pool():
     return np.concatenate(imgs), metas
 
 
+def mirror(imgs_uint8):
+    """Left-right mirror images [N,H,W,3] (contiguous copy, ready for to_tensor)."""
+    return np.ascontiguousarray(imgs_uint8[:, :, ::-1])
+
+
 def to_tensor(imgs_uint8):
     return torch.from_numpy(imgs_uint8.astype(np.float32).transpose(0, 3, 1, 2) / 127.5 - 1.0)
 

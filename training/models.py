@@ -209,7 +209,7 @@ class Attention(nn.Module):
         q = self.to_q(x).reshape(B, S, H, D).permute(0, 2, 1, 3)
         k = self.to_k(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
         v = self.to_v(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
-        if self.training and self.bias_hook is None:
+        if self.training:
             # training only: same math, the scale folded into q [B,H,S,D] instead of a pass over the logits
             logits = torch.matmul(q * self.scale, k.transpose(-1, -2))
         else:

@@ -34,7 +34,8 @@ import torch.nn.functional as F
 
 import data
 from bpe import Tokenizer
-from common import AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, save_atomic, to_tensor
+from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, mirror, save_atomic,
+                    to_tensor)
 from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
 
 
@@ -66,7 +67,7 @@ def pool_latents(ae, imgs, bs=16):
     with torch.inference_mode():
         for i in range(0, len(imgs), bs):
             x = imgs[i:i + bs]
-            z = ae.encode(to_tensor(np.concatenate([x, np.ascontiguousarray(x[:, :, ::-1])])))
+            z = ae.encode(to_tensor(np.concatenate([x, mirror(x)])))
             out.append(torch.stack([z[:len(x)], z[len(x):]], 1))
             if (i // bs) % 500 == 0:
                 print(f"latents: {i + len(x)}/{len(imgs)} encoded (+ mirrors), {time.time() - t0:.0f}s", flush=True)
@@ -142,9 +143,10 @@ def main():
         if latents is not None:
             z0 = latents[torch.from_numpy(idx), torch.from_numpy(flip.astype(np.int64))] * scale
         else:
-            x = np.stack([imgs[i][:, ::-1] if f else imgs[i] for i, f in zip(idx, flip)])
+            x = imgs[idx]
+            x[flip] = mirror(x[flip])
             with torch.no_grad():
-                z0 = ae.encode(to_tensor(np.ascontiguousarray(x))) * scale
+                z0 = ae.encode(to_tensor(x)) * scale
         t = torch.randint(0, 1000, (bs,))
         eps = torch.randn_like(z0)
         a = ac[t].view(-1, 1, 1, 1)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 import data
-from common import DIFF_FINAL, MODEL_DIR, to_tensor
+from common import DIFF_FINAL, MODEL_DIR, mirror, to_tensor
 from reference_sampler import Pipeline
 
 RES_DIR = os.path.join(MODEL_DIR, "residuals")
@@ -63,7 +63,7 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=
     imgs = np.stack([data.make_subject_sample(name, rng)[0] for _ in range(n_images)])
     with torch.no_grad():
         z_all = ae.encode(to_tensor(imgs)) * pipe.scale
-        z_flip = ae.encode(to_tensor(np.ascontiguousarray(imgs[:, :, ::-1]))) * pipe.scale
+        z_flip = ae.encode(to_tensor(mirror(imgs))) * pipe.scale
     ids = torch.tensor([tok(base_word, fixed=True)])
     pos = tok.word_positions(base_word, base_word)[0]
     with torch.no_grad():
