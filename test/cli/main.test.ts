@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scratchDir } from '../helpers/scratch';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'cones.mjs');
 const PLUGIN = join(ROOT, 'test', 'fixtures', 'plugins', 'test-nodes.ts');
-const tmp = mkdtempSync(join(tmpdir(), 'cones-cli-'));
+const tmp = scratchDir('cli');
 
 interface Result { code: number | null; stdout: string; stderr: string }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defineNode, Engine, InterruptedError, input, NodeRegistry, NodeRunError, output, type RunEvent } from '../../engine';
 import { graph, link, runCounts, testRegistry } from '../helpers/test-nodes';
+import { scratchDir } from '../helpers/scratch';
 
 /**
  *   seed ──> a ──> b ──> out1
@@ -77,7 +77,7 @@ test('cache: false on the run, or on a node, forces execution', async () => {
 });
 
 test('file inputs join the cache key by content', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cones-file-'));
+  const dir = scratchDir('file');
   const file = join(dir, 'data.txt');
   writeFileSync(file, 'one');
   let reads = 0;

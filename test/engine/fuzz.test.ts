@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../engine';
 import { graph, link, testRegistry } from '../helpers/test-nodes';
+import { scratchDir } from '../helpers/scratch';
 
 /** mulberry32: a tiny seeded PRNG so every fuzz case is reproducible from its index. */
 function rng(seed: number): () => number {
@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FUZZ_OUT = mkdtempSync(join(tmpdir(), 'cones-fuzz-')); // successful runs write here, never into the checkout
+const FUZZ_OUT = scratchDir('fuzz'); // successful runs write here, never into the checkout
 const BASES: unknown[] = [
   JSON.parse(readFileSync(join(ROOT, 'graphs', 'hello-text.json'), 'utf8')),
   JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'graphs', 'v0-hello.json'), 'utf8')),

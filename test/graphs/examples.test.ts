@@ -3,14 +3,14 @@
  * need the embedded model are skipped (with the reason) only when models/shapes is absent.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { readPngText } from '../../diffusion/image/png-text';
 import { Engine, NodeRegistry } from '../../engine';
 import { ALL_NODES } from '../../nodes';
+import { scratchDir } from '../helpers/scratch';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const HAS_MODEL = existsSync(join(ROOT, 'models', 'shapes', 'unet', 'model.onnx'));
@@ -20,7 +20,7 @@ for (const name of readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith('.
   const text = readFileSync(join(ROOT, 'graphs', name), 'utf8');
   const usesModel = text.includes('"LoadModel"');
   test(`graphs/${name} runs end to end`, { skip: usesModel && !HAS_MODEL ? 'models/shapes is not built yet' : false }, async () => {
-    const out = mkdtempSync(join(tmpdir(), 'cones-example-'));
+    const out = scratchDir('example');
     const graph = JSON.parse(text);
     const r = await engine.run(graph, { outputDir: out, searchPaths: [ROOT], runInfo: { graph } });
     assert.ok(r.executed.length + r.cached.length > 0);

@@ -3,12 +3,13 @@
  * breaks one input of graphs/custom-subject-layout.json and runs it through the engine on the embedded model.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Engine, GraphValidationError, NodeRegistry, NodeRunError } from '../../engine';
 import { ALL_NODES } from '../../nodes';
+import { scratchDir } from '../helpers/scratch';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SHARED = resolve(ROOT, '..', 'shared', 'reference');
@@ -25,7 +26,7 @@ function baseGraph(): Graph {
 /** Runs `graph` (steps cut to 2) and returns the error it must fail with. */
 async function failure(graph: Graph): Promise<{ code: string; nodeId?: string; message: string }> {
   graph.nodes.sampler.inputs.steps = 2;
-  const out = mkdtempSync(join(tmpdir(), 'cones-bad-'));
+  const out = scratchDir('bad');
   try {
     await engine.run(graph, { outputDir: out, searchPaths: [ROOT] });
   } catch (err) {
@@ -77,7 +78,7 @@ for (const c of cases) {
 }
 
 test('bad input: an export the pipeline cannot drive (prediction_type "sample") -> E_MODEL_UNSUPPORTED_EXPORT on "model"', { skip }, async () => {
-  const folder = join(mkdtempSync(join(tmpdir(), 'cones-export-')), 'model');
+  const folder = join(scratchDir('export'), 'model');
   cpSync(MODEL, folder, { recursive: true, filter: (src) => !src.endsWith('.layout.onnx') });
   const configPath = join(folder, 'scheduler', 'scheduler_config.json');
   writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), prediction_type: 'sample' }));

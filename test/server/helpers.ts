@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../../server/index';
+import { scratchDir } from '../helpers/scratch';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const REPO_ROOT = resolve(HERE, '../..');
@@ -19,7 +19,7 @@ export interface TestServer {
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'cones-server-'));
+  return scratchDir('server');
 }
 
 export function testOptions(dir: string, extra: Partial<ServerOptions> = {}): ServerOptions {
