@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const made: string[] = [];
+
 /**
  * A fresh directory under the OS temp folder, removed when the test process exits.
  * `node --test` runs each test file in its own process, so nothing a test writes outlives its file,
@@ -13,8 +15,6 @@ export function scratchDir(label: string): string {
   made.push(dir);
   return dir;
 }
-
-const made: string[] = [];
 
 function removeAll(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 /** Minimal one-node models for session and input-metadata tests. */
 import { create } from '@bufbuild/protobuf';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema } from 'onnx-buf';
 import { DataType, encodeModel, node, valueInfo } from '../../../../diffusion/onnx/proto';
+import { scratchDir } from '../../../helpers/scratch';
 
+/** A temp dir removed when the test process exits (see test/helpers/scratch.ts). */
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `cones-onnx-${label}-`));
+  return scratchDir(`onnx-${label}`);
 }
 
 /** Inputs of the dtypes/ranks SD exporters disagree on; each passes through Cast(float) to an output. */
