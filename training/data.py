@@ -302,13 +302,14 @@ def batch(rng, bs):
 
 
 if __name__ == "__main__":
-    import sys, time
+    import os, sys, time
     rng = np.random.default_rng(0)
     t = time.time()
     for i in range(200):
         im, cap, meta = make_sample(rng)
     print("200 samples in %.2fs" % (time.time() - t))
-    out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/shapes-work/data_grid.png"
+    from common import WORK
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(WORK, "data_grid.png")
     rng = np.random.default_rng(1)
     grid = np.zeros((64 * 4, 64 * 6, 3), np.uint8)
     for i in range(18):

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 import data
-from common import DIFF_FINAL, HERE, trained_steps
+from common import DIFF_FINAL, HERE, WORK, trained_steps
 from reference_sampler import Pipeline, to_uint8
 
 PALETTE = {k: np.array(v, np.float32) for k, v in data.COLORS.items()}
@@ -371,7 +371,7 @@ def main():
     from PIL import Image
     for k, ims in grid_imgs.items():
         g = np.concatenate(list(ims), 1)
-        Image.fromarray(g).save(f"/tmp/shapes-work/eval_{k.replace(' ', '_')}.png")
+        Image.fromarray(g).save(os.path.join(WORK, f"eval_{k.replace(' ', '_')}.png"))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,13 @@
 """
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import math
+import os
 
 import torch
 import torch.nn.functional as F
 
 from bpe import Tokenizer
-from common import AE_CKPT, DIFF_FINAL, TOK_DIR
+from common import AE_CKPT, DIFF_FINAL, TOK_DIR, WORK
 from models import AutoEncoder, Schedule, TextEncoder, UNet
 
 NEG = -1e8
@@ -215,5 +216,5 @@ if __name__ == "__main__":
     out2 = pipe.sample(["a purple circle and a red star"] * 4, [0, 1, 2, 3], layouts=lay * 4, gw=0.2)
     ims = np.concatenate([ims, to_uint8(out2["images"])])
     grid = np.concatenate(list(ims), axis=1)
-    Image.fromarray(grid).resize((grid.shape[1] * 2, 128), Image.NEAREST).save("/tmp/shapes-work/samples.png")
-    print("wrote /tmp/shapes-work/samples.png")
+    Image.fromarray(grid).resize((grid.shape[1] * 2, 128), Image.NEAREST).save(os.path.join(WORK, "samples.png"))
+    print("wrote", os.path.join(WORK, "samples.png"))

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 import data
-from common import DIFF_FINAL, MODEL_DIR, mirror, to_tensor
+from common import DIFF_FINAL, MODEL_DIR, WORK, mirror, to_tensor
 from reference_sampler import Pipeline
 
 RES_DIR = os.path.join(MODEL_DIR, "residuals")
@@ -132,7 +132,7 @@ def main():
         print(f"{name}: base word '{base_word}', |residual| = {norm:.3f}, wrote {path}", flush=True)
         rows.append((name, base_word, desc, norm, recipe))
         from PIL import Image
-        Image.fromarray(np.concatenate(list(imgs), 1)).save(os.path.join("/tmp/shapes-work", f"subject_{name}.png"))
+        Image.fromarray(np.concatenate(list(imgs), 1)).save(os.path.join(WORK, f"subject_{name}.png"))
     with open(os.path.join(RES_DIR, "README.md"), "w") as f:
         f.write("# Shapes-world residuals (Cones 2 residual token embeddings)\n\n"
                 "Trained by `training/train_residual.py` (see training/README.md). Each file is safetensors with one "
