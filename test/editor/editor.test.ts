@@ -129,21 +129,21 @@ test('the layout editor resizes, draws, deletes and moves boxes and writes the L
     await page.mouse.move(...px(...to), { steps: 6 });
     await page.mouse.up();
   };
-  // the example's boxes: circle [0.05, 0.25, 0.45, 0.7], square [0.55, 0.25, 0.95, 0.7]
-  await drag([0.95, 0.7], [0.9, 0.6]); // resize "square" by its bottom-right corner
+  // the example's boxes: circle [0.06, 0.3, 0.38, 0.66], square [0.62, 0.3, 0.94, 0.66]
+  await drag([0.94, 0.66], [0.9, 0.6]); // resize "square" by its bottom-right corner
   await drag([0.55, 0.75], [0.95, 0.95]); // draw a third box in free space
   assert.equal(await page.locator('.layout-editor .box-row').count(), 3);
   assert.equal(await page.locator('.layout-editor .box-row').nth(2).locator('.phrase').inputValue(), 'red', 'a new box takes the first prompt word no box uses');
   await page.screenshot({ path: join(ARTIFACTS, 'editor-layout-dialog.png') });
   await page.locator('.layout-editor .box-row').nth(2).locator('.delete').click();
-  await drag([0.25, 0.5], [0.35, 0.5]); // move "circle" right by a tenth
+  await drag([0.22, 0.5], [0.32, 0.5]); // move "circle" right by a tenth
   await page.locator('.layout-editor .box-row').nth(0).locator('.strength').fill('3');
   await page.click('.layout-editor button.primary');
   assert.equal(await page.locator('.layout-editor').count(), 0, 'Apply closes the dialog');
 
   const boxes = await page.evaluate(() => (window as any).cones.toGraphFile().nodes.layout.inputs.boxes);
   assert.deepEqual(boxes.map((b: any) => [b.phrase, b.strength]), [['circle', 3], ['square', 2.5]]);
-  const expected = [[0.15, 0.25, 0.55, 0.7], [0.55, 0.25, 0.9, 0.6]];
+  const expected = [[0.16, 0.3, 0.48, 0.66], [0.62, 0.3, 0.9, 0.6]];
   boxes.forEach((b: any, i: number) => b.box.forEach((v: number, j: number) => {
     assert.ok(Math.abs(v - expected[i][j]) <= 3 * PIXEL, `box ${i}[${j}] = ${v}, expected ${expected[i][j]} within 3 px`);
   }));
