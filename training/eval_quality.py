@@ -180,11 +180,21 @@ def _match(objs, color, cx=None, cy=None):
     return min(cands, key=lambda o: (o["cx"] - cx) ** 2 + (o["cy"] - cy) ** 2 - 0.01 * o["area"])
 
 
+SUBJECT_COLOUR = {"checkered_circle": "red", "striped_square": "blue", "holed_star": "yellow"}
+
+
+def subject_reference(name, n=40):
+    """(n training images of the subject, recognition threshold = half their mean score); seed 77."""
+    rng = np.random.default_rng(77)
+    imgs = [data.make_subject_sample(name, rng)[0] for _ in range(n)]
+    return imgs, 0.5 * float(np.mean([subject_score(name, im)[0] for im in imgs]))
+
+
 def subject_score(name, img):
     """Pattern score of a custom subject inside its detected object (0 = plain shape)."""
     res = analyse(img)
     im = img.astype(np.float32)
-    color = {"checkered_circle": "red", "striped_square": "blue", "holed_star": "yellow"}[name]
+    color = SUBJECT_COLOUR[name]
     o = _match(res["objects"], color)
     if o is None:
         return 0.0, False
@@ -345,9 +355,8 @@ def main():
                 rows.append((f"(d) {name}", "not measured (no residual file)", ""))
                 continue
             vec = torch.from_numpy(read_safetensors(path)[0]["residual"].copy())
-            srng = np.random.default_rng(77)
-            ref = [subject_score(name, data.make_subject_sample(name, srng)[0])[0] for _ in range(40)]
-            thr = 0.5 * float(np.mean(ref))
+            ref_imgs, thr = subject_reference(name)
+            ref = [subject_score(name, im)[0] for im in ref_imgs]
             res = {}
             for tag, rs in (("with residual", [[(word, vec)]] * nd), ("without", None)):
                 imgs = run_batches(pipe, [f"a {word}"] * nd, list(range(nd)), steps=steps, cfg=cfg, residuals=rs)

@@ -15,12 +15,9 @@ import torch
 
 import data
 from common import DIFF_FINAL
-from eval_quality import PAL_NAMES, analyse, run_batches, subject_score
+from eval_quality import PAL_NAMES, SUBJECT_COLOUR, analyse, run_batches, subject_reference, subject_score
 from reference_sampler import Pipeline
 from train_residual import RES_DIR, read_safetensors
-
-COLOUR = {"checkered_circle": "red", "striped_square": "blue", "holed_star": "yellow"}
-
 
 def width(img, colour):
     """Width in pixels of the region classified as `colour`, or None when there is none."""
@@ -41,11 +38,9 @@ def main():
     ap.add_argument("--cfg", type=float, default=5.0)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    name, colour = args.subject, COLOUR[args.subject]
+    name, colour = args.subject, SUBJECT_COLOUR[args.subject]
     word = data.SUBJECTS[name][0]
-    rng = np.random.default_rng(77)  # eval_quality.py's reference images and threshold
-    ref_imgs = [data.make_subject_sample(name, rng)[0] for _ in range(40)]
-    thr = 0.5 * float(np.mean([subject_score(name, im)[0] for im in ref_imgs]))
+    ref_imgs, thr = subject_reference(name)
     pool, rng = [], np.random.default_rng(5)
     while len(pool) < 40:
         im, _, meta = data.make_sample(rng)
