@@ -3,7 +3,8 @@
 - TextEncoder: CLIP-like causal transformer, width 128, 77 learned positions, pre-LN, final LayerNorm.
 - AutoEncoder: factor-4 conv autoencoder 64x64x3 <-> 16x16x4 (deterministic; latent scale = 1/std recorded).
 - UNet: 16x16x4 latents, levels 16x16 (64 ch, 2 heads) and 8x8 (128 ch, 4 heads), ResBlock + transformer
-  block (attn1 self, attn2 cross, MLP) per level and in the middle, timestep embedding 256.
+  block (attn1 self, attn2 cross, MLP) per level and in the middle, timestep embedding 256. `UNet(self_attn=(False,
+  True))` leaves out attn1 at 16x16 (tried for a faster build, not shipped: training/README.md, fifth attempt).
 Attention is written out explicitly (q @ k^T * scale -> softmax -> @ v on 4-D logits [B, H, S, T]) so the
 ONNX graph has MatMul -> Mul -> Softmax per attention; attn2's key path starts at `encoder_hidden_states`.
 `Attention.bias_hook` (None in export) lets the reference sampler add a layout bias to the scaled logits.
@@ -248,28 +249,33 @@ class FeedForward(nn.Module):
 
 
 class BasicTransformerBlock(nn.Module):
-    def __init__(self, dim, heads, context_dim):
+    def __init__(self, dim, heads, context_dim, self_attn=True):
         super().__init__()
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn1 = Attention(dim, heads)
+        # self_attn=False: no norm1/attn1 (used at 16x16, where self-attention over 256 positions is the
+        # costliest op of a training step); cross-attention attn2 is always there for layout guidance.
+        self.self_attn = self_attn
+        if self_attn:
+            self.norm1 = nn.LayerNorm(dim)
+            self.attn1 = Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim)
         self.attn2 = Attention(dim, heads, context_dim)
         self.norm3 = nn.LayerNorm(dim)
         self.ff = FeedForward(dim)
 
     def forward(self, x, context):
-        x = x + self.attn1(self.norm1(x))
+        if self.self_attn:
+            x = x + self.attn1(self.norm1(x))
         x = x + self.attn2(self.norm2(x), context)
         x = x + self.ff(self.norm3(x))
         return x
 
 
 class Transformer2DModel(nn.Module):
-    def __init__(self, dim, heads, context_dim):
+    def __init__(self, dim, heads, context_dim, self_attn=True):
         super().__init__()
         self.norm = gn(dim)
         self.proj_in = nn.Linear(dim, dim)
-        self.transformer_blocks = nn.ModuleList([BasicTransformerBlock(dim, heads, context_dim)])
+        self.transformer_blocks = nn.ModuleList([BasicTransformerBlock(dim, heads, context_dim, self_attn)])
         self.proj_out = nn.Linear(dim, dim)
 
     def forward(self, x, context):
@@ -300,10 +306,10 @@ class Upsample2D(nn.Module):
 
 
 class DownBlock(nn.Module):
-    def __init__(self, cin, cout, heads, temb, ctx, down):
+    def __init__(self, cin, cout, heads, temb, ctx, down, self_attn=True):
         super().__init__()
         self.resnets = nn.ModuleList([ResnetBlock(cin, cout, temb)])
-        self.attentions = nn.ModuleList([Transformer2DModel(cout, heads, ctx)])
+        self.attentions = nn.ModuleList([Transformer2DModel(cout, heads, ctx, self_attn)])
         self.downsamplers = nn.ModuleList([Downsample2D(cout)]) if down else None
 
     def forward(self, x, temb, ctx):
@@ -316,13 +322,13 @@ class DownBlock(nn.Module):
 
 
 class UpBlock(nn.Module):
-    def __init__(self, cin, skip_chs, cout, heads, temb, ctx, up):
+    def __init__(self, cin, skip_chs, cout, heads, temb, ctx, up, self_attn=True):
         super().__init__()
         res, att = [], []
         c = cin
         for s in skip_chs:
             res.append(ResnetBlock(c + s, cout, temb))
-            att.append(Transformer2DModel(cout, heads, ctx))
+            att.append(Transformer2DModel(cout, heads, ctx, self_attn))
             c = cout
         self.resnets = nn.ModuleList(res)
         self.attentions = nn.ModuleList(att)
@@ -368,24 +374,27 @@ def timestep_proj(t, dim):
 
 
 class UNet(nn.Module):
-    def __init__(self, ch=(64, 128), heads=(2, 4), context_dim=128, temb=256, tproj=64):
+    def __init__(self, ch=(64, 128), heads=(2, 4), context_dim=128, temb=256, tproj=64, self_attn=(True, True)):
+        # self_attn[i]: whether level i (16x16, 8x8; the mid block is at 8x8) has self-attention attn1.
+        # Cross-attention attn2 is at every level.
         super().__init__()
         self.config = dict(in_channels=4, out_channels=4, sample_size=16, block_out_channels=list(ch),
                            attention_head_dim=[ch[0] // heads[0], ch[1] // heads[1]], num_heads=list(heads),
                            cross_attention_dim=context_dim, layers_per_block=1, time_embedding_dim=temb,
-                           time_proj_dim=tproj, flip_sin_to_cos=True, freq_shift=0)
+                           time_proj_dim=tproj, flip_sin_to_cos=True, freq_shift=0,
+                           self_attention_levels=[bool(a) for a in self_attn])
         self.tproj = tproj
         self.time_embedding = TimestepEmbedding(tproj, temb)
         self.conv_in = nn.Conv2d(4, ch[0], 3, padding=1)
         self.down_blocks = nn.ModuleList([
-            DownBlock(ch[0], ch[0], heads[0], temb, context_dim, down=True),
-            DownBlock(ch[0], ch[1], heads[1], temb, context_dim, down=False),
+            DownBlock(ch[0], ch[0], heads[0], temb, context_dim, down=True, self_attn=self_attn[0]),
+            DownBlock(ch[0], ch[1], heads[1], temb, context_dim, down=False, self_attn=self_attn[1]),
         ])
         self.mid_block = MidBlock(ch[1], heads[1], temb, context_dim)
         # skips (in push order): down0 (ch0@16), down1 (ch1@8); one resnet+transformer per up level
         self.up_blocks = nn.ModuleList([
-            UpBlock(ch[1], [ch[1]], ch[1], heads[1], temb, context_dim, up=True),
-            UpBlock(ch[1], [ch[0]], ch[0], heads[0], temb, context_dim, up=False),
+            UpBlock(ch[1], [ch[1]], ch[1], heads[1], temb, context_dim, up=True, self_attn=self_attn[1]),
+            UpBlock(ch[1], [ch[0]], ch[0], heads[0], temb, context_dim, up=False, self_attn=self_attn[0]),
         ])
         self.conv_norm_out = gn(ch[0])
         self.conv_out = nn.Conv2d(ch[0], 4, 3, padding=1)
