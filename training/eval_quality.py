@@ -184,10 +184,11 @@ SUBJECT_COLOUR = {"checkered_circle": "red", "striped_square": "blue", "holed_st
 
 
 def subject_reference(name, n=40):
-    """(n training images of the subject, recognition threshold = half their mean score); seed 77."""
+    """(n training images of the subject, their scores, recognition threshold = half the mean score); seed 77."""
     rng = np.random.default_rng(77)
     imgs = [data.make_subject_sample(name, rng)[0] for _ in range(n)]
-    return imgs, 0.5 * float(np.mean([subject_score(name, im)[0] for im in imgs]))
+    scores = [subject_score(name, im)[0] for im in imgs]
+    return imgs, scores, 0.5 * float(np.mean(scores))
 
 
 def subject_score(name, img):
@@ -355,8 +356,7 @@ def main():
                 rows.append((f"(d) {name}", "not measured (no residual file)", ""))
                 continue
             vec = torch.from_numpy(read_safetensors(path)[0]["residual"].copy())
-            ref_imgs, thr = subject_reference(name)
-            ref = [subject_score(name, im)[0] for im in ref_imgs]
+            _, ref, thr = subject_reference(name)
             res = {}
             for tag, rs in (("with residual", [[(word, vec)]] * nd), ("without", None)):
                 imgs = run_batches(pipe, [f"a {word}"] * nd, list(range(nd)), steps=steps, cfg=cfg, residuals=rs)

@@ -19,6 +19,7 @@ from eval_quality import PAL_NAMES, SUBJECT_COLOUR, analyse, run_batches, subjec
 from reference_sampler import Pipeline
 from train_residual import RES_DIR, read_safetensors
 
+
 def width(img, colour):
     """Width in pixels of the region classified as `colour`, or None when there is none."""
     xs = np.nonzero(analyse(img)["labels"] == PAL_NAMES.index(colour))[1]
@@ -40,7 +41,7 @@ def main():
     torch.set_num_threads(2)
     name, colour = args.subject, SUBJECT_COLOUR[args.subject]
     word = data.SUBJECTS[name][0]
-    ref_imgs, thr = subject_reference(name)
+    ref_imgs, _, thr = subject_reference(name)
     pool, rng = [], np.random.default_rng(5)
     while len(pool) < 40:
         im, _, meta = data.make_sample(rng)
