@@ -5,7 +5,7 @@ By default every batch is encoded with the frozen encoder, half of the images fl
   encoder weights and the pool bytes), then train on the same flip-augmented data as the per-batch path (the
   encoder is not flip-equivariant, so a flipped latent must come from the flipped image: flipping a cached latent
   decodes at 23.5 dB PSNR against 32.3 dB). Encoding runs in batches of 16 (measured 150-175 img/s on this machine
-  against 72 img/s in batches of 64).
+  against 72 img/s in batches of 64); with --procs N each process encodes a share and the shares are gathered.
 Wall-clock budgeted: the cosine learning-rate decay runs over elapsed time, not steps, so the run ends on time
 whatever the machine load. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
 EMA weights go to WORK/diffusion_final.pt.
@@ -19,7 +19,10 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
-Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]"""
+--procs N (default: the core count, or $DIFF_PROCS): data-parallel over N processes of one thread each (ddp.py), the
+  same global batch of 32 split between them; 1 runs the old single-process path with all cores as threads.
+Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]
+  [--procs N]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
 import copy
@@ -31,9 +34,10 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+import torch.nn as nn
 
 import data
+import ddp
 from bpe import Tokenizer
 from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, mirror, save_atomic,
                     to_tensor)
@@ -52,8 +56,9 @@ def flip_meta(meta):
 LATENTS = os.path.join(WORK, "latents.pt")
 
 
-def pool_latents(ae, imgs, bs=16):
-    """imgs uint8 [N,64,64,3] -> unscaled latents float32 [N,2,4,16,16] of (image, mirror image), cached by key."""
+def pool_latents(ae, imgs, rank=0, world=1, bs=16):
+    """imgs uint8 [N,64,64,3] -> unscaled latents float32 [N,2,4,16,16] of (image, mirror image), cached by key.
+    With several processes each encodes a contiguous share and the shares are gathered on every rank."""
     h = hashlib.sha1(b"image+mirror")
     for v in ae.encoder.state_dict().values():
         h.update(v.detach().cpu().numpy().tobytes())
@@ -62,19 +67,25 @@ def pool_latents(ae, imgs, bs=16):
     if os.path.exists(LATENTS):
         ck = torch.load(LATENTS)
         if ck.get("key") == key:
-            print(f"latents: cached ({LATENTS})", flush=True)
+            if rank == 0:
+                print(f"latents: cached ({LATENTS})", flush=True)
             return ck["z"]
+    n = len(imgs)
+    k = -(-n // world)
+    mine = imgs[rank * k:min(n, (rank + 1) * k)]
     t0, out = time.time(), []
     with torch.inference_mode():
-        for i in range(0, len(imgs), bs):
-            x = imgs[i:i + bs]
+        for i in range(0, len(mine), bs):
+            x = mine[i:i + bs]
             z = ae.encode(to_tensor(np.concatenate([x, mirror(x)])))
             out.append(torch.stack([z[:len(x)], z[len(x):]], 1))
-            if (i // bs) % 500 == 0:
-                print(f"latents: {i + len(x)}/{len(imgs)} encoded (+ mirrors), {time.time() - t0:.0f}s", flush=True)
-    z = torch.cat(out)
-    save_atomic(dict(key=key, z=z), LATENTS)
-    print(f"latents: {len(imgs)} images + mirrors encoded in {time.time() - t0:.0f}s -> {LATENTS}", flush=True)
+            if rank == 0 and (i // bs) % 500 == 0:
+                print(f"latents: {(i + len(x)) * world}/{n} encoded (+ mirrors), {time.time() - t0:.0f}s", flush=True)
+    z = ddp.gather_rows(world, torch.cat(out), n)
+    if rank == 0:
+        save_atomic(dict(key=key, z=z), LATENTS)
+        print(f"latents: {n} images + mirrors encoded in {time.time() - t0:.0f}s ({world} processes) -> {LATENTS}",
+              flush=True)
     return z
 
 
@@ -87,6 +98,16 @@ def tokenize_batch(tok, caps, fixed):
     return ids
 
 
+class Denoiser(nn.Module):
+    """Text encoder + UNet as one module, so DistributedDataParallel averages both gradients in one pass."""
+    def __init__(self, te, unet):
+        super().__init__()
+        self.te, self.unet = te, unet
+
+    def forward(self, zt, t, ids):
+        return self.unet(zt, t, self.te(ids))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("minutes", type=float)
@@ -95,12 +116,23 @@ def main():
     ap.add_argument("--pad77", type=float, default=0.7)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--cached-latents", action="store_true")
+    ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", os.cpu_count() or 1)))
     args = ap.parse_args()
+    if args.resume:
+        shutil.copyfile(DIFF_FINAL, DIFF_STAGE1)
+    ddp.launch(train, args.procs, args)
+
+
+DIFF_STAGE1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
+
+
+def train(rank, world, args):
     budget, base_lr = args.minutes * 60, args.lr
-    bs = 32
+    bs = 32  # the global batch; each of `world` processes trains on bs / world of it
+    mine = ddp.share(rank, world, bs)
     torch.manual_seed(1 if args.resume else 0)
-    torch.set_num_threads(2)
     rng = np.random.default_rng(8 if args.resume else 7)
+    log = print if rank == 0 else (lambda *a, **k: None)
     tok = Tokenizer(TOK_DIR)
     ae = AutoEncoder()
     ck = torch.load(AE_CKPT)
@@ -108,7 +140,7 @@ def main():
     ae.eval().requires_grad_(False)
     scale = float(ae.scaling_factor)
     imgs, metas = load_pool()
-    latents = pool_latents(ae, imgs) if args.cached_latents else None
+    latents = pool_latents(ae, imgs, rank, world) if args.cached_latents else None
     sched = Schedule()
     ac = sched.alphas_cumprod.float()
     snr = ac / (1 - ac)
@@ -118,29 +150,34 @@ def main():
     unet = UNet()
     previous = None
     if args.resume:
-        stage1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
-        shutil.copyfile(DIFF_FINAL, stage1)
-        prev = torch.load(stage1)
+        prev = torch.load(DIFF_STAGE1)
         te.load_state_dict(prev["te_raw"])
         unet.load_state_dict(prev["unet_raw"])
         previous = prev.get("info")
-        print("resuming from", stage1, previous, flush=True)
+        log("resuming from", DIFF_STAGE1, previous, flush=True)
     ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
+    model = Denoiser(te, unet)
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model)
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
-    print(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
-          f"attr_drop {args.attr_drop} pad77 {args.pad77} cached_latents {args.cached_latents}", flush=True)
+    log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
+        f"attr_drop {args.attr_drop} pad77 {args.pad77} cached_latents {args.cached_latents} "
+        f"processes {world} x {torch.get_num_threads()} threads", flush=True)
 
     timer = Timer(budget)
+    elapsed = 0.0  # rank 0's clock, shared after every step
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
     hist = []
-    while timer.elapsed() < budget:
+    while elapsed < budget:
+        # the full batch, drawn identically on every rank; each rank keeps its slice `mine`
         idx = rng.integers(0, len(metas), bs)
         flip = rng.random(bs) < 0.5
         ms = [flip_meta(metas[i]) if f else metas[i] for i, f in zip(idx, flip)]
         caps = ["" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop)
                 for m in ms]
-        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
+        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)[mine]
+        idx, flip = idx[mine], flip[mine]
         if latents is not None:
             z0 = latents[torch.from_numpy(idx), torch.from_numpy(flip.astype(np.int64))] * scale
         else:
@@ -148,15 +185,14 @@ def main():
             x[flip] = mirror(x[flip])
             with torch.no_grad():
                 z0 = ae.encode(to_tensor(x)) * scale
-        t = torch.randint(0, 1000, (bs,))
-        eps = torch.randn_like(z0)
+        t = torch.randint(0, 1000, (bs,))[mine]
+        eps = torch.randn((bs,) + tuple(z0.shape[1:]))[mine]
         a = ac[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
-        lr = cosine_lr(base_lr, timer.frac(), warm_frac=0.02, floor=0.03)
+        lr = cosine_lr(base_lr, min(1.0, elapsed / budget), warm_frac=0.02, floor=0.03)
         for g in opt.param_groups:
             g["lr"] = lr
-        ctx = te(ids)
-        pred = unet(zt, t.float(), ctx)
+        pred = model(zt, t.float(), ids)
         per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
         loss = (per * w_snr[t]).mean()
         opt.zero_grad(set_to_none=True)
@@ -170,21 +206,24 @@ def main():
                 ema = list(dst.parameters())
                 torch._foreach_mul_(ema, d)
                 torch._foreach_add_(ema, [p.detach() for p in src.parameters()], alpha=1 - d)
-        run_loss += per.mean().item()
+        elapsed, batch_mse = ddp.sync_scalars(world, timer.elapsed(), per.mean().item())
+        run_loss += batch_mse
         n_loss += 1
         if step % 25 == 0:
-            hist.append((step, round(timer.elapsed()), run_loss / n_loss))
-            print(f"step {step} t {timer.elapsed():.0f}s ({timer.elapsed() / step:.2f}s/step) lr {lr:.2e} "
-                  f"mse {run_loss / n_loss:.4f}", flush=True)
+            hist.append((step, round(elapsed), run_loss / n_loss))
+            log(f"step {step} t {elapsed:.0f}s ({elapsed / step:.2f}s/step) lr {lr:.2e} "
+                f"mse {run_loss / n_loss:.4f}", flush=True)
             run_loss, n_loss = 0.0, 0
-        if time.time() - last_ck > 600:
+        if rank == 0 and time.time() - last_ck > 600:
             save_atomic(dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(),
                              unet_raw=unet.state_dict(), step=step, vocab_size=len(tok.vocab), hist=hist), DIFF_CKPT)
             last_ck = time.time()
-            print(f"checkpoint at step {step}", flush=True)
-    info = dict(steps=step, seconds=round(timer.elapsed()), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
-                s_per_step=timer.elapsed() / max(1, step), attr_drop=args.attr_drop, pad77=args.pad77,
-                cached_latents=args.cached_latents, resumed=args.resume)
+            log(f"checkpoint at step {step}", flush=True)
+    if rank != 0:
+        return
+    info = dict(steps=step, seconds=round(elapsed), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
+                s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, pad77=args.pad77,
+                cached_latents=args.cached_latents, resumed=args.resume, processes=world)
     if previous is not None:
         info["previous"] = previous
     obj = dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(), unet_raw=unet.state_dict(),

@@ -1,0 +1,67 @@
+"""Data parallelism across this machine's cores: N processes with one thread each instead of one process with N
+threads. Every rank draws the same full batch from identically seeded generators and trains on its slice;
+DistributedDataParallel averages the gradients, so a step equals the single-process batch up to float rounding.
+Measured on the 2-core VM (batch 32, 70% 77-token batches, text encoder + UNet + AdamW): 2 ranks x 1 thread
+0.648 s/step against 1 process x 2 threads 0.802 s (1.24x); small conv/attention kernels keep two threads of one
+process from filling both cores. Only rank 0 writes files and prints. Gloo over 127.0.0.1 (CPU only)."""
+import os
+import socket
+
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch(fn, world, *args):
+    """Run fn(rank, world, *args) in `world` processes (one thread each), or in this process with all cores
+    (`world` 1). Exceptions in a rank stop the run and are re-raised here."""
+    if world <= 1:
+        torch.set_num_threads(os.cpu_count() or 1)
+        return fn(0, 1, *args)
+    port = free_port()
+    mp.spawn(_entry, args=(world, port, fn, args), nprocs=world, join=True)
+
+
+def _entry(rank, world, port, fn, args):
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    try:
+        fn(rank, world, *args)
+    finally:
+        dist.destroy_process_group()
+
+
+def share(rank, world, n):
+    """The slice of a batch of n that rank trains on (n divisible by world)."""
+    if n % world:
+        raise ValueError(f"batch {n} does not split over {world} processes")
+    k = n // world
+    return slice(rank * k, (rank + 1) * k)
+
+
+def sync_scalars(world, rank0_value, mean_value):
+    """One collective per step: returns (rank 0's rank0_value, the ranks' mean of mean_value), the same on every
+    rank, so wall-clock budgets and learning rates cannot drift apart between processes."""
+    if world <= 1:
+        return rank0_value, mean_value
+    t = torch.tensor([rank0_value if dist.get_rank() == 0 else 0.0, mean_value], dtype=torch.float64)
+    dist.all_reduce(t)
+    return float(t[0]), float(t[1]) / world
+
+
+def gather_rows(world, part, n):
+    """Concatenate each rank's rows part [n_r, ...] (ranks in order; n rows in all) on every rank."""
+    if world <= 1:
+        return part
+    k = -(-n // world)
+    pad = torch.zeros((k,) + tuple(part.shape[1:]), dtype=part.dtype)
+    pad[:len(part)] = part
+    outs = [torch.empty_like(pad) for _ in range(world)]
+    dist.all_gather(outs, pad)
+    return torch.cat([o[:len(range(r * k, min(n, (r + 1) * k)))] for r, o in enumerate(outs)])
