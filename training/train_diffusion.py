@@ -19,7 +19,7 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
---procs N (default: the core count, or $DIFF_PROCS): data-parallel over N processes of one thread each (ddp.py), the
+--procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes of one thread each (ddp.py), the
   same global batch of 32 split between them; 1 runs the old single-process path with all cores as threads.
 Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]
   [--procs N]"""
@@ -116,7 +116,7 @@ def main():
     ap.add_argument("--pad77", type=float, default=0.7)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--cached-latents", action="store_true")
-    ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", os.cpu_count() or 1)))
+    ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     if args.resume:
         shutil.copyfile(DIFF_FINAL, DIFF_STAGE1)
