@@ -1,9 +1,10 @@
 """Data parallelism across this machine's cores: N processes with one thread each instead of one process with N
 threads. Every rank draws the same full batch from identically seeded generators and trains on its slice;
 DistributedDataParallel averages the gradients, so a step equals the single-process batch up to float rounding.
-Measured on the 2-core VM (batch 32, 70% 77-token batches, text encoder + UNet + AdamW): 2 ranks x 1 thread
-0.648 s/step against 1 process x 2 threads 0.802 s (1.24x); small conv/attention kernels keep two threads of one
-process from filling both cores. Only rank 0 writes files and prints. Gloo over 127.0.0.1 (CPU only)."""
+One scratch timing on the 2-core VM (batch 32, 70% 77-token batches, text encoder + UNet + AdamW; not yet a
+committed bench): 2 ranks x 1 thread 0.648 s/step against 1 process x 2 threads 0.802 s; the small conv/attention
+kernels seem to keep two threads of one process from filling both cores.
+Only rank 0 writes files and prints. Gloo over 127.0.0.1 (CPU only)."""
 import os
 import socket
 
@@ -45,6 +46,12 @@ def share(rank, world, n):
     return slice(rank * k, (rank + 1) * k)
 
 
+def chunk(rank, world, n):
+    """Rank's contiguous share of n rows (ceil(n / world) each, the last one shorter)."""
+    k = -(-n // world)
+    return slice(min(n, rank * k), min(n, (rank + 1) * k))
+
+
 def sync_scalars(world, rank0_value, mean_value):
     """One collective per step: returns (rank 0's rank0_value, the ranks' mean of mean_value), the same on every
     rank, so wall-clock budgets and learning rates cannot drift apart between processes."""
@@ -56,12 +63,12 @@ def sync_scalars(world, rank0_value, mean_value):
 
 
 def gather_rows(world, part, n):
-    """Concatenate each rank's rows part [n_r, ...] (ranks in order; n rows in all) on every rank."""
+    """Concatenate every rank's share part [n_r, ...] (rows chunk(rank, world, n)) on every rank."""
     if world <= 1:
         return part
-    k = -(-n // world)
-    pad = torch.zeros((k,) + tuple(part.shape[1:]), dtype=part.dtype)
+    sizes = [chunk(r, world, n).stop - chunk(r, world, n).start for r in range(world)]
+    pad = torch.zeros((sizes[0],) + tuple(part.shape[1:]), dtype=part.dtype)  # all_gather needs equal shapes
     pad[:len(part)] = part
     outs = [torch.empty_like(pad) for _ in range(world)]
     dist.all_gather(outs, pad)
-    return torch.cat([o[:len(range(r * k, min(n, (r + 1) * k)))] for r, o in enumerate(outs)])
+    return torch.cat([o[:m] for o, m in zip(outs, sizes)])

@@ -19,8 +19,8 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
---procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes of one thread each (ddp.py), the
-  same global batch of 32 split between them; 1 runs the old single-process path with all cores as threads.
+--procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes
+  of one thread each (ddp.py), the same global batch of 32 split between them; 1 is the single-process path.
 Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]
   [--procs N]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
@@ -54,6 +54,7 @@ def flip_meta(meta):
 
 
 LATENTS = os.path.join(WORK, "latents.pt")
+DIFF_STAGE1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
 
 
 def pool_latents(ae, imgs, rank=0, world=1, bs=16):
@@ -71,8 +72,7 @@ def pool_latents(ae, imgs, rank=0, world=1, bs=16):
                 print(f"latents: cached ({LATENTS})", flush=True)
             return ck["z"]
     n = len(imgs)
-    k = -(-n // world)
-    mine = imgs[rank * k:min(n, (rank + 1) * k)]
+    mine = imgs[ddp.chunk(rank, world, n)]
     t0, out = time.time(), []
     with torch.inference_mode():
         for i in range(0, len(mine), bs):
@@ -121,9 +121,6 @@ def main():
     if args.resume:
         shutil.copyfile(DIFF_FINAL, DIFF_STAGE1)
     ddp.launch(train, args.procs, args)
-
-
-DIFF_STAGE1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
 
 
 def train(rank, world, args):
