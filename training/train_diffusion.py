@@ -22,7 +22,10 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
 --procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes
   of one thread each (ddp.py), the same global batch of 32 split between them; 1 is the single-process path.
 Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]
-  [--procs N]"""
+       [--summary-drop P] [--procs N]
+--summary-drop P: for a share P of the captions, the text encoder's outputs from EOS on are replaced by the empty
+  caption's (summary_mask below), so the caption's content must be learnt from its word tokens.
+"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
 import copy
@@ -104,8 +107,23 @@ class Denoiser(nn.Module):
         super().__init__()
         self.te, self.unet = te, unet
 
-    def forward(self, zt, t, ids):
-        return self.unet(zt, t, self.te(ids))
+    def forward(self, zt, t, ids, summary_mask=None, empty_ids=None):
+        """summary_mask [B, T] bool: positions whose text-encoder output is replaced by the empty caption's."""
+        e = self.te(ids)  # [B, T, 128]
+        if summary_mask is not None and bool(summary_mask.any()):
+            u = self.te(empty_ids[:, :ids.shape[1]])  # [1, T, 128]
+            e = torch.where(summary_mask[:, :, None], u.expand_as(e), e)
+        return self.unet(zt, t, e)
+
+
+def summary_mask(ids, eos_id, drop):
+    """[B, T] bool: True from each caption's EOS on, for the rows where drop [B] is True.
+    With these positions taken from the empty caption, the UNet can only learn a caption's content from its word
+    tokens, which is where the Cones 2 residuals and the layout bias act; a causal text encoder otherwise lets it read
+    everything from the EOS and padding outputs that summarise the whole caption."""
+    pos = torch.arange(ids.shape[1])[None, :]
+    eos = (ids == eos_id).int().argmax(dim=1, keepdim=True)  # [B, 1]
+    return (pos >= eos) & torch.as_tensor(drop)[:, None]
 
 
 def main():
@@ -116,6 +134,8 @@ def main():
     ap.add_argument("--pad77", type=float, default=0.7)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--cached-latents", action="store_true")
+    ap.add_argument("--summary-drop", type=float, default=0.0,
+                    help="share of captions whose EOS and padding outputs are replaced by the empty caption's")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     if args.resume:
@@ -159,9 +179,10 @@ def train(rank, world, args):
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
     log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
-        f"attr_drop {args.attr_drop} pad77 {args.pad77} cached_latents {args.cached_latents} "
+        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} cached_latents {args.cached_latents} "
         f"processes {world} x {torch.get_num_threads()} threads", flush=True)
 
+    empty_ids = torch.tensor([tok("", fixed=True)])
     timer = Timer(budget)
     elapsed = 0.0  # rank 0's clock, shared after every step
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
@@ -173,7 +194,10 @@ def train(rank, world, args):
         ms = [flip_meta(metas[i]) if f else metas[i] for i, f in zip(idx, flip)]
         caps = ["" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop)
                 for m in ms]
-        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)[mine]
+        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
+        # drawn only when asked for, so runs without it keep the committed model's random stream
+        drop = summary_mask(ids, tok.eos, rng.random(bs) < args.summary_drop)[mine] if args.summary_drop else None
+        ids = ids[mine]
         idx, flip = idx[mine], flip[mine]
         if latents is not None:
             z0 = latents[torch.from_numpy(idx), torch.from_numpy(flip.astype(np.int64))] * scale
@@ -189,7 +213,7 @@ def train(rank, world, args):
         lr = cosine_lr(base_lr, min(1.0, elapsed / budget), warm_frac=0.02, floor=0.03)
         for g in opt.param_groups:
             g["lr"] = lr
-        pred = model(zt, t.float(), ids)
+        pred = model(zt, t.float(), ids, drop, empty_ids)
         per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
         loss = (per * w_snr[t]).mean()
         opt.zero_grad(set_to_none=True)
@@ -219,7 +243,7 @@ def train(rank, world, args):
     if rank != 0:
         return
     info = dict(steps=step, seconds=round(elapsed), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
-                s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, pad77=args.pad77,
+                s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop, pad77=args.pad77,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=world)
     if previous is not None:
         info["previous"] = previous
