@@ -9,9 +9,9 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets (minutes) can be overridden: AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60
 #   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
-#   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the captions
-#   without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The defaults are the recipe of the
-#   committed model (~2 h 45 min); the 1 h 56 min variant measured on 2026-11-30 (training/README.md) is
+#   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
+#   captions without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
+#   defaults are the recipe of the committed model (~2 h 45 min); the 1 h 56 min variant measured on 2026-11-30 (training/README.md) is
 #   AE_MIN=11 DEC_MIN=5 DIFF_MIN=55 DIFF2_MIN=20 PAD77=0.3 CACHED_LATENTS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.

@@ -15,6 +15,7 @@ import torch
 
 from common import DIFF_FINAL
 from reference_sampler import Pipeline
+from train_diffusion import summary_mask
 
 GROUPS = {
     "bare class words": ["circle", "square", "star", "triangle"],
@@ -24,21 +25,22 @@ GROUPS = {
 TIMESTEPS = (900, 600, 300)
 
 
-def ablate(emb, empty, lengths, part):
-    """emb, empty [B, 77, C]; lengths[b] = caption b's token count BOS..EOS. Returns a copy with `part` replaced."""
-    e = emb.clone()
-    for b, n in enumerate(lengths):
-        span = slice(1, n - 1) if part == "words" else slice(n - 1, None)
-        e[b, span] = empty[b, span]
-    return e
+def ablate(emb, empty, ids, eos_id, part):
+    """emb, empty [B, 77, C]. Returns a copy with `part` ("words": BOS < position < EOS; "summary": EOS on, the
+    positions train_diffusion.py's --summary-drop replaces) taken from empty."""
+    summary = summary_mask(ids, eos_id, torch.ones(len(ids), dtype=torch.bool))  # [B, 77]
+    words = ~summary
+    words[:, 0] = False  # BOS
+    m = words if part == "words" else summary
+    return torch.where(m[:, :, None], empty, emb)
 
 
 @torch.no_grad()
 def probe(pipe, prompts):
     """{t: (d_words, d_summary)} averaged over prompts."""
-    emb = pipe.encode(pipe.token_ids(prompts))  # [B, 77, C]
+    ids = pipe.token_ids(prompts)
+    emb = pipe.encode(ids)  # [B, 77, C]
     empty = pipe.encode(pipe.token_ids([""] * len(prompts)))
-    lengths = [len(pipe.tok(p, fixed=False)) for p in prompts]
     out = {}
     for t in TIMESTEPS:
         g = torch.Generator().manual_seed(t)
@@ -46,7 +48,7 @@ def probe(pipe, prompts):
         tt = torch.full((len(prompts),), float(t))
         full = pipe.unet(z, tt, emb)
         ref = (full - pipe.unet(z, tt, empty)).flatten(1).norm(dim=1)
-        d = [((full - pipe.unet(z, tt, ablate(emb, empty, lengths, part))).flatten(1).norm(dim=1) / ref).mean().item()
+        d = [((full - pipe.unet(z, tt, ablate(emb, empty, ids, pipe.tok.eos, part))).flatten(1).norm(dim=1) / ref).mean().item()
              for part in ("words", "summary")]
         out[t] = tuple(d)
     return out

@@ -179,7 +179,8 @@ def train(rank, world, args):
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
     log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
-        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} cached_latents {args.cached_latents} "
+        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} "
+        f"cached_latents {args.cached_latents} "
         f"processes {world} x {torch.get_num_threads()} threads", flush=True)
 
     empty_ids = torch.tensor([tok("", fixed=True)])
@@ -243,7 +244,8 @@ def train(rank, world, args):
     if rank != 0:
         return
     info = dict(steps=step, seconds=round(elapsed), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
-                s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop, pad77=args.pad77,
+                s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
+                pad77=args.pad77,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=world)
     if previous is not None:
         info["previous"] = previous
