@@ -91,6 +91,7 @@ function download() {
 
 // --- runs -------------------------------------------------------------------------------------------------------
 const myRuns = new Set();
+const startedRuns = new Set(); // runs whose events already arrived: a fast run can finish before POST /api/runs returns
 const queuePanel = createQueuePanel($('queue-list'), log);
 const ui = { redraw, log, status };
 
@@ -100,7 +101,7 @@ async function run() {
   try {
     const r = await api('/api/runs', { method: 'POST', json: { graph: toGraphFile(graph, doc), clientId } });
     myRuns.add(r.runId);
-    status(r.position ? `queued (${r.position} ahead)` : 'queued');
+    if (!startedRuns.has(r.runId)) status(r.position ? `queued (${r.position} ahead)` : 'queued');
   } catch (err) {
     if (err.code === 'E_GRAPH_INVALID') {
       for (const o of showIssues(graph, err.issues)) log(`${o.code}: ${o.message}`, 'error');
@@ -128,6 +129,7 @@ function onMessage(m) {
     return void queuePanel.refresh();
   }
   if (!m.runId || !myRuns.has(m.runId)) return;
+  startedRuns.add(m.runId);
   if (applyRunEvent(graph, m, ui)) queuePanel.refresh();
 }
 

@@ -171,6 +171,26 @@ test('a run shows its result on the output node', { skip }, async () => {
   assert.match((await s.page.textContent('#log-list')) ?? '', /save: saved prompt\.txt/);
 });
 
+test('a run that finishes before its POST /api/runs answers still ends on "done", not "queued"', { skip }, async () => {
+  await openExample(s.page, 'hello-text');
+  let finished = false;
+  await s.page.route('**/api/runs', async (route) => {
+    const response = await route.fetch(); // the run is queued now; hold the answer until its events have arrived
+    await s.page.waitForFunction(() => /^done in/.test(document.getElementById('status')!.textContent!), null, { timeout: 30_000 });
+    finished = true;
+    await route.fulfill({ response });
+  });
+  try {
+    await s.page.click('#btn-run');
+    await s.page.waitForResponse('**/api/runs');
+    await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+    assert.ok(finished, 'the run events arrived before the POST answer');
+    assert.match((await s.page.textContent('#status')) ?? '', /^done in/);
+  } finally {
+    await s.page.unroute('**/api/runs');
+  }
+});
+
 /** Drops `bytes` as a file named `name` onto the graph canvas, the way a file dragged from the desktop arrives. */
 async function dropFile(name: string, type: string, bytes: Buffer): Promise<void> {
   await s.page.evaluate(({ name, type, b64 }) => {
