@@ -7,14 +7,18 @@
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets (minutes) can be overridden: AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60
+# Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4708steps: the same number of steps on any
+# machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt):
+#   AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60
 #   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
 #   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
 #   captions without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
-#   defaults are the recipe of the committed model (~2 h 45 min); the 1 h 56 min variant measured on 2026-11-30 (training/README.md) is
+#   defaults are the recipe of the committed model (~2 h 45 min; its step counts were AE 980, decoder 994,
+#   diffusion 4708 + 2154); the 1 h 56 min variant measured on 2026-11-30 (training/README.md) is
 #   AE_MIN=11 DEC_MIN=5 DIFF_MIN=55 DIFF2_MIN=20 PAD77=0.3 CACHED_LATENTS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
-# training/RESULTS.md. Wall-clock budgets make the run length fixed; the step counts depend on machine load.
+# training/RESULTS.md. Minute budgets make the run length fixed and the step counts depend on machine load; step
+# budgets the other way round.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
@@ -22,6 +26,7 @@ export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
+budget() { case "$1" in *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
 AE_MIN="${AE_MIN:-12}"
 DEC_MIN="${DEC_MIN:-6}"
 DIFF_MIN="${DIFF_MIN:-95}"
@@ -42,14 +47,14 @@ $PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 & p2=$!
 wait $p1 && wait $p2
 $PY bpe.py ../models/shapes/tokenizer
 
-stage "2. autoencoder ($AE_MIN min)"
+stage "2. autoencoder ($(budget "$AE_MIN"))"
 $PY train_ae.py "$AE_MIN"
-stage "2b. decoder fine-tune, object-weighted loss ($DEC_MIN min; encoder frozen)"
+stage "2b. decoder fine-tune, object-weighted loss ($(budget "$DEC_MIN"); encoder frozen)"
 $PY train_ae.py "$DEC_MIN" decoder
 
-stage "3. diffusion ($DIFF_MIN min; ${DIFF_FLAGS[*]})"
+stage "3. diffusion ($(budget "$DIFF_MIN"); ${DIFF_FLAGS[*]})"
 $PY train_diffusion.py "$DIFF_MIN" 5e-4 "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
-stage "3b. diffusion continued ($DIFF2_MIN min): 25% of colour / pattern words left unsaid (bare \"a circle\")"
+stage "3b. diffusion continued ($(budget "$DIFF2_MIN")): 25% of colour / pattern words left unsaid (bare \"a circle\")"
 $PY train_diffusion.py "$DIFF2_MIN" 2e-4 --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train2.log"
 
 stage "4. ONNX export + parity"

@@ -50,16 +50,43 @@ def save_atomic(obj, path):
     os.replace(tmp, path)
 
 
-class Timer:
-    def __init__(self, budget_s):
+class Budget:
+    """How long a training run lasts: wall-clock minutes ("60", "12.5") or a step count ("4700steps").
+    A minute budget fixes the run's duration, and its result then depends on how fast the machine is that day (the
+    eighth build in training/README.md got 4700 diffusion steps where the seventh got 6167); a step budget fixes the
+    result and the duration varies. frac() is the schedule's progress in [0, 1] (cosine learning-rate decay)."""
+
+    def __init__(self, spec):
+        spec = str(spec).strip()
+        try:
+            if spec.endswith("steps"):
+                self.steps, self.seconds = int(spec[:-len("steps")]), None
+            else:
+                self.steps, self.seconds = None, float(spec) * 60
+        except ValueError:
+            raise SystemExit(f"budget {spec!r}: expected minutes (e.g. 60) or a step count (e.g. 4700steps)")
+        if (self.steps or self.seconds or 0) <= 0:
+            raise SystemExit(f"budget {spec!r} must be positive")
+        self.start()
+
+    def start(self):
+        """(Re)starts the clock: a minute budget counts from here."""
         self.t0 = time.time()
-        self.budget = budget_s
 
     def elapsed(self):
         return time.time() - self.t0
 
-    def frac(self):
-        return min(1.0, self.elapsed() / self.budget)
+    def frac(self, step, elapsed=None):
+        """step: steps completed so far; elapsed: seconds (default this process's clock)."""
+        if self.steps:
+            return min(1.0, step / self.steps)
+        return min(1.0, (self.elapsed() if elapsed is None else elapsed) / self.seconds)
+
+    def done(self, step, elapsed=None):
+        return self.frac(step, elapsed) >= 1.0
+
+    def __str__(self):
+        return f"{self.steps} steps" if self.steps else f"{self.seconds / 60:g} min"
 
 
 def trained_steps(ck):

@@ -1,4 +1,4 @@
-"""Train the factor-4 autoencoder (64x64x3 <-> 16x16x4) on a wall-clock budget.
+"""Train the factor-4 autoencoder (64x64x3 <-> 16x16x4) on a budget of minutes or steps (common.Budget).
 Loss: L1 + edge-aware L1 on image gradients + tiny latent L2. 10% of each batch are custom-subject
 images (checkered / striped / holed) so the decoder can draw their patterns.
 Mode `decoder` (stage 2b of build_all.sh): fine-tunes the decoder only, encoder frozen (so the latent space, the
@@ -6,7 +6,7 @@ scaling factor and any diffusion model trained on it stay valid), with the L1 te
 pixels (pixels away from the border colour). Objects are a small fraction of the pixels; without the weighting the
 first AE run decoded green objects as orange ((35,160,55) -> (207,162,55)) and nothing in the loss noticed.
 Writes WORK/ae.pt with the measured scaling factor (1/std of latents) and held-out PSNR.
-Usage: OMP_WAIT_POLICY=PASSIVE python3 train_ae.py [budget_minutes=9] [new|resume|decoder]"""
+Usage: OMP_WAIT_POLICY=PASSIVE python3 train_ae.py [budget=9 (minutes) or e.g. 1200steps] [new|resume|decoder]"""
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import json
 import os
@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 import data
-from common import AE_CKPT, Timer, cosine_lr, load_pool, save_atomic, to_tensor
+from common import AE_CKPT, Budget, cosine_lr, load_pool, save_atomic, to_tensor
 from models import AutoEncoder, count_params
 
 
@@ -56,7 +56,6 @@ def psnr(a, b):
 
 
 def main():
-    budget = float(sys.argv[1]) * 60 if len(sys.argv) > 1 else 9 * 60
     torch.manual_seed(0)
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     imgs, _ = load_pool()
@@ -83,10 +82,11 @@ def main():
     print("ae params", count_params(ae), flush=True)
     opt = torch.optim.Adam([p for p in ae.parameters() if p.requires_grad], lr=base_lr)
     bs = 16
-    timer = Timer(budget)
+    budget = Budget(sys.argv[1] if len(sys.argv) > 1 else "9")
+    print("budget", budget, flush=True)
     step = 0
     names = list(data.SUBJECTS)
-    while timer.elapsed() < budget:
+    while not budget.done(step):
         idx = rng.integers(0, len(imgs), bs - 2)
         batch = [imgs[i] for i in idx]
         for _ in range(2):
@@ -94,7 +94,7 @@ def main():
         x = to_tensor(np.stack(batch))
         if rng.random() < 0.5:
             x = x.flip(-1)
-        lr = cosine_lr(base_lr, timer.frac(), warm_frac=0.02, floor=0.02)
+        lr = cosine_lr(base_lr, budget.frac(step), warm_frac=0.02, floor=0.02)
         for g in opt.param_groups:
             g["lr"] = lr
         if mode == "decoder":
@@ -119,7 +119,7 @@ def main():
         opt.step()
         step += 1
         if step % 50 == 0:
-            print(f"step {step} t {timer.elapsed():.0f}s lr {lr:.2e} loss {loss.item():.4f}", flush=True)
+            print(f"step {step} t {budget.elapsed():.0f}s lr {lr:.2e} loss {loss.item():.4f}", flush=True)
     ae.eval()
     with torch.no_grad():
         p = psnr(ae.decode(ae.encode(val)), val)
@@ -130,7 +130,8 @@ def main():
     if mode != "decoder":
         ae.scaling_factor.fill_(1.0 / std)
     colours, worst = colour_errors(ae, np.random.default_rng(5))
-    info = dict(mode=mode, steps=step, decoded_colours=colours, worst_colour_error=worst, seconds=round(timer.elapsed()), final_loss=loss.item(), psnr_val=p,
+    info = dict(mode=mode, steps=step, decoded_colours=colours, worst_colour_error=worst,
+                seconds=round(budget.elapsed()), final_loss=loss.item(), psnr_val=p,
                 psnr_subjects=ps, latent_std=std, latent_mean=mean, scaling_factor=float(ae.scaling_factor), batch=bs)
     if prev is not None:
         info["previous_runs"] = [prev["info"]] + prev["info"].get("previous_runs", [])

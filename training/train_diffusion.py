@@ -6,8 +6,9 @@ By default every batch is encoded with the frozen encoder, half of the images fl
   encoder is not flip-equivariant, so a flipped latent must come from the flipped image: flipping a cached latent
   decodes at 23.5 dB PSNR against 32.3 dB). Encoding runs in batches of 16 (measured 150-175 img/s on this machine
   against 72 img/s in batches of 64); with --procs N each process encodes a share and the shares are gathered.
-Wall-clock budgeted: the cosine learning-rate decay runs over elapsed time, not steps, so the run ends on time
-whatever the machine load. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
+Budget (common.Budget): minutes (the cosine learning-rate decay runs over elapsed time, so the run ends on time
+whatever the machine load, with as many steps as the machine gives) or "<N>steps" (the same steps on any
+machine). Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
 EMA weights go to WORK/diffusion_final.pt.
 Conditioning: 10% empty captions (for CFG); a share --pad77 of batches (default 0.7) padded to 77 with the pad token,
 the rest truncated to the batch's longest real length (BOS..EOS), so both fixed-77 and adaptive-length conditioning
@@ -21,8 +22,8 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
 --procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes
   of one thread each (ddp.py), the same global batch of 32 split between them; 1 is the single-process path.
-Usage: python3 train_diffusion.py <budget_minutes> [lr=4e-4] [--attr-drop P] [--pad77 P] [--resume] [--cached-latents]
-       [--summary-drop P] [--procs N]
+Usage: python3 train_diffusion.py <budget: minutes, or e.g. 4700steps> [lr=4e-4] [--attr-drop P] [--pad77 P]
+       [--resume] [--cached-latents] [--summary-drop P] [--procs N]
 --summary-drop P: for a share P of the captions, the text encoder's outputs from EOS on are replaced by the empty
   caption's (summary_mask below), so the caption's content must be learnt from its word tokens.
 """
@@ -42,7 +43,7 @@ import torch.nn as nn
 import data
 import ddp
 from bpe import Tokenizer
-from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Timer, cosine_lr, load_pool, mirror, save_atomic,
+from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Budget, cosine_lr, load_pool, mirror, save_atomic,
                     to_tensor)
 from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
 
@@ -128,7 +129,7 @@ def summary_mask(ids, eos_id, drop):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("minutes", type=float)
+    ap.add_argument("budget", help="minutes (e.g. 60) or a step count (e.g. 4700steps)")
     ap.add_argument("lr", type=float, nargs="?", default=4e-4)
     ap.add_argument("--attr-drop", type=float, default=0.0)
     ap.add_argument("--pad77", type=float, default=0.7)
@@ -144,7 +145,7 @@ def main():
 
 
 def train(rank, world, args):
-    budget, base_lr = args.minutes * 60, args.lr
+    budget, base_lr = Budget(args.budget), args.lr
     bs = 32  # the global batch; each of `world` processes trains on bs / world of it
     mine = ddp.share(rank, world, bs)
     torch.manual_seed(1 if args.resume else 0)
@@ -178,17 +179,17 @@ def train(rank, world, args):
         model = torch.nn.parallel.DistributedDataParallel(model)
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
-    log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget:.0f}s lr {base_lr} "
+    log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget} lr {base_lr} "
         f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} "
         f"cached_latents {args.cached_latents} "
         f"processes {world} x {torch.get_num_threads()} threads", flush=True)
 
     empty_ids = torch.tensor([tok("", fixed=True)])
-    timer = Timer(budget)
+    budget.start()  # minutes count from the first step: loading and latent caching are not part of them
     elapsed = 0.0  # rank 0's clock, shared after every step
     step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
     hist = []
-    while elapsed < budget:
+    while not budget.done(step, elapsed):
         # the full batch, drawn identically on every rank; each rank keeps its slice `mine`
         idx = rng.integers(0, len(metas), bs)
         flip = rng.random(bs) < 0.5
@@ -211,7 +212,7 @@ def train(rank, world, args):
         eps = torch.randn((bs,) + tuple(z0.shape[1:]))[mine]
         a = ac[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
-        lr = cosine_lr(base_lr, min(1.0, elapsed / budget), warm_frac=0.02, floor=0.03)
+        lr = cosine_lr(base_lr, budget.frac(step, elapsed), warm_frac=0.02, floor=0.03)
         for g in opt.param_groups:
             g["lr"] = lr
         pred = model(zt, t.float(), ids, drop, empty_ids)
@@ -228,7 +229,7 @@ def train(rank, world, args):
                 ema = list(dst.parameters())
                 torch._foreach_mul_(ema, d)
                 torch._foreach_add_(ema, [p.detach() for p in src.parameters()], alpha=1 - d)
-        elapsed, batch_mse = ddp.sync_scalars(world, timer.elapsed(), per.mean().item())
+        elapsed, batch_mse = ddp.sync_scalars(world, budget.elapsed(), per.mean().item())
         run_loss += batch_mse
         n_loss += 1
         if step % 25 == 0:
