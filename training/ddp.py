@@ -1,9 +1,9 @@
 """Data parallelism across this machine's cores: N processes with one thread each instead of one process with N
 threads. Every rank draws the same full batch from identically seeded generators and trains on its slice;
 DistributedDataParallel averages the gradients, so a step equals the single-process batch up to float rounding.
-One scratch timing on the 2-core VM (batch 32, 70% 77-token batches, text encoder + UNet + AdamW; not yet a
-committed bench): 2 ranks x 1 thread 0.648 s/step against 1 process x 2 threads 0.802 s; the small conv/attention
-kernels seem to keep two threads of one process from filling both cores.
+Whether it is faster is not settled: one scratch timing on 2026-11-30 gave 2 ranks x 1 thread 0.648 s/step against
+1 process x 2 threads 0.802 s (1.24x), but training/bench_parallel.py (interleaved medians) on another 2-core VM on
+2026-12-01 measured 0.89x (5 rounds x 10 steps) and 1.02x (7 x 15), with rounds ranging 0.72-1.44 s/step.
 Only rank 0 writes files and prints. Gloo over 127.0.0.1 (CPU only)."""
 import os
 import socket
