@@ -48,8 +48,8 @@ def probe(pipe, prompts):
         tt = torch.full((len(prompts),), float(t))
         full = pipe.unet(z, tt, emb)
         ref = (full - pipe.unet(z, tt, empty)).flatten(1).norm(dim=1)
-        d = [((full - pipe.unet(z, tt, ablate(emb, empty, ids, pipe.tok.eos, part))).flatten(1).norm(dim=1) / ref).mean().item()
-             for part in ("words", "summary")]
+        d = [((full - pipe.unet(z, tt, ablate(emb, empty, ids, pipe.tok.eos, part))).flatten(1).norm(dim=1) / ref)
+             .mean().item() for part in ("words", "summary")]
         out[t] = tuple(d)
     return out
 

@@ -56,6 +56,7 @@ def psnr(a, b):
 
 
 def main():
+    budget = Budget(sys.argv[1] if len(sys.argv) > 1 else "9")  # parsed first: a bad spec fails before the pool loads
     torch.manual_seed(0)
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     imgs, _ = load_pool()
@@ -82,7 +83,7 @@ def main():
     print("ae params", count_params(ae), flush=True)
     opt = torch.optim.Adam([p for p in ae.parameters() if p.requires_grad], lr=base_lr)
     bs = 16
-    budget = Budget(sys.argv[1] if len(sys.argv) > 1 else "9")
+    budget.start()  # minutes count from the first step, as before
     print("budget", budget, flush=True)
     step = 0
     names = list(data.SUBJECTS)
