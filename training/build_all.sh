@@ -10,6 +10,7 @@
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4708steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt):
 #   AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60
+#   DIFF_LR=5e-4 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages)
 #   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
 #   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
 #   captions without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
@@ -31,6 +32,8 @@ AE_MIN="${AE_MIN:-12}"
 DEC_MIN="${DEC_MIN:-6}"
 DIFF_MIN="${DIFF_MIN:-95}"
 DIFF2_MIN="${DIFF2_MIN:-35}"
+DIFF_LR="${DIFF_LR:-5e-4}"
+DIFF2_LR="${DIFF2_LR:-2e-4}"
 RES_STEPS="${RES_STEPS:-800}"
 RES_LR="${RES_LR:-3e-4}"
 EVAL_N="${EVAL_N:-60}"
@@ -52,10 +55,11 @@ $PY train_ae.py "$AE_MIN"
 stage "2b. decoder fine-tune, object-weighted loss ($(budget "$DEC_MIN"); encoder frozen)"
 $PY train_ae.py "$DEC_MIN" decoder
 
-stage "3. diffusion ($(budget "$DIFF_MIN"); ${DIFF_FLAGS[*]})"
-$PY train_diffusion.py "$DIFF_MIN" 5e-4 "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
-stage "3b. diffusion continued ($(budget "$DIFF2_MIN")): 25% of colour / pattern words left unsaid (bare \"a circle\")"
-$PY train_diffusion.py "$DIFF2_MIN" 2e-4 --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train2.log"
+stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
+$PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
+stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
+  "(bare \"a circle\")"
+$PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train2.log"
 
 stage "4. ONNX export + parity"
 $PY export.py
