@@ -15,8 +15,9 @@
 #   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
 #   captions without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
 #   defaults are the recipe of the committed model (~2 h 45 min; its step counts were AE 980, decoder 994,
-#   diffusion 4708 + 2154); the 1 h 56 min variant measured on 2026-11-30 (training/README.md) is
-#   AE_MIN=11 DEC_MIN=5 DIFF_MIN=55 DIFF2_MIN=20 PAD77=0.3 CACHED_LATENTS=1.
+#   diffusion 4708 + 2154); the fastest variant measured, 1 h 49 min on 2026-12-01 (training/README.md, ninth
+#   attempt: 1-object targets met, layout 92.5%, holed star 3%), is POOL_N=12000 AE_MIN=1000steps DEC_MIN=700steps
+#   DIFF_MIN=58 DIFF2_MIN=22 PAD77=0.7 CACHED_LATENTS=1 DIFF_PROCS=2 SUMMARY_DROP=0.15 DIFF_LR=1e-3.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Minute budgets make the run length fixed and the step counts depend on machine load; step
 # budgets the other way round.
@@ -59,7 +60,8 @@ stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
 $PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
 stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
   "(bare \"a circle\")"
-$PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train2.log"
+$PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" \
+  | tee "$SHAPES_WORK/train2.log"
 
 stage "4. ONNX export + parity"
 $PY export.py
