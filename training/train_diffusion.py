@@ -139,6 +139,7 @@ def main():
                     help="share of captions whose EOS and padding outputs are replaced by the empty caption's")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
+    Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
     if args.resume:
         shutil.copyfile(DIFF_FINAL, DIFF_STAGE1)
     ddp.launch(train, args.procs, args)
