@@ -13,7 +13,8 @@
 #   DIFF_LR=5e-4 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages)
 #   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
 #   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
-#   captions without their EOS / padding outputs; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
+#   captions without their EOS / padding outputs; GROUND=0.1 adds the token grounding loss (grounding.py) with that
+#   weight; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
 #   defaults are the recipe of the committed model (~2 h 45 min; its step counts were AE 980, decoder 994,
 #   diffusion 4708 + 2154); the fastest variant measured, 1 h 49 min on 2026-12-01 (training/README.md, ninth
 #   attempt: 1-object targets met, layout 92.5%, holed star 3%), is POOL_N=12000 AE_MIN=1000steps DEC_MIN=700steps
@@ -44,6 +45,8 @@ DIFF_FLAGS=(--pad77 "$PAD77")
 if [ "${CACHED_LATENTS:-0}" = 1 ]; then DIFF_FLAGS+=(--cached-latents); fi
 SUMMARY_DROP="${SUMMARY_DROP:-0}"  # share of captions trained without their EOS / padding outputs (train_diffusion.py)
 if [ "$SUMMARY_DROP" != 0 ]; then DIFF_FLAGS+=(--summary-drop "$SUMMARY_DROP"); fi
+GROUND="${GROUND:-0}"  # weight of the token grounding loss (grounding.py); 0 = off
+if [ "$GROUND" != 0 ]; then DIFF_FLAGS+=(--ground "$GROUND"); fi
 
 stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
 $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 & p1=$!

@@ -191,10 +191,11 @@ def object_phrase(o, colour=True, pattern=True):
     return f"a {col}{o['shape']}"
 
 
-def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3, attr_drop=0.0):
+def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3, attr_drop=0.0, spans=False):
     """Caption of a scene in random mention order. attr_drop: per object, the probability of leaving its colour
     unsaid, and independently its pattern, so that bare "a circle" means "some circle" as "a dog" does in SD (the
-    prompt a residual is added to). With attr_drop = 0 no extra random numbers are drawn (pool captions unchanged)."""
+    prompt a residual is added to). With attr_drop = 0 no extra random numbers are drawn (pool captions unchanged).
+    spans=True returns (caption, [(object index, char start, char end) of its phrase]) from the same random draws."""
     order = rng.permutation(len(objects))
     parts = []
     for i in order:
@@ -207,15 +208,16 @@ def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3, attr_drop=0.0):
         if pw and rng.random() < pos_p:
             p += " " + pw[rng.integers(len(pw))]
         parts.append(p)
-    if len(parts) == 1:
-        cap = parts[0]
-    elif len(parts) == 2:
-        cap = parts[0] + " and " + parts[1]
-    else:
-        cap = ", ".join(parts[:-1]) + " and " + parts[-1]
+    # "A", "A and B", "A, B and C": the separator before each part
+    seps = [""] + [", "] * (len(parts) - 2) + [" and "] * (len(parts) > 1)
+    cap, where = "", []
+    for i, sep, p in zip(order, seps, parts):
+        cap += sep
+        where.append((int(i), len(cap), len(cap) + len(p)))
+        cap += p
     if rng.random() < bg_p:
         cap += f" on a {bg} background"
-    return cap
+    return (cap, where) if spans else cap
 
 
 def make_sample(rng, n_obj=None, pattern_p=0.0):

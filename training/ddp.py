@@ -52,14 +52,14 @@ def chunk(rank, world, n):
     return slice(min(n, rank * k), min(n, (rank + 1) * k))
 
 
-def sync_scalars(world, rank0_value, mean_value):
-    """One collective per step: returns (rank 0's rank0_value, the ranks' mean of mean_value), the same on every
+def sync_scalars(world, rank0_value, *mean_values):
+    """One collective per step: returns (rank 0's rank0_value, the ranks' mean of each mean_value), the same on every
     rank, so wall-clock budgets and learning rates cannot drift apart between processes."""
     if world <= 1:
-        return rank0_value, mean_value
-    t = torch.tensor([rank0_value if dist.get_rank() == 0 else 0.0, mean_value], dtype=torch.float64)
+        return (rank0_value,) + mean_values
+    t = torch.tensor([rank0_value if dist.get_rank() == 0 else 0.0, *mean_values], dtype=torch.float64)
     dist.all_reduce(t)
-    return float(t[0]), float(t[1]) / world
+    return (float(t[0]),) + tuple(float(v) / world for v in t[1:])
 
 
 def gather_rows(world, part, n):

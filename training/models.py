@@ -18,12 +18,12 @@ import torch.nn.functional as F
 # ---------------------------------------------------------------- text encoder
 
 
-def train_attention(q, k, v, heads, scale, add=None):
+def train_attention(q, k, v, heads, scale, add=None, return_probs=False):
     """Training-mode attention, the same math as the export path: softmax(q k^T * scale + add) v.
     q [B,S,C], k and v [B,T,C], add None or [S,T] -> [B,S,C]. One baddbmm over [B*H,S,T] with the scale (and the
     additive mask) folded in, instead of 4-D matmuls on permuted views: a training step with 77-token captions is
     1.3-1.5x faster, truncated captions gain nothing (training/bench_attention.py). Outputs and gradients agree
-    with the export path to float rounding."""
+    with the export path to float rounding. return_probs: also return the attention [B, H, S, T]."""
     B, S, C = q.shape
     T, H = k.shape[1], heads
     D = C // H
@@ -32,7 +32,8 @@ def train_attention(q, k, v, heads, scale, add=None):
     v = v.reshape(B, T, H, D).transpose(1, 2).reshape(B * H, T, D)
     base = q.new_zeros(1, 1, 1) if add is None else add.unsqueeze(0)
     p = torch.baddbmm(base, q, k.transpose(1, 2), beta=0.0 if add is None else 1.0, alpha=scale).softmax(-1)
-    return torch.bmm(p, v).reshape(B, H, S, D).transpose(1, 2).reshape(B, S, C)
+    out = torch.bmm(p, v).reshape(B, H, S, D).transpose(1, 2).reshape(B, S, C)
+    return (out, p.reshape(B, H, S, T)) if return_probs else out
 
 
 class TEAttention(nn.Module):
@@ -220,6 +221,8 @@ class Attention(nn.Module):
         self.to_v = nn.Linear(context_dim, dim, bias=False)
         self.to_out = nn.ModuleList([nn.Linear(dim, dim)])
         self.bias_hook = None  # reference sampler only: fn(module, scaled_logits [B,H,S,T]) -> logits
+        self.keep_probs = False  # training only: keep the last attention [B,H,S,T] in self.probs (grounding.py)
+        self.probs = None
 
     def forward(self, x, context=None):
         context = x if context is None else context
@@ -227,7 +230,11 @@ class Attention(nn.Module):
         T = context.shape[1]
         H, D = self.heads, self.head_dim
         if self.training and self.bias_hook is None:
-            return self.to_out[0](train_attention(self.to_q(x), self.to_k(context), self.to_v(context), H, self.scale))
+            q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
+            if self.keep_probs:
+                o, self.probs = train_attention(q, k, v, H, self.scale, return_probs=True)
+                return self.to_out[0](o)
+            return self.to_out[0](train_attention(q, k, v, H, self.scale))
         q = self.to_q(x).reshape(B, S, H, D).permute(0, 2, 1, 3)
         k = self.to_k(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
         v = self.to_v(context).reshape(B, T, H, D).permute(0, 2, 1, 3)

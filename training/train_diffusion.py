@@ -26,6 +26,8 @@ Usage: python3 train_diffusion.py <budget: minutes, or e.g. 4700steps> [lr=4e-4]
        [--resume] [--cached-latents] [--summary-drop P] [--procs N]
 --summary-drop P: for a share P of the captions, the text encoder's outputs from EOS on are replaced by the empty
   caption's (summary_mask below), so the caption's content must be learnt from its word tokens.
+--ground W: add W * L_ground (grounding.py): each object's colour, pattern and shape tokens should put their attn2
+  attention inside the object's box. 0 (the default) trains as before, with the same random stream.
 """
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
@@ -42,6 +44,7 @@ import torch.nn as nn
 
 import data
 import ddp
+import grounding
 from bpe import Tokenizer
 from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Budget, cosine_lr, load_pool, mirror, save_atomic,
                     to_tensor)
@@ -49,10 +52,14 @@ from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
 
 
 def flip_meta(meta):
+    """The metadata of the mirror image: centres (position words) and boxes (grounding targets) mirrored."""
     objs = []
     for o in meta["objects"]:
         o = dict(o)
         o["cx"] = data.SIZE - o["cx"]
+        if "box" in o:
+            x0, y0, x1, y1 = o["box"]
+            o["box"] = [data.SIZE - x1, y0, data.SIZE - x0, y1]
         objs.append(o)
     return dict(bg=meta["bg"], objects=objs)
 
@@ -108,13 +115,21 @@ class Denoiser(nn.Module):
         super().__init__()
         self.te, self.unet = te, unet
 
-    def forward(self, zt, t, ids, summary_mask=None, empty_ids=None):
-        """summary_mask [B, T] bool: positions whose text-encoder output is replaced by the empty caption's."""
+    def forward(self, zt, t, ids, summary_mask=None, empty_ids=None, ground=None):
+        """summary_mask [B, T] bool: positions whose text-encoder output is replaced by the empty caption's.
+        ground: None, or (cover {S: [B, T, S]}, weight [B, T]) -> returns (prediction, L_ground) (grounding.py)."""
         e = self.te(ids)  # [B, T, 128]
         if summary_mask is not None and bool(summary_mask.any()):
             u = self.te(empty_ids[:, :ids.shape[1]])  # [1, T, 128]
             e = torch.where(summary_mask[:, :, None], u.expand_as(e), e)
-        return self.unet(zt, t, e)
+        pred = self.unet(zt, t, e)
+        if ground is None:
+            return pred
+        layers = [m for _, m in self.unet.cross_attentions()]
+        lg = grounding.loss([m.probs for m in layers], *ground)
+        for m in layers:
+            m.probs = None
+        return pred, lg
 
 
 def summary_mask(ids, eos_id, drop):
@@ -137,6 +152,8 @@ def main():
     ap.add_argument("--cached-latents", action="store_true")
     ap.add_argument("--summary-drop", type=float, default=0.0,
                     help="share of captions whose EOS and padding outputs are replaced by the empty caption's")
+    ap.add_argument("--ground", type=float, default=0.0,
+                    help="weight of the token grounding loss (grounding.py); 0 = off")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
@@ -175,33 +192,40 @@ def train(rank, world, args):
         previous = prev.get("info")
         log("resuming from", DIFF_STAGE1, previous, flush=True)
     ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
+    for _, m in unet.cross_attentions():
+        m.keep_probs = args.ground > 0
     model = Denoiser(te, unet)
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
     params = list(te.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
     log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget} lr {base_lr} "
-        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} "
+        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
         f"cached_latents {args.cached_latents} "
         f"processes {world} x {torch.get_num_threads()} threads", flush=True)
 
     empty_ids = torch.tensor([tok("", fixed=True)])
     budget.start()  # minutes count from the first step: loading and latent caching are not part of them
     elapsed = 0.0  # rank 0's clock, shared after every step
-    step, last_ck, run_loss, n_loss = 0, time.time(), 0.0, 0
+    step, last_ck, run_loss, run_ground, n_loss = 0, time.time(), 0.0, 0.0, 0
     hist = []
     while not budget.done(step, elapsed):
         # the full batch, drawn identically on every rank; each rank keeps its slice `mine`
         idx = rng.integers(0, len(metas), bs)
         flip = rng.random(bs) < 0.5
         ms = [flip_meta(metas[i]) if f else metas[i] for i, f in zip(idx, flip)]
-        caps = ["" if rng.random() < 0.1 else data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop)
-                for m in ms]
+        caps = [("", []) if rng.random() < 0.1 else
+                data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop, spans=True) for m in ms]
+        caps, wheres = [c for c, _ in caps], [w for _, w in caps]
         ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
         # drawn only when asked for, so runs without it keep the committed model's random stream
         drop = summary_mask(ids, tok.eos, rng.random(bs) < args.summary_drop)[mine] if args.summary_drop else None
         ids = ids[mine]
         idx, flip = idx[mine], flip[mine]
+        if args.ground > 0:
+            rows = [grounding.word_boxes(tok, caps[i], wheres[i], ms[i]["objects"], ids.shape[1])
+                    for i in range(bs)[mine]]
+            cover, grounded = grounding.targets(rows, ids.shape[1], (16, 8))
         if latents is not None:
             z0 = latents[torch.from_numpy(idx), torch.from_numpy(flip.astype(np.int64))] * scale
         else:
@@ -216,9 +240,13 @@ def train(rank, world, args):
         lr = cosine_lr(base_lr, budget.frac(step, elapsed), warm_frac=0.02, floor=0.03)
         for g in opt.param_groups:
             g["lr"] = lr
-        pred = model(zt, t.float(), ids, drop, empty_ids)
+        if args.ground > 0:
+            weight = grounded.float() * ac[t].sqrt().float()[:, None]  # grounding.py: less at high noise
+            pred, lg = model(zt, t.float(), ids, drop, empty_ids, (cover, weight))
+        else:
+            pred, lg = model(zt, t.float(), ids, drop, empty_ids), torch.zeros(())
         per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
-        loss = (per * w_snr[t]).mean()
+        loss = (per * w_snr[t]).mean() + args.ground * lg
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -230,14 +258,16 @@ def train(rank, world, args):
                 ema = list(dst.parameters())
                 torch._foreach_mul_(ema, d)
                 torch._foreach_add_(ema, [p.detach() for p in src.parameters()], alpha=1 - d)
-        elapsed, batch_mse = ddp.sync_scalars(world, budget.elapsed(), per.mean().item())
+        elapsed, batch_mse, batch_ground = ddp.sync_scalars(world, budget.elapsed(), per.mean().item(), lg.item())
         run_loss += batch_mse
+        run_ground += batch_ground
         n_loss += 1
         if step % 25 == 0:
             hist.append((step, round(elapsed), run_loss / n_loss))
             log(f"step {step} t {elapsed:.0f}s ({elapsed / step:.2f}s/step) lr {lr:.2e} "
-                f"mse {run_loss / n_loss:.4f}", flush=True)
-            run_loss, n_loss = 0.0, 0
+                f"mse {run_loss / n_loss:.4f}" + (f" ground {run_ground / n_loss:.4f}" if args.ground else ""),
+                flush=True)
+            run_loss, run_ground, n_loss = 0.0, 0.0, 0
         if rank == 0 and time.time() - last_ck > 600:
             save_atomic(dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(),
                              unet_raw=unet.state_dict(), step=step, vocab_size=len(tok.vocab), hist=hist), DIFF_CKPT)
@@ -247,7 +277,7 @@ def train(rank, world, args):
         return
     info = dict(steps=step, seconds=round(elapsed), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
                 s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
-                pad77=args.pad77,
+                pad77=args.pad77, ground=args.ground,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=world)
     if previous is not None:
         info["previous"] = previous
