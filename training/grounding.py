@@ -62,6 +62,12 @@ def targets(rows, T, resolutions):
     return cover, grounded
 
 
+def inside_share(p, cover):
+    """p: one attn2 layer's attention [B, H, S, T]; cover {S: [B, T, S]} -> frac [B, T] (mean over heads)."""
+    a = p.mean(1)  # [B, S, T]
+    return torch.einsum("bst,bts->bt", a, cover[a.shape[1]]) / (a.sum(1) + 1e-6)
+
+
 def loss(probs, cover, weight):
     """probs: attn2 attention of each layer, [B, H, S, T]; cover {S: [B, T, S]}; weight [B, T] (0 = not grounded).
     -> scalar L_ground (0 when no token is grounded)."""
@@ -70,9 +76,5 @@ def loss(probs, cover, weight):
         return probs[0].sum() * 0.0
     terms = []
     for p in probs:
-        a = p.mean(1)  # [B, S, T]
-        m = cover[a.shape[1]]  # [B, T, S]
-        inside = torch.einsum("bst,bts->bt", a, m)
-        frac = inside / (a.sum(1) + 1e-6)  # [B, T]
-        terms.append(((1 - frac) ** 2 * weight).sum() / total)
+        terms.append(((1 - inside_share(p, cover)) ** 2 * weight).sum() / total)
     return torch.stack(terms).mean()

@@ -53,12 +53,7 @@ def probe(pipe, n):
             zt = a.sqrt() * z0 + (1 - a).sqrt() * torch.randn(z0.shape, generator=g)
             probs.clear()
             pipe.unet(zt, torch.full((n,), float(t)), emb)
-            fr = []
-            for p in probs:
-                att = p.mean(1)  # [n, S, 77]
-                m = cover[att.shape[1]]  # [n, 77, S]
-                fr.append(torch.einsum("bst,bts->bt", att, m) / (att.sum(1) + 1e-6))
-            frac = torch.stack(fr).mean(0)  # [n, 77]
+            frac = torch.stack([grounding.inside_share(p, cover) for p in probs]).mean(0)  # [n, 77]
             uni = torch.stack([cover[s].mean(-1) for s in cover]).mean(0)  # [n, 77]
             out[t] = {"colour": frac[kind == 1].mean().item(), "shape": frac[kind == 2].mean().item(),
                       "uniform": uni[grounded].mean().item()}
