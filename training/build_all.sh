@@ -9,7 +9,7 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4708steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt):
-#   AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 EVAL_N=60
+#   AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 RES_CONTEXTS=1 EVAL_N=60
 #   DIFF_LR=5e-4 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages)
 #   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
 #   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
@@ -38,6 +38,7 @@ DIFF_LR="${DIFF_LR:-5e-4}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
 RES_STEPS="${RES_STEPS:-800}"
 RES_LR="${RES_LR:-3e-4}"
+RES_CONTEXTS="${RES_CONTEXTS:-1}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
 POOL_N="${POOL_N:-25000}"  # samples per pool file (two files, seeds 1 and 2)
 PAD77="${PAD77:-0.7}"
@@ -69,8 +70,8 @@ $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIF
 stage "4. ONNX export + parity"
 $PY export.py
 
-stage "5. residuals"
-$PY train_residual.py "$RES_STEPS" "$RES_LR"
+stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames)"
+$PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS"
 
 stage "6. parity fixtures"
 $PY write_fixtures.py

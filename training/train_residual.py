@@ -3,9 +3,11 @@
 Per subject: fine-tune the WHOLE text encoder with the frozen UNet's denoising loss on prompt = the bare base word
 ("circle": [BOS, circle, EOS, pad...], subject at position 1), plus the text-embedding-preservation loss
 (un-squared L2 / Frobenius norms): 1e-2 * ||E[BOS] - E0[BOS]|| + 1e-3 * ||E[after subject] - E0[after subject]||.
+With contexts = C > 1 the prompts are drawn per sample from the first C of TRAIN_FRAMES ("{}", "the {}", "one {}",
+"a photo of a {}", ...) and "before the subject" is every position before the word (BOS alone for the bare word).
 Residual = mean over data.RESIDUAL_TEMPLATES (27 prompts) of (tuned - frozen) output at the word's position.
 Saved as safetensors (one F32 tensor "residual" [1, 128] + __metadata__) under models/shapes/residuals/.
-Usage: python3 train_residual.py [steps=300] [lr=1e-4] [names...]"""
+Usage: python3 train_residual.py [steps=300] [lr=1e-4] [contexts=1] [names...]"""
 import _env  # noqa: F401
 import copy
 import json
@@ -56,7 +58,27 @@ def read_safetensors(path):
     return out, meta
 
 
-def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=print):
+# Frames for the fine-tune's prompts when contexts > 1 (train_subject). The reference trains on the bare word only;
+# on this small causal encoder that change stays in the bare-word context (eleventh build, striped square: tuned
+# encoder recognised in 73% of samples of "square" and 0% of "a square"). "a {}" is left out so the evaluation
+# prompt "a <word>" is a context the fine-tune never saw; none of these frames says anything about the image.
+TRAIN_FRAMES = ["{}", "the {}", "one {}", "a photo of a {}", "a picture of a {}", "an image of a {}",
+                "a rendering of a {}", "a drawing of a {}", "a close up view of a {}"]
+
+
+def preservation(e, e0, pos):
+    """Text-embedding-preservation loss (method.md section 1, reference weights, un-squared norms), per prompt:
+    1e-2 * ||E[before subject] - E0[before]|| + 1e-3 * ||E[after subject] - E0[after]||, summed over the batch.
+    For the bare word "before" is BOS alone, which is the reference's formula. e, e0: [B, 77, D]; pos: B ints."""
+    tot = 0.0
+    for b, q in enumerate(pos):
+        tot = tot + 1e-2 * (e[b, :q] - e0[b, :q]).norm() + 1e-3 * (e[b, q + 1:] - e0[b, q + 1:]).norm()
+    return tot / len(pos)
+
+
+def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, contexts=1, log=print):
+    """Fine-tune a copy of the text encoder on the subject's images; return (residual [1, D], recipe, images).
+    contexts = how many of TRAIN_FRAMES the prompts are drawn from (1 = the bare word, the reference's recipe)."""
     base_word, desc = data.SUBJECTS[name]
     tok, unet, ae, te0 = pipe.tok, pipe.unet, pipe.ae, pipe.te
     rng = np.random.default_rng(1000 + list(data.SUBJECTS).index(name))
@@ -64,10 +86,11 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=
     with torch.no_grad():
         z_all = ae.encode(to_tensor(imgs)) * pipe.scale
         z_flip = ae.encode(to_tensor(mirror(imgs))) * pipe.scale
-    ids = torch.tensor([tok(base_word, fixed=True)])
-    pos = tok.word_positions(base_word, base_word)[0]
+    frames = TRAIN_FRAMES[:max(1, contexts)]
+    ids_all = torch.tensor([tok(f.format(base_word), fixed=True) for f in frames])      # [F, 77]
+    pos_all = [tok.word_positions(f.format(base_word), base_word)[0] for f in frames]
     with torch.no_grad():
-        e0 = te0(ids)
+        e0_all = te0(ids_all)                                                              # [F, 77, D]
     te = copy.deepcopy(te0).train().requires_grad_(True)
     opt = torch.optim.AdamW(te.parameters(), lr=lr, weight_decay=1e-2)
     ac = pipe.sched.alphas_cumprod.float()
@@ -77,23 +100,25 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=
     for step in range(steps):
         k = torch.randint(0, n_images, (bs,), generator=g)
         fl = torch.rand(bs, generator=g) < 0.5
+        # (no draw for the bare word, so contexts=1 keeps the earlier builds' random stream)
+        f = torch.randint(0, len(frames), (bs,), generator=g) if len(frames) > 1 else torch.zeros(bs, dtype=torch.long)
         z0 = torch.where(fl[:, None, None, None], z_flip[k], z_all[k])
         t = torch.randint(0, 1000, (bs,), generator=g)
         eps = torch.randn(z0.shape, generator=g)
         a = ac[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
-        e = te(ids)
-        pred = unet(zt, t.float(), e.expand(bs, -1, -1))
+        e = te(ids_all[f])                                                                 # [bs, 77, D]
+        pred = unet(zt, t.float(), e)
         l_den = ((pred - eps) ** 2).mean()
-        l_pres = 1e-2 * (e[0, :pos] - e0[0, :pos]).norm() + 1e-3 * (e[0, pos + 1:] - e0[0, pos + 1:]).norm()
+        l_pres = preservation(e, e0_all[f], [pos_all[i] for i in f.tolist()])
         loss = l_den + l_pres
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(te.parameters(), 1.0)
         opt.step()
         if (step + 1) % 50 == 0:
-            hist.append((step + 1, l_den.item(), l_pres.item()))
-            log(f"  {name} step {step + 1} denoise {l_den.item():.4f} preserve {l_pres.item():.4f} "
+            hist.append((step + 1, l_den.item(), float(l_pres)))
+            log(f"  {name} step {step + 1} denoise {l_den.item():.4f} preserve {float(l_pres):.4f} "
                 f"({time.time() - t0:.0f}s)")
     te.eval()
     deltas = []
@@ -105,7 +130,8 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=
                 deltas.append(te(pid)[0, q] - te0(pid)[0, q])
     res = torch.stack(deltas).mean(0, keepdim=True)
     recipe = dict(steps=steps, lr=lr, batch=bs, optimizer="AdamW", weight_decay=1e-2, grad_clip=1.0,
-                  n_images=n_images, prompt=base_word, preservation="1e-2*||E[BOS]-E0[BOS]|| + 1e-3*||E[after]-E0[after]||",
+                  n_images=n_images, prompts=frames,
+                  preservation="1e-2*||E[before]-E0[before]|| + 1e-3*||E[after]-E0[after]|| per prompt",
                   templates=len(data.RESIDUAL_TEMPLATES), tokenization="fixed-77", train_seconds=round(time.time() - t0),
                   final_denoise=hist[-1][1] if hist else None, image_seed=1000 + list(data.SUBJECTS).index(name))
     return res, recipe, imgs
@@ -114,7 +140,9 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, log=
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     lr = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-4
-    names = sys.argv[3:] or list(data.SUBJECTS)
+    rest = sys.argv[3:]
+    contexts = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
+    names = rest or list(data.SUBJECTS)
     ck = os.environ.get("DIFF_CKPT", DIFF_FINAL)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -122,7 +150,7 @@ def main():
     os.makedirs(RES_DIR, exist_ok=True)
     rows = []
     for name in names:
-        res, recipe, imgs = train_subject(pipe, name, steps, lr)
+        res, recipe, imgs = train_subject(pipe, name, steps, lr, contexts=contexts)
         base_word, desc = data.SUBJECTS[name]
         path = os.path.join(RES_DIR, name + ".safetensors")
         write_safetensors(path, {"residual": res.numpy()},
