@@ -7,18 +7,18 @@
 #   apt-get install -y python3-torch python3-numpy python3-pil libopenblas0-pthread
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
-# Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4708steps: the same number of steps on any
-# machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt):
-#   AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35 RES_STEPS=800 RES_LR=3e-4 RES_CONTEXTS=1 EVAL_N=60
-#   DIFF_LR=5e-4 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages)
-#   POOL_N=25000; PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and
-#   its mirror images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.5 trains half the
-#   captions without their EOS / padding outputs; GROUND=0.1 adds the token grounding loss (grounding.py) with that
-#   weight; DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py). The
-#   defaults are the recipe of the committed model (~2 h 45 min; its step counts were AE 980, decoder 994,
-#   diffusion 4708 + 2154); the fastest variant measured, 1 h 49 min on 2026-12-01 (training/README.md, ninth
-#   attempt: 1-object targets met, layout 92.5%, holed star 3%), is POOL_N=12000 AE_MIN=1000steps DEC_MIN=700steps
-#   DIFF_MIN=58 DIFF2_MIN=22 PAD77=0.7 CACHED_LATENTS=1 DIFF_PROCS=2 SUMMARY_DROP=0.15 DIFF_LR=1e-3.
+# Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
+# machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt).
+# Defaults (the recipe of the committed model, twelfth attempt in training/README.md: 1 h 48 min on 2026-12-01):
+#   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=58 DIFF2_MIN=23
+#   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
+#   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
+#   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
+#   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
+#   captions without their EOS / padding outputs; GROUND=0.1 is the weight of the token grounding loss (grounding.py,
+#   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py).
+# The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
+# DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
 # training/RESULTS.md. Minute budgets make the run length fixed and the step counts depend on machine load; step
 # budgets the other way round.
@@ -30,23 +30,24 @@ export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
 budget() { case "$1" in *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
-AE_MIN="${AE_MIN:-12}"
-DEC_MIN="${DEC_MIN:-6}"
-DIFF_MIN="${DIFF_MIN:-95}"
-DIFF2_MIN="${DIFF2_MIN:-35}"
-DIFF_LR="${DIFF_LR:-5e-4}"
+AE_MIN="${AE_MIN:-1000steps}"
+DEC_MIN="${DEC_MIN:-700steps}"
+DIFF_MIN="${DIFF_MIN:-58}"
+DIFF2_MIN="${DIFF2_MIN:-23}"
+DIFF_LR="${DIFF_LR:-1e-3}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
 RES_STEPS="${RES_STEPS:-800}"
-RES_LR="${RES_LR:-3e-4}"
-RES_CONTEXTS="${RES_CONTEXTS:-1}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
+RES_LR="${RES_LR:-1e-3}"
+RES_CONTEXTS="${RES_CONTEXTS:-9}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
-POOL_N="${POOL_N:-25000}"  # samples per pool file (two files, seeds 1 and 2)
+POOL_N="${POOL_N:-12000}"  # samples per pool file (two files, seeds 1 and 2)
 PAD77="${PAD77:-0.7}"
+export DIFF_PROCS="${DIFF_PROCS:-2}"  # read by train_diffusion.py
 DIFF_FLAGS=(--pad77 "$PAD77")
-if [ "${CACHED_LATENTS:-0}" = 1 ]; then DIFF_FLAGS+=(--cached-latents); fi
-SUMMARY_DROP="${SUMMARY_DROP:-0}"  # share of captions trained without their EOS / padding outputs (train_diffusion.py)
+if [ "${CACHED_LATENTS:-1}" = 1 ]; then DIFF_FLAGS+=(--cached-latents); fi
+SUMMARY_DROP="${SUMMARY_DROP:-0.15}"  # share of captions trained without their EOS / padding outputs (train_diffusion.py)
 if [ "$SUMMARY_DROP" != 0 ]; then DIFF_FLAGS+=(--summary-drop "$SUMMARY_DROP"); fi
-GROUND="${GROUND:-0}"  # weight of the token grounding loss (grounding.py); 0 = off
+GROUND="${GROUND:-0.1}"  # weight of the token grounding loss (grounding.py); 0 = off
 if [ "$GROUND" != 0 ]; then DIFF_FLAGS+=(--ground "$GROUND"); fi
 
 stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
