@@ -31,7 +31,7 @@ def probe(pipe, n):
     rows = [grounding.word_boxes(pipe.tok, c, w, m["objects"], 77) for (c, w), (_, _, m) in zip(caps, scenes)]
     cover, grounded = grounding.targets(rows, 77, (16, 8))
     kind = torch.zeros(n, 77, dtype=torch.long)  # 1 colour word, 2 shape word, 0 other (pattern words, none)
-    for b, c in enumerate(caps):
+    for b in range(n):
         words = {p: pipe.tok.decode([int(ids[b, p])]) for p, _ in rows[b]}
         for p, w in words.items():
             kind[b, p] = 1 if w in data.COLORS else 2 if w in data.SHAPES else 0
