@@ -6,18 +6,16 @@
  * set (+13 to +50); the floor stays at +15 on "four", the set with the most subject placements per image.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { loadSdModel } from '../../diffusion/model/load';
 import { Evaluator } from '../../eval/evaluate';
 import { BASE } from '../../eval/experiments';
 import { makeSet, SET_SEEDS } from '../../eval/sets';
+import { SHAPES_MODEL } from '../helpers/paths';
 
-const MODEL = process.env.CONES_EVAL_MODEL ?? resolve(import.meta.dirname, '..', '..', 'models', 'shapes');
-const skip = existsSync(join(MODEL, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+const MODEL = process.env.CONES_EVAL_MODEL ?? SHAPES_MODEL;
 
-test('layout guidance puts subjects in their boxes more often than no layout (8 four-subject samples, 15 steps)', { skip }, async () => {
+test('layout guidance puts subjects in their boxes more often than no layout (8 four-subject samples, 15 steps)', async () => {
   const model = await loadSdModel(MODEL);
   const evaluator = new Evaluator({ model, steps: 15, cfg: 5, residuals: {} });
   const set = makeSet('four', '4 subjects', { count: 4, n: 8, seed: SET_SEEDS.four });

@@ -1,15 +1,13 @@
 /** Evaluation conditioning on the embedded model (or CONES_EVAL_MODEL). */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { loadSdModel } from '../../diffusion/model/load';
 import { conditioningFor } from '../../eval/sample';
+import { SHAPES_MODEL } from '../helpers/paths';
 
-const MODEL = process.env.CONES_EVAL_MODEL ?? resolve(import.meta.dirname, '..', '..', 'models', 'shapes');
-const skip = existsSync(join(MODEL, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+const MODEL = process.env.CONES_EVAL_MODEL ?? SHAPES_MODEL;
 
-test('evaluation conditioning: a residual lands on the first token of each occurrence of its phrase, conditional branch only', { skip }, async () => {
+test('evaluation conditioning: a residual lands on the first token of each occurrence of its phrase, conditional branch only', async () => {
   const model = await loadSdModel(MODEL);
   const vector = Float32Array.from({ length: model.textWidth }, (_, i) => (i % 7) - 3);
   const plain = await conditioningFor(model, 'a circle and a blue square', 'adaptive', []);

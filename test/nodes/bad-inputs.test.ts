@@ -3,18 +3,15 @@
  * breaks one input of graphs/custom-subject-layout.json and runs it through the engine on the embedded model.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine, GraphValidationError, NodeRegistry, NodeRunError } from '../../engine';
 import { ALL_NODES } from '../../nodes';
+import { fixturePath, REPO as ROOT, SHAPES_MODEL as MODEL } from '../helpers/paths';
 import { scratchDir } from '../helpers/scratch';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const SHARED = resolve(ROOT, '..', 'shared', 'reference');
-const MODEL = join(ROOT, 'models', 'shapes');
-const skip = existsSync(join(MODEL, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
 const engine = new Engine(new NodeRegistry(ALL_NODES));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Graph = any;
@@ -44,7 +41,7 @@ const cases: Array<{ name: string; code: string; node: string; edit: (g: Graph) 
   },
   {
     name: 'residual of another model (SD width 1024 on a 128-wide text encoder)', code: 'E_RESIDUAL_WIDTH', node: 'add_residual', mentions: /128/,
-    edit: (g) => { g.nodes.residual.inputs.path = join(SHARED, 'cones2-student', 'residuals', 'dog6_colabv6.pt'); },
+    edit: (g) => { g.nodes.residual.inputs.path = fixturePath('residuals', 'reference_layout.pt'); },
   },
   {
     name: 'residual phrase not in the prompt', code: 'E_PHRASE_NOT_IN_PROMPT', node: 'add_residual', mentions: /triangle/,
@@ -61,13 +58,13 @@ const cases: Array<{ name: string; code: string; node: string; edit: (g: Graph) 
   {
     name: 'colour not in the mask', code: 'E_LAYOUT_COLOUR_NOT_FOUND', node: 'layout', mentions: /1,2,3/,
     edit: (g) => {
-      g.nodes.layout = { type: 'LayoutFromMask', version: 1, inputs: { image: join(SHARED, 'cones2-official', 'layout_example.png'), colours: { '1,2,3': ['circle', 2.5] } } };
+      g.nodes.layout = { type: 'LayoutFromMask', version: 1, inputs: { image: fixturePath('layouts', 'two_subjects.png'), colours: { '1,2,3': ['circle', 2.5] } } };
     },
   },
 ];
 
 for (const c of cases) {
-  test(`bad input: ${c.name} -> ${c.code} on node "${c.node}"`, { skip }, async () => {
+  test(`bad input: ${c.name} -> ${c.code} on node "${c.node}"`, async () => {
     const graph = baseGraph();
     c.edit(graph);
     const e = await failure(graph);
@@ -77,7 +74,7 @@ for (const c of cases) {
   });
 }
 
-test('bad input: an export the pipeline cannot drive (prediction_type "sample") -> E_MODEL_UNSUPPORTED_EXPORT on "model"', { skip }, async () => {
+test('bad input: an export the pipeline cannot drive (prediction_type "sample") -> E_MODEL_UNSUPPORTED_EXPORT on "model"', async () => {
   const folder = join(scratchDir('export'), 'model');
   cpSync(MODEL, folder, { recursive: true, filter: (src) => !src.endsWith('.layout.onnx') });
   const configPath = join(folder, 'scheduler', 'scheduler_config.json');

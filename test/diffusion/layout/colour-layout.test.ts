@@ -1,10 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { colourLayoutFromPixels, decodePixels, parseColourKey, readColourLayout } from '../../../diffusion/layout/colour-layout';
+import { cones2Manifest, fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
 
-// Reference layout, resolved from this file: test/diffusion/layout -> repo root /work/main -> ../shared.
-const LAYOUT_PNG = fileURLToPath(new URL('../../../../shared/reference/cones2-official/layout_example.png', import.meta.url));
+/** A mug (orange) left of a dog (red) in the bottom half: the project's drawing, and the reference example. */
+const MUG_AND_DOG = [
+  { name: 'layouts/two_subjects.png (project fixture)', path: fixturePath('layouts', 'two_subjects.png'), skip: false },
+  { name: 'layout_example.png (reference)', path: referencePath('cones2-official', 'layout_example.png'), skip: referenceSkip },
+] as const;
+/** Folders of reference-style guidance configs (layout paths relative to the folder above configs/). */
+const CONFIG_FOLDERS = [
+  { name: 'project fixtures', path: fixturePath('configs'), skip: false },
+  { name: 'the student reference configs', path: referencePath('cones2-student', 'configs'), skip: referenceSkip },
+] as const;
 const TABLE = { '255,192,0': ['mug', 2.5], '255,0,0': ['dog', 2.5] } as const;
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
 
@@ -50,16 +61,25 @@ test('colour keys are validated', () => {
   assert.throws(() => colourLayoutFromPixels(STRIP, { '255,0,0': ['dog'] as unknown as [string, number] }, { width: 4, height: 1 }), { code: 'E_LAYOUT_COLOUR_KEY' });
 });
 
-test('the reference layout PNG decodes to 768x768 and yields one mask per table colour', async () => {
-  const pixels = await decodePixels(LAYOUT_PNG);
-  assert.deepEqual([pixels.width, pixels.height], [768, 768]);
-  const [mug, dog] = await readColourLayout(LAYOUT_PNG, TABLE, { width: 768, height: 768 });
-  assert.ok(count(mug.mask) > 50_000 && count(dog.mask) > 50_000);
-  // The mug (orange) is left of the dog (red) in the bottom half (layout_example.png).
-  const row = 600 * 768;
-  assert.equal(mug.mask[row + 200], 1);
-  assert.equal(dog.mask[row + 550], 1);
-  assert.equal(mug.mask[100 * 768 + 200], 0);
+for (const { name, path, skip } of MUG_AND_DOG) {
+  test(`${name} decodes to 768x768 and yields one mask per table colour`, { skip }, async () => {
+    const pixels = await decodePixels(path);
+    assert.deepEqual([pixels.width, pixels.height], [768, 768]);
+    const [mug, dog] = await readColourLayout(path, TABLE, { width: 768, height: 768 });
+    assert.ok(count(mug.mask) > 50_000 && count(dog.mask) > 50_000);
+    const row = 600 * 768;
+    assert.equal(mug.mask[row + 200], 1);
+    assert.equal(dog.mask[row + 550], 1);
+    assert.equal(mug.mask[100 * 768 + 200], 0);
+  });
+}
+
+test('exact-colour pixel counts of the project layouts equal numpy\'s (training/make_test_fixtures.py)', async () => {
+  for (const [file, colours] of Object.entries(cones2Manifest().layouts)) {
+    const table = Object.fromEntries(Object.keys(colours).map((key, i) => [key, [`subject${i}`, 2.5] as [string, number]]));
+    const masks = await readColourLayout(fixturePath('layouts', file), table, { width: 768, height: 768 });
+    assert.deepEqual(masks.map((m) => count(m.mask)), Object.values(colours).map((c) => c.pixels), file);
+  }
 });
 
 test('an unreadable image is E_LAYOUT_IMAGE_READ', async () => {
@@ -67,19 +87,21 @@ test('an unreadable image is E_LAYOUT_IMAGE_READ', async () => {
   await assert.rejects(decodePixels(Buffer.from('not a png')), { code: 'E_LAYOUT_IMAGE_READ' });
 });
 
-test('every colour of the four student reference configs occurs in its layout; masks are disjoint', async () => {
-  const { readFile } = await import('node:fs/promises');
-  // Config layout paths are relative to the folder above configs/ (method.md section 2).
-  const root = new URL('../../../../shared/reference/cones2-student/', import.meta.url);
-  for (let i = 0; i < 4; i++) {
-    const [config] = JSON.parse(await readFile(new URL(`configs/guidance_config_prompt${i}.json`, root), 'utf8'));
-    const masks = await readColourLayout(fileURLToPath(new URL(config.layout, root)), config.color_context, { width: 768, height: 768 });
-    assert.equal(masks.length, Object.keys(config.color_context).length);
-    const cover = new Uint8Array(768 * 768);
-    for (const { mask, phrase } of masks) {
-      assert.ok(count(mask) > 0, `prompt ${i} ${phrase}`);
-      mask.forEach((v, k) => { cover[k] += v; });
+for (const { name, path, skip } of CONFIG_FOLDERS) {
+  test(`every colour of ${name} occurs in its layout; masks are disjoint`, { skip }, async () => {
+    const files = readdirSync(path).filter((f) => f.endsWith('.json')).sort();
+    assert.ok(files.length >= 3, `${files.length} configs`);
+    for (const file of files) {
+      const [config] = JSON.parse(await readFile(join(path, file), 'utf8'));
+      // Config layout paths are relative to the folder above configs/ (docs/method.md, the reference config format).
+      const masks = await readColourLayout(join(dirname(path), config.layout), config.color_context, { width: 768, height: 768 });
+      assert.equal(masks.length, Object.keys(config.color_context).length);
+      const cover = new Uint8Array(768 * 768);
+      for (const { mask, phrase } of masks) {
+        assert.ok(count(mask) > 0, `${file} ${phrase}`);
+        mask.forEach((v, k) => { cover[k] += v; });
+      }
+      assert.ok(cover.every((v) => v <= 1), `${file}: exact colours cannot overlap`);
     }
-    assert.ok(cover.every((v) => v <= 1), `prompt ${i}: exact colours cannot overlap`);
-  }
-});
+  });
+}

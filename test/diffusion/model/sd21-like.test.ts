@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSdModel } from '../../../diffusion/model/load';
 import { encodeChunks } from '../../../diffusion/model/text-encoder';
@@ -8,13 +8,12 @@ import { layoutUnet, runUnet } from '../../../diffusion/model/unet';
 import { gaussian } from '../../../diffusion/noise';
 import { generate } from '../../../diffusion/pipeline/generate';
 import { f32 } from '../../../diffusion/tensor';
+import { SHAPES_MODEL } from '../../helpers/paths';
 import { makeSd21LikeFolder } from './helpers/sd21-like';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const SOURCE = process.env.CONES_PARITY_MODEL ?? join(ROOT, 'models', 'shapes');
-const skip = existsSync(join(SOURCE, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+const SOURCE = process.env.CONES_PARITY_MODEL ?? SHAPES_MODEL;
 
-test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external weights, "!" padding) loads and runs', { skip }, async (t) => {
+test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external weights, "!" padding) loads and runs', async (t) => {
   const original = await loadSdModel(SOURCE);
   const dir = makeSd21LikeFolder(SOURCE);
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,22 +3,20 @@
  * 'negative' (weaken only) each change the result, and weaken only still acts when gw = 0. Embedded model, 3 steps.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { REFERENCE_ETA } from '../../../diffusion/layout';
 import { loadSdModel } from '../../../diffusion/model/load';
 import { generate, type GenerateOptions, type LayoutGuidance } from '../../../diffusion/pipeline/generate';
 import { conditioningFor } from '../../../eval/sample';
+import { SHAPES_MODEL } from '../../helpers/paths';
 
-const MODEL = resolve(import.meta.dirname, '..', '..', '..', 'models', 'shapes');
-const skip = existsSync(join(MODEL, 'unet', 'model.onnx')) ? false : 'models/shapes is not built yet';
+const MODEL = SHAPES_MODEL;
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 }
 
-test('layout parts: both = default, strengthen only and weaken only differ from it and from each other', { skip }, async () => {
+test('layout parts: both = default, strengthen only and weaken only differ from it and from each other', async () => {
   const model = await loadSdModel(MODEL);
   const conditioning = await conditioningFor(model, 'a red circle and a blue square', 'fixed', []);
   const layout: LayoutGuidance = { layout: { subjects: [{ phrase: 'red circle', box: [0, 0, 0.5, 1] }, { phrase: 'blue square', box: [0.5, 0, 1, 1] }], source: 'test' }, weight: 0.2, guidanceSteps: 2, eta: REFERENCE_ETA, resolutions: 'all', selfRecurrence: false };

@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RESIDUAL_FORMAT, checkResidualWidth, encodeResidualSafetensors, readResidual, writeResidualSafetensors } from '../../../diffusion/residuals/residual';
 import { parseSafetensors, serializeSafetensors } from '../../../diffusion/residuals/safetensors';
+import { fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
 import { float32Bytes, rawSafetensors } from './fixtures';
 
-const DOG_PT = fileURLToPath(new URL('../../../../shared/reference/cones2-student/residuals/dog_colabv2.pt', import.meta.url));
+/** 1024-wide .pt residuals in the reference trainer's layout: the project's torch.save fixture, and a real one. */
+const PT_1024 = [
+  { name: 'reference_layout.pt', path: fixturePath('residuals', 'reference_layout.pt'), skip: false },
+  { name: 'dog_colabv2.pt', path: referencePath('cones2-student', 'residuals', 'dog_colabv2.pt'), skip: referenceSkip },
+] as const;
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
@@ -42,12 +46,14 @@ test('write then read a residual: exact values and metadata', async () => {
   assert.equal(bytes.length, 8 + n + 3072);
 });
 
-test('a reference .pt converts to safetensors losslessly', () => {
-  const pt = readResidual(DOG_PT);
-  const back = readResidual(encodeResidualSafetensors({ vector: pt.vector, baseWord: 'dog', model: 'stabilityai/stable-diffusion-2-1' }));
-  assert.deepEqual(back.vector, pt.vector);
-  assert.equal(back.width, 1024);
-});
+for (const { name, path, skip } of PT_1024) {
+  test(`a reference-layout .pt (${name}) converts to safetensors losslessly`, { skip }, () => {
+    const pt = readResidual(path);
+    const back = readResidual(encodeResidualSafetensors({ vector: pt.vector, baseWord: 'dog', model: 'stabilityai/stable-diffusion-2-1' }));
+    assert.deepEqual(back.vector, pt.vector);
+    assert.equal(back.width, 1024);
+  });
+}
 
 test('F16, BF16 and [D]-shaped tensors are read as float32', () => {
   // fp16: 1.0 = 0x3C00, -2.0 = 0xC000, 65504 = 0x7BFF (max), 2^-24 = 0x0001 (smallest subnormal).
@@ -101,12 +107,15 @@ test('headers that lie, truncation, random bytes and missing files are coded err
   assert.throws(() => parseSafetensors(rawSafetensors({ x: 1 }, new Uint8Array(0)), 'x'), { code: 'E_RESIDUAL_CORRUPT' });
 });
 
-test('checkResidualWidth explains a model mismatch', () => {
-  const r = readResidual(DOG_PT);
-  assert.doesNotThrow(() => checkResidualWidth(r, 1024, { model: 'sd-2.1' }));
-  assert.throws(() => checkResidualWidth(r, 128, { model: 'shapes-tiny', residual: 'dog_colabv2.pt' }), (err: any) => {
-    assert.equal(err.code, 'E_RESIDUAL_WIDTH');
-    assert.match(err.message, /^Expected a residual of width 128 for model shapes-tiny but received 1024 \(trained for SD 2\.x\?\) from dog_colabv2\.pt\./);
-    return true;
+for (const { name, path, skip } of PT_1024) {
+  test(`checkResidualWidth explains a model mismatch (${name})`, { skip }, () => {
+    const r = readResidual(path);
+    assert.doesNotThrow(() => checkResidualWidth(r, 1024, { model: 'sd-2.1' }));
+    assert.throws(() => checkResidualWidth(r, 128, { model: 'shapes-tiny', residual: name }), (err: any) => {
+      assert.equal(err.code, 'E_RESIDUAL_WIDTH');
+      const expected = `Expected a residual of width 128 for model shapes-tiny but received 1024 (trained for SD 2.x?) from ${name}.`;
+      assert.ok(err.message.startsWith(expected), err.message);
+      return true;
+    });
   });
-});
+}

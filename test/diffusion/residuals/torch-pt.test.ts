@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { readResidual } from '../../../diffusion/residuals/residual';
 import { readTorchTensor } from '../../../diffusion/residuals/torch-pt';
+import { cones2Manifest, fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
 import { float32Bytes, tensorPickle, torchArchive, zip } from './fixtures';
 
-const REFERENCE = fileURLToPath(new URL('../../../../shared/reference/cones2-student/residuals/', import.meta.url));
+const REFERENCE = referencePath('cones2-student', 'residuals') + '/';
+const FIXTURES = fixturePath('residuals') + '/';
 /**
- * L2 norms of the reference residuals, computed independently with Python (zipfile + struct.unpack('<1024f')).
- * Tolerance 1e-3 (float32 accumulation order). method.md says "14 to 30"; pet_cat.pt is in fact 13.86.
+ * L2 norms of the third-party reference residuals, computed independently with Python (zipfile +
+ * struct.unpack('<1024f')). Tolerance 1e-3 (float32 accumulation order). Their norms lie in 13.9-30.
  */
 const REFERENCE_NORMS: Record<string, number> = {
   'cat2_colabv2.pt': 22.645662,
@@ -31,7 +32,36 @@ const codeOf = (fn: () => unknown): string | undefined => {
   }
 };
 
-test('all 8 reference .pt residuals load as [1, 1024] float32 with their known norms', () => {
+test('every residual file written by torch.save (training/make_test_fixtures.py) reads as torch.load read it, or is refused with its code', () => {
+  const { residuals } = cones2Manifest();
+  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.pt') || f.endsWith('.safetensors')).sort();
+  assert.deepEqual(names, Object.keys(residuals).sort(), 'the manifest describes every fixture file');
+  assert.ok(names.length >= 12);
+  for (const [name, want] of Object.entries(residuals)) {
+    if (!want.ok) {
+      assert.throws(() => readResidual(FIXTURES + name), (err: Error & { code?: string }) => {
+        assert.equal(err.code, want.code, `${name}: ${err.message}`);
+        if (want.mentions) assert.match(err.message, new RegExp(want.mentions), name);
+        return true;
+      }, name);
+      continue;
+    }
+    const r = readResidual(FIXTURES + name);
+    assert.equal(r.width, want.width, name);
+    assert.equal(r.source, name.endsWith('.pt') ? 'pt' : 'safetensors', name);
+    // first / last: torch.load's values converted to float32 by torch, so exact; norm: float64 sum vs float32 values
+    assert.equal(r.vector[0], Math.fround(want.first!), `${name} first`);
+    assert.equal(r.vector[r.width - 1], Math.fround(want.last!), `${name} last`);
+    assert.ok(Math.abs(Math.hypot(...r.vector) - want.norm!) < 1e-4 * want.norm!, `${name} norm ${Math.hypot(...r.vector)} vs ${want.norm}`);
+    if (want.base_word) assert.equal(r.baseWord, want.base_word, name);
+  }
+  // The reference trainer's layout: a requires_grad tensor saved from cuda:0; the archive stem is the file stem.
+  const { ref } = readTorchTensor(readFileSync(`${FIXTURES}reference_layout.pt`), 'reference_layout.pt');
+  assert.deepEqual([ref.dtype, ref.shape, ref.stride, ref.offset, ref.location], ['F32', [1, 1024], [1024, 1], 0, 'cuda:0']);
+  assert.equal(readTorchTensor(readFileSync(`${FIXTURES}renamed_after_save.pt`), 'x').ref.location, 'cpu');
+});
+
+test('all 8 reference .pt residuals load as [1, 1024] float32 with their known norms', { skip: referenceSkip }, () => {
   const files = readdirSync(REFERENCE).filter((f) => f.endsWith('.pt')).sort();
   assert.deepEqual(files, Object.keys(REFERENCE_NORMS).sort());
   for (const f of files) {
@@ -82,13 +112,25 @@ test('a zip without data/0, a wrong storage size, a bad view or an unknown opcod
   assert.equal(codeOf(() => readResidual(torchArchive([1, NaN], [1, 2]))), 'E_RESIDUAL_CORRUPT');
 });
 
-test('every truncation and a flipped data byte of a real .pt give a coded error, never a crash', () => {
-  const bytes = readFileSync(`${REFERENCE}pet_cat.pt`);
-  for (let n = 0; n < bytes.length; n += 7) {
-    const code = codeOf(() => readResidual(bytes.subarray(0, n)));
-    assert.ok(code === 'E_RESIDUAL_CORRUPT' || code === 'E_RESIDUAL_FORMAT', `prefix ${n}: ${code}`);
-  }
-  const flipped = Buffer.from(bytes);
-  flipped[1000] ^= 0x40; // inside residual/data/0 (bytes 320..4415 of the file)
-  assert.equal(codeOf(() => readResidual(flipped)), 'E_RESIDUAL_CORRUPT', 'CRC-32 mismatch');
-});
+const TRUNCATION_CASES: Array<{ label: string; path: string; skip: string | false }> = [
+  { label: 'a torch.save file (project fixture)', path: `${FIXTURES}renamed_after_save.pt`, skip: false },
+  { label: 'a reference file (pet_cat.pt)', path: `${REFERENCE}pet_cat.pt`, skip: referenceSkip },
+];
+
+for (const { label, path, skip } of TRUNCATION_CASES) {
+  test(`every truncation and a flipped data byte of ${label} give a coded error, never a crash`, { skip }, () => {
+    const bytes = readFileSync(path);
+    for (let n = 0; n < bytes.length; n += 7) {
+      const code = codeOf(() => readResidual(bytes.subarray(0, n)));
+      assert.ok(code === 'E_RESIDUAL_CORRUPT' || code === 'E_RESIDUAL_FORMAT', `prefix ${n}: ${code}`);
+    }
+    // A byte inside the STORED data/0 entry: found by its name in the local header (30-byte header + name).
+    const name = Buffer.from('residual/data/0');
+    const entry = bytes.indexOf(name);
+    assert.ok(entry > 0, 'both files keep the tensor in residual/data/0');
+    const dataStart = entry + name.length + bytes.readUInt16LE(entry - 2);
+    const flipped = Buffer.from(bytes);
+    flipped[dataStart + 100] ^= 0x40;
+    assert.equal(codeOf(() => readResidual(flipped)), 'E_RESIDUAL_CORRUPT', 'CRC-32 mismatch');
+  });
+}
