@@ -1,9 +1,9 @@
 """Side-by-side timing of one diffusion training step (text encoder + UNet, forward + backward + AdamW, batch 32)
-with the two attention code paths of models.py: the export path (4-D MatMul -> Mul -> Softmax on permuted views,
+with the two attention code paths of text_encoder.py and unet.py: the export path (4-D MatMul -> Mul -> Softmax on permuted views,
 what eval mode runs) and the training path (train_attention: one baddbmm over [B*H,S,T]). Both compute the same
 function; only the kernels differ. Runs interleaved, prints per-setting medians and the ratio. Third line: the
 shipped UNet (self-attention at 16x16 and 8x8) against UNet(self_attn=(False, True)) (no self-attention at 16x16;
-training/README.md, fifth attempt), both on the training path.
+training/HISTORY.md, fifth attempt), both on the training path.
 Usage: python3 training/bench_attention.py [rounds=15]"""
 import _env  # noqa: F401
 import statistics
@@ -12,7 +12,8 @@ import time
 
 import torch
 
-from models import TextEncoder, UNet
+from text_encoder import TextEncoder
+from unet import UNet
 
 
 def main():

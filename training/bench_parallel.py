@@ -17,8 +17,9 @@ import numpy as np
 import torch
 
 import ddp
-from models import TextEncoder, UNet
+from text_encoder import TextEncoder
 from train_diffusion import Denoiser
+from unet import UNet
 
 VOCAB, BATCH, WARMUP = 674, 32, 2
 

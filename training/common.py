@@ -53,7 +53,7 @@ def save_atomic(obj, path):
 class Budget:
     """How long a training run lasts: wall-clock minutes ("60", "12.5") or a step count ("4700steps").
     A minute budget fixes the run's duration, and its result then depends on how fast the machine is that day (the
-    eighth build in training/README.md got 4700 diffusion steps where the seventh got 6167); a step budget fixes the
+    eighth build in training/HISTORY.md got 4700 diffusion steps where the seventh got 6167); a step budget fixes the
     result and the duration varies. frac() is the schedule's progress in [0, 1] (cosine learning-rate decay)."""
 
     def __init__(self, spec):

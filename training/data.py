@@ -36,7 +36,7 @@ EXTRA_WORDS = (
     "0 1 2 3 4 5 6 7 8 9"
 ).split()
 
-# Prompt templates used for residual averaging (cf. method.md section 1, eq. 5).
+# Prompt templates used for residual averaging (paper eq. 5; docs/method.md section 2).
 RESIDUAL_TEMPLATES = [
     "a {}", "a {} on the left", "a {} on the right", "a {} at the top", "a {} at the bottom",
     "a {} on a white background", "a {} on a gray background", "a {} on a cream background",

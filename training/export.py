@@ -16,8 +16,11 @@ import numpy as np
 import torch
 
 from bpe import BOS, EOS, PAD
-from common import AE_CKPT, DIFF_FINAL, HERE, MODEL_DIR, TOK_DIR, WORK, trained_steps
-from models import AutoEncoder, Schedule, TextEncoder, UNet, VaeDecoderExport, VaeEncoderExport
+from common import AE_CKPT, DIFF_FINAL, HERE, MODEL_DIR, WORK, trained_steps
+from autoencoder import AutoEncoder, VaeDecoderExport, VaeEncoderExport
+from noise_schedule import Schedule
+from text_encoder import TextEncoder
+from unet import UNet
 
 OPSET = 17
 
@@ -60,6 +63,19 @@ def export_unet_onnx(unet, args, path):
 
 def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
     torch.set_num_threads(2)
+    ck, te, unet, ae = load_models(diff_ckpt)
+    scale = float(ae.scaling_factor)
+    export_text_encoder(te, ck["vocab_size"], out)
+    export_unet(unet, out)
+    export_vae(ae, scale, out)
+    write_folder_metadata(out, scale, trained_steps(ck))
+    if check:
+        return parity(te, unet, ae, ck["vocab_size"], out)
+
+
+def load_models(diff_ckpt):
+    """The diffusion checkpoint's EMA text encoder and UNet and WORK/ae.pt's autoencoder, in eval mode.
+    -> (checkpoint, te, unet, ae)."""
     ck = torch.load(diff_ckpt)
     te = TextEncoder(ck["vocab_size"])
     te.load_state_dict(ck["te"])
@@ -70,12 +86,14 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
     ae.load_state_dict(aeck["state"])
     for m in (te, unet, ae):
         m.eval().requires_grad_(False)
-    scale = float(ae.scaling_factor)
+    return ck, te, unet, ae
 
-    # ---- text encoder
+
+def export_text_encoder(te, vocab_size, out):
+    """text_encoder/model.onnx (input_ids -> last_hidden_state, pooler_output) and its CLIPTextModel-style config."""
     p = os.path.join(out, "text_encoder", "model.onnx")
     os.makedirs(os.path.dirname(p), exist_ok=True)
-    ids = torch.randint(0, ck["vocab_size"] - 2, (2, 77))
+    ids = torch.randint(0, vocab_size - 2, (2, 77))
     torch.onnx.export(TEExport(te), (ids,), p, opset_version=OPSET, input_names=["input_ids"],
                       output_names=["last_hidden_state", "pooler_output"],
                       dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
@@ -84,12 +102,14 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
     cfg = dict(te.config)
     cfg.update({"_class_name": "CLIPTextModel", "architectures": ["CLIPTextModel"], "model_type": "clip_text_model",
                 "hidden_act": "gelu", "intermediate_size": 4 * cfg["hidden_size"], "layer_norm_eps": 1e-5,
-                "causal": True, "bos_token_id": ck["vocab_size"] - 2, "eos_token_id": ck["vocab_size"] - 1,
-                "pad_token_id": ck["vocab_size"] - 1, "projection_dim": cfg["hidden_size"],
+                "causal": True, "bos_token_id": vocab_size - 2, "eos_token_id": vocab_size - 1,
+                "pad_token_id": vocab_size - 1, "projection_dim": cfg["hidden_size"],
                 "pooler_output": "last_hidden_state at argmax(input_ids) (the first EOS)"})
     write_json(os.path.join(out, "text_encoder", "config.json"), cfg)
 
-    # ---- unet
+
+def export_unet(unet, out):
+    """unet/model.onnx (export_unet_onnx) and its UNet2DConditionModel-style config."""
     p = os.path.join(out, "unet", "model.onnx")
     os.makedirs(os.path.dirname(p), exist_ok=True)
     args = (torch.randn(2, 4, 16, 16), torch.tensor([500.0, 20.0]), torch.randn(2, 77, 128))
@@ -104,7 +124,9 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
                          "on 4-D logits [B, H, S, T]"})
     write_json(os.path.join(out, "unet", "config.json"), ucfg)
 
-    # ---- vae
+
+def export_vae(ae, scale, out):
+    """vae_decoder/ and vae_encoder/: model.onnx (unscaled latents) and an AutoencoderKL-style config each."""
     for name, mod, inp, outn, x in (
             ("vae_decoder", VaeDecoderExport(ae), "latent_sample", "sample", torch.randn(1, 4, 16, 16)),
             ("vae_encoder", VaeEncoderExport(ae), "sample", "latent_sample", torch.rand(1, 3, 64, 64) * 2 - 1)):
@@ -118,7 +140,9 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
             "sample_size": 64, "downsample_factor": 4, "scaling_factor": scale,
             "note": "deterministic autoencoder; latent_sample is UNSCALED (decoder input = latents / scaling_factor)"})
 
-    # ---- folder metadata
+
+def write_folder_metadata(out, scale, steps_trained):
+    """scheduler/scheduler_config.json and model_index.json (diffusers' ONNX pipeline layout + shapes_world)."""
     write_json(os.path.join(out, "scheduler", "scheduler_config.json"), scheduler_config())
     write_json(os.path.join(out, "model_index.json"), {
         "_class_name": "OnnxStableDiffusionPipeline", "_diffusers_version": "0.21.0",
@@ -129,10 +153,7 @@ def export_all(diff_ckpt=DIFF_FINAL, out=MODEL_DIR, check=True):
         "shapes_world": {"image_size": 64, "latent_size": 16, "latent_channels": 4, "vae_scaling_factor": scale,
                          "text_hidden_size": 128, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS,
                          "recommended": {"steps": 25, "cfg": 5.0, "layout_gw": 0.2},
-                         "diffusion_steps_trained": trained_steps(ck), "source": "training/ (see training/README.md)"}})
-
-    if check:
-        return parity(te, unet, ae, ck["vocab_size"], out)
+                         "diffusion_steps_trained": steps_trained, "source": "training/ (see training/README.md)"}})
 
 
 def parity(te, unet, ae, vocab, out):

@@ -1,9 +1,9 @@
 """Token grounding loss for diffusion training (train_diffusion.py --ground W).
 
-Layout guidance (method.md section 2) moves an object by raising its words' cross-attention logits inside a box. That
+Layout guidance (docs/method.md section 5) moves an object by raising its words' cross-attention logits in a box. That
 only works if the UNet draws an object where its words are attended. Trained on the denoising loss alone, this small
 model does so unreliably: the share of centroids landing in their boxes went from 92.5% to 77% between two runs of
-the same recipe (training/README.md, ninth and tenth builds). The synthetic data knows every object's box, so
+the same recipe (training/HISTORY.md, ninth and tenth builds). The synthetic data knows every object's box, so
 training can ask for it directly: for every colour, pattern and shape word of an object's phrase, the share of that
 token's attention mass (over image positions, mean over heads) that falls inside the object's box should be 1.
 

@@ -4,7 +4,7 @@ Shapes follow diffusers' UNet2DConditionModel config of SD 1.5: 4 latent channel
 (320, 640, 1280, 1280), layers_per_block 2, 8 heads, cross_attention_dim 768, GroupNorm(32), GEGLU feed-forward,
 1x1-conv proj_in/proj_out, timestep embedding 1280 (sinusoid 320, cos first). About 860M parameters (3.4 GB fp32).
 The weights are PyTorch's default initialisation with a fixed seed: the model computes nothing meaningful, only
-its cost is measured. Attention reuses training/models.py's Attention (explicit MatMul -> Mul -> Softmax), so the
+its cost is measured. Attention reuses training/unet.py's Attention (explicit MatMul -> Mul -> Softmax), so the
 graph has the same structure as the shapes model's.
 
 Writes to OUT (default /tmp/cones-bench/sd15-unet; never commit it):
@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from export import OPSET, export_unet_onnx
-from models import Attention, Downsample2D, TimestepEmbedding, Upsample2D
+from unet import Attention, Downsample2D, TimestepEmbedding, Upsample2D
 
 SEED = 1234
 CHANNELS = (320, 640, 1280, 1280)
@@ -41,7 +41,7 @@ FLOP_CASES = ((2, 64, 77), (2, 32, 77), (1, 64, 77))
 
 
 def sinusoid(t, dim):
-    """models.timestep_proj (cos first, shift 0), built on t's device so the FLOP count can run on the meta device."""
+    """unet.timestep_proj (cos first, shift 0), built on t's device so the FLOP count can run on the meta device."""
     half = dim // 2
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     a = t.float()[:, None] * freqs[None, :]

@@ -7,7 +7,7 @@
 - CFG: eps = eps_u + cfg (eps_c - eps_u). CFG++ (Chung et al.): x' = D_lambda + sigma_next * eps_u with
   D_lambda = x - sigma (eps_u + lambda (eps_c - eps_u)).
 - Residuals: added to the conditional text-encoder output at the subject word's token position(s).
-- Layout bias (method.md section 2), conditional branch only, attn2 only, first `guidance_steps` steps:
+- Layout bias (docs/method.md sections 4 and 5), conditional branch only, attn2 only, first `guidance_steps` steps:
   full-resolution (64x64) weight map per token: +strength inside the subject's box, NEG (-1e8) outside for subject
   tokens, 0 for all other tokens; bilinear align_corners=True down to each cross-attention resolution (16x16,
   8x8); cells with W < 0 are masked (-1e4 after scaling), W_pos = max(W, 0).
@@ -29,7 +29,10 @@ import torch.nn.functional as F
 
 from bpe import Tokenizer
 from common import AE_CKPT, DIFF_FINAL, TOK_DIR, WORK
-from models import AutoEncoder, Schedule, TextEncoder, UNet
+from autoencoder import AutoEncoder
+from noise_schedule import Schedule
+from text_encoder import TextEncoder
+from unet import UNet
 
 NEG = -1e8
 MASK_VALUE = -1e4
@@ -127,8 +130,37 @@ class Pipeline:
         """prompts/seeds: lists of equal length n.
         layouts: None or list (len n) of None | list of (word, box(x0,y0,x1,y1 normalised), strength).
         residuals: None or list (len n) of None | list of (word, tensor[1,128]) applied at every occurrence."""
-        n = len(prompts)
         sig, ts = self.sched.euler_sigmas(steps)
+        ids_c, ids_u, emb_c, emb_u, emb_c_plain = self._conditioning(prompts, negative, fixed, residuals)
+        ctx = torch.cat([emb_u, emb_c], 0)
+        maps = self._layout(prompts, layouts, ids_c.shape[1])
+        gsteps = steps if guidance_steps is None else guidance_steps
+        gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+        x = torch.cat([torch.randn((1, 4, 16, 16), generator=g) for g in gens]) * sig[0]
+        tr = dict(sigmas=sig, timesteps=ts, init_noise=x.clone() / sig[0], latents=[], noises=[],
+                  ids_cond=ids_c, ids_uncond=ids_u, emb_cond=emb_c, emb_cond_plain=emb_c_plain, emb_uncond=emb_u)
+
+        def step(x, i, guided):
+            return self._euler_step(x, i, sig, ts, ctx, maps if guided else None, gw, mode, cfg, lam)
+
+        for i in range(steps):
+            guided = maps is not None and i < gsteps
+            if guided and self_recurrence:
+                x = self._recurrent_step(step, x, i, sig, gens, tr["noises"])
+            else:
+                x = step(x, i, guided)
+            if trace:
+                tr["latents"].append(x.clone())
+        tr["final_latents"] = x
+        if decode:
+            img = self.ae.decode(x / self.scale).clamp(-1, 1)
+            tr["images"] = img
+        return tr
+
+    def _conditioning(self, prompts, negative, fixed, residuals):
+        """Token ids and text-encoder outputs of the prompts (residuals added at their words) and of the negative
+        prompt (padded to 77, cut to the prompts' length). -> (ids_c, ids_u, emb_c, emb_u, emb_c without residuals)."""
+        n = len(prompts)
         ids_c = self.token_ids(prompts, fixed)
         L = ids_c.shape[1]
         ids_u = self.token_ids([negative] * n, True)[:, :L]
@@ -140,57 +172,51 @@ class Pipeline:
                 for word, vec in (residuals[k] or []):
                     for p in self.tok.word_positions(prompts[k], word):
                         emb_c[k, p] += vec.reshape(-1)
-        ctx = torch.cat([emb_u, emb_c], 0)
-        maps = None
-        if layouts is not None and any(l is not None for l in layouts):
-            maps = []
-            for k in range(n):
-                if layouts[k] is None:
-                    maps.append(None)
-                    continue
-                pb = [(self.tok.word_positions(prompts[k], w), box, s) for (w, box, s) in layouts[k]]
-                maps.append(layout_maps(self.tok, L, pb, seq_len=L)[0])
-        gsteps = steps if guidance_steps is None else guidance_steps
-        gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
-        x = torch.cat([torch.randn((1, 4, 16, 16), generator=g) for g in gens]) * sig[0]
-        tr = dict(sigmas=sig, timesteps=ts, init_noise=x.clone() / sig[0], latents=[], noises=[],
-                  ids_cond=ids_c, ids_uncond=ids_u, emb_cond=emb_c, emb_cond_plain=emb_c_plain, emb_uncond=emb_u)
+        return ids_c, ids_u, emb_c, emb_u, emb_c_plain
 
-        def step(x, i, guided):
-            s, s_next = float(sig[i]), float(sig[i + 1])
-            if guided:
-                self._install_bias(maps, n, gw, math.log(1 + s * s))
-            xin = torch.cat([x, x]) / math.sqrt(s * s + 1)
-            t = torch.full((2 * n,), float(ts[i]))
-            eps = self.unet(xin, t, ctx)
-            self._remove_bias()
-            eu, ec = eps[:n], eps[n:]
-            if mode == "cfg":
-                e = eu + cfg * (ec - eu)
-                return x + (s_next - s) * e
-            elif mode == "cfgpp":
-                d_lam = x - s * (eu + lam * (ec - eu))
-                return d_lam + s_next * eu
-            raise ValueError(mode)
+    def _layout(self, prompts, layouts, L):
+        """Per prompt its layout_maps (or None), or None when no prompt has a layout."""
+        if layouts is None or not any(l is not None for l in layouts):
+            return None
+        maps = []
+        for k in range(len(prompts)):
+            if layouts[k] is None:
+                maps.append(None)
+                continue
+            pb = [(self.tok.word_positions(prompts[k], w), box, s) for (w, box, s) in layouts[k]]
+            maps.append(layout_maps(self.tok, L, pb, seq_len=L)[0])
+        return maps
 
-        for i in range(steps):
-            guided = maps is not None and i < gsteps
-            if guided and self_recurrence:
-                x1 = step(x, i, True)
-                s, s_next = float(sig[i]), float(sig[i + 1])
-                nz = torch.cat([torch.randn((1, 4, 16, 16), generator=g) for g in gens])
-                tr["noises"].append(nz.clone())
-                x = x1 + math.sqrt(max(s * s - s_next * s_next, 0.0)) * nz
-                x = step(x, i, True)
-            else:
-                x = step(x, i, guided)
-            if trace:
-                tr["latents"].append(x.clone())
-        tr["final_latents"] = x
-        if decode:
-            img = self.ae.decode(x / self.scale).clamp(-1, 1)
-            tr["images"] = img
-        return tr
+    def _euler_step(self, x, i, sig, ts, ctx, maps, gw, mode, cfg, lam):
+        """One Euler step sigma_i -> sigma_{i+1} of the n latents x, the UNet run on [uncond x n, cond x n];
+        maps: the layout bias of this step (None: no bias)."""
+        n = x.shape[0]
+        s, s_next = float(sig[i]), float(sig[i + 1])
+        if maps is not None:
+            self._install_bias(maps, n, gw, math.log(1 + s * s))
+        xin = torch.cat([x, x]) / math.sqrt(s * s + 1)
+        t = torch.full((2 * n,), float(ts[i]))
+        eps = self.unet(xin, t, ctx)
+        self._remove_bias()
+        eu, ec = eps[:n], eps[n:]
+        if mode == "cfg":
+            e = eu + cfg * (ec - eu)
+            return x + (s_next - s) * e
+        elif mode == "cfgpp":
+            d_lam = x - s * (eu + lam * (ec - eu))
+            return d_lam + s_next * eu
+        raise ValueError(mode)
+
+    @staticmethod
+    def _recurrent_step(step, x, i, sig, gens, noises):
+        """Self-recurrence: step i, re-noise to sigma_i with fresh noise from each sample's generator (kept in
+        noises), step i again."""
+        x1 = step(x, i, True)
+        s, s_next = float(sig[i]), float(sig[i + 1])
+        nz = torch.cat([torch.randn((1, 4, 16, 16), generator=g) for g in gens])
+        noises.append(nz.clone())
+        x = x1 + math.sqrt(max(s * s - s_next * s_next, 0.0)) * nz
+        return step(x, i, True)
 
 
 def to_uint8(img):

@@ -20,7 +20,7 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
---procs N (default 1, or $DIFF_PROCS; the sixth build in training/README.md used 2): data-parallel over N processes
+--procs N (default 1, or $DIFF_PROCS; the sixth build in training/HISTORY.md used 2): data-parallel over N processes
   of one thread each (ddp.py), the same global batch of 32 split between them; 1 is the single-process path.
 Usage: python3 train_diffusion.py <budget: minutes, or e.g. 4700steps> [lr=4e-4] [--attr-drop P] [--pad77 P]
        [--resume] [--cached-latents] [--summary-drop P] [--procs N]
@@ -37,6 +37,7 @@ import json
 import os
 import shutil
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -48,7 +49,11 @@ import grounding
 from bpe import Tokenizer
 from common import (AE_CKPT, DIFF_CKPT, DIFF_FINAL, TOK_DIR, WORK, Budget, cosine_lr, load_pool, mirror, save_atomic,
                     to_tensor)
-from models import AutoEncoder, Schedule, TextEncoder, UNet, count_params
+from autoencoder import AutoEncoder
+from blocks import count_params
+from noise_schedule import Schedule
+from text_encoder import TextEncoder
+from unet import UNet
 
 
 def flip_meta(meta):
@@ -66,6 +71,7 @@ def flip_meta(meta):
 
 LATENTS = os.path.join(WORK, "latents.pt")
 DIFF_STAGE1 = DIFF_FINAL.replace("diffusion_final", "diffusion_stage1")
+BATCH = 32  # the global batch; each of `world` processes trains on BATCH / world of it
 
 
 def pool_latents(ae, imgs, rank=0, world=1, bs=16):
@@ -163,26 +169,56 @@ def main():
 
 
 def train(rank, world, args):
-    budget, base_lr = Budget(args.budget), args.lr
-    bs = 32  # the global batch; each of `world` processes trains on bs / world of it
-    mine = ddp.share(rank, world, bs)
+    """One rank of the run (ddp.launch): set up, step until the budget is spent, then rank 0 saves the weights."""
+    run = setup(rank, world, args)
+    step, elapsed, hist = step_loop(run, args)
+    if rank == 0:
+        save_final(run, args, step, elapsed, hist)
+
+
+def setup(rank, world, args):
+    """Seeds, tokenizer, frozen autoencoder, pool (and its cached latents), loss weights, models and optimiser.
+    The order is that of the committed builds: the torch stream is seeded before the autoencoder is built."""
+    run = SimpleNamespace(rank=rank, world=world, budget=Budget(args.budget), base_lr=args.lr, bs=BATCH,
+                          mine=ddp.share(rank, world, BATCH))
     torch.manual_seed(1 if args.resume else 0)
-    rng = np.random.default_rng(8 if args.resume else 7)
-    log = print if rank == 0 else (lambda *a, **k: None)
-    tok = Tokenizer(TOK_DIR)
+    run.rng = np.random.default_rng(8 if args.resume else 7)
+    run.log = print if rank == 0 else (lambda *a, **k: None)
+    run.tok = Tokenizer(TOK_DIR)
+    run.ae = load_frozen_ae()
+    run.scale = float(run.ae.scaling_factor)
+    run.imgs, run.metas = load_pool()
+    run.latents = pool_latents(run.ae, run.imgs, rank, world) if args.cached_latents else None
+    run.ac, run.w_snr = snr_weights(Schedule())
+    run.nets = build_nets(len(run.tok.vocab), args, world, run.log)
+    run.log(f"te {count_params(run.nets.te)} unet {count_params(run.nets.unet)} scale {run.scale:.4f} "
+            f"budget {run.budget} lr {run.base_lr} "
+            f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
+            f"cached_latents {args.cached_latents} "
+            f"processes {world} x {torch.get_num_threads()} threads", flush=True)
+    run.empty_ids = torch.tensor([run.tok("", fixed=True)])
+    return run
+
+
+def load_frozen_ae():
     ae = AutoEncoder()
     ck = torch.load(AE_CKPT)
     ae.load_state_dict(ck["state"])
     ae.eval().requires_grad_(False)
-    scale = float(ae.scaling_factor)
-    imgs, metas = load_pool()
-    latents = pool_latents(ae, imgs, rank, world) if args.cached_latents else None
-    sched = Schedule()
+    return ae
+
+
+def snr_weights(sched):
+    """alphas_cumprod as float32 [1000] and the min-SNR-5 loss weight of each timestep."""
     ac = sched.alphas_cumprod.float()
     snr = ac / (1 - ac)
-    w_snr = torch.clamp(snr, max=5.0) / snr
+    return ac, torch.clamp(snr, max=5.0) / snr
 
-    te = TextEncoder(len(tok.vocab))
+
+def build_nets(vocab_size, args, world, log):
+    """Text encoder and UNet (new, or with --resume the raw weights of WORK/diffusion_stage1.pt), their EMA copies,
+    the Denoiser (DDP-wrapped with several processes) and AdamW."""
+    te = TextEncoder(vocab_size)
     unet = UNet()
     previous = None
     if args.resume:
@@ -198,91 +234,134 @@ def train(rank, world, args):
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
     params = list(te.parameters()) + list(unet.parameters())
-    opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=1e-2)
-    log(f"te {count_params(te)} unet {count_params(unet)} scale {scale:.4f} budget {budget} lr {base_lr} "
-        f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
-        f"cached_latents {args.cached_latents} "
-        f"processes {world} x {torch.get_num_threads()} threads", flush=True)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-2)
+    return SimpleNamespace(te=te, unet=unet, ema_te=ema_te, ema_unet=ema_unet, model=model, params=params, opt=opt,
+                           previous=previous)
 
-    empty_ids = torch.tensor([tok("", fixed=True)])
+
+def step_loop(run, args):
+    """Trains until the budget is spent. Returns (steps, seconds on rank 0's clock, [(step, seconds, mean MSE)])."""
+    budget = run.budget
     budget.start()  # minutes count from the first step: loading and latent caching are not part of them
     elapsed = 0.0  # rank 0's clock, shared after every step
     step, last_ck, run_loss, run_ground, n_loss = 0, time.time(), 0.0, 0.0, 0
     hist = []
     while not budget.done(step, elapsed):
-        # the full batch, drawn identically on every rank; each rank keeps its slice `mine`
-        idx = rng.integers(0, len(metas), bs)
-        flip = rng.random(bs) < 0.5
-        ms = [flip_meta(metas[i]) if f else metas[i] for i, f in zip(idx, flip)]
-        caps = [("", []) if rng.random() < 0.1 else
-                data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop, spans=True) for m in ms]
-        caps, wheres = [c for c, _ in caps], [w for _, w in caps]
-        ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
-        # drawn only when asked for, so runs without it keep the committed model's random stream
-        drop = summary_mask(ids, tok.eos, rng.random(bs) < args.summary_drop)[mine] if args.summary_drop else None
-        ids = ids[mine]
-        idx, flip = idx[mine], flip[mine]
-        if args.ground > 0:
-            rows = [grounding.word_boxes(tok, caps[i], wheres[i], ms[i]["objects"], ids.shape[1])
-                    for i in range(bs)[mine]]
-            cover, grounded = grounding.targets(rows, ids.shape[1], (16, 8))
-        if latents is not None:
-            z0 = latents[torch.from_numpy(idx), torch.from_numpy(flip.astype(np.int64))] * scale
-        else:
-            x = imgs[idx]
-            x[flip] = mirror(x[flip])
-            with torch.no_grad():
-                z0 = ae.encode(to_tensor(x)) * scale
-        t = torch.randint(0, 1000, (bs,))[mine]
-        eps = torch.randn((bs,) + tuple(z0.shape[1:]))[mine]
-        a = ac[t].view(-1, 1, 1, 1)
-        zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
-        lr = cosine_lr(base_lr, budget.frac(step, elapsed), warm_frac=0.02, floor=0.03)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        if args.ground > 0:
-            weight = grounded.float() * ac[t].sqrt().float()[:, None]  # grounding.py: less at high noise
-            pred, lg = model(zt, t.float(), ids, drop, empty_ids, (cover, weight))
-        else:
-            pred, lg = model(zt, t.float(), ids, drop, empty_ids), torch.zeros(())
-        per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
-        loss = (per * w_snr[t]).mean() + args.ground * lg
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+        batch = draw_batch(run, args)
+        z0 = clean_latents(run, batch)
+        t, eps, zt = add_noise(run, z0)
+        lr = cosine_lr(run.base_lr, budget.frac(step, elapsed), warm_frac=0.02, floor=0.03)
+        per, lg = optimise(run, args, batch, t, eps, zt, lr)
         step += 1
-        d = min(0.999, (1 + step) / (10 + step))
-        with torch.no_grad():
-            for src, dst in ((te, ema_te), (unet, ema_unet)):
-                ema = list(dst.parameters())
-                torch._foreach_mul_(ema, d)
-                torch._foreach_add_(ema, [p.detach() for p in src.parameters()], alpha=1 - d)
-        elapsed, batch_mse, batch_ground = ddp.sync_scalars(world, budget.elapsed(), per.mean().item(), lg.item())
+        update_ema(run.nets, step)
+        elapsed, batch_mse, batch_ground = ddp.sync_scalars(run.world, budget.elapsed(), per.mean().item(), lg.item())
         run_loss += batch_mse
         run_ground += batch_ground
         n_loss += 1
         if step % 25 == 0:
             hist.append((step, round(elapsed), run_loss / n_loss))
-            log(f"step {step} t {elapsed:.0f}s ({elapsed / step:.2f}s/step) lr {lr:.2e} "
-                f"mse {run_loss / n_loss:.4f}" + (f" ground {run_ground / n_loss:.4f}" if args.ground else ""),
-                flush=True)
+            run.log(f"step {step} t {elapsed:.0f}s ({elapsed / step:.2f}s/step) lr {lr:.2e} "
+                    f"mse {run_loss / n_loss:.4f}" + (f" ground {run_ground / n_loss:.4f}" if args.ground else ""),
+                    flush=True)
             run_loss, run_ground, n_loss = 0.0, 0.0, 0
-        if rank == 0 and time.time() - last_ck > 600:
-            save_atomic(dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(),
-                             unet_raw=unet.state_dict(), step=step, vocab_size=len(tok.vocab), hist=hist), DIFF_CKPT)
+        if run.rank == 0 and time.time() - last_ck > 600:
+            save_atomic(checkpoint(run, step, hist), DIFF_CKPT)
             last_ck = time.time()
-            log(f"checkpoint at step {step}", flush=True)
-    if rank != 0:
-        return
-    info = dict(steps=step, seconds=round(elapsed), batch=bs, lr=base_lr, final_mse=hist[-1][2] if hist else None,
+            run.log(f"checkpoint at step {step}", flush=True)
+    return step, elapsed, hist
+
+
+def draw_batch(run, args):
+    """The full batch (pool rows, flips, captions, token ids), drawn identically on every rank, cut to this rank's
+    slice. -> namespace idx, flip, ids, drop (summary mask or None), cover / grounded (grounding targets or None)."""
+    rng, tok, bs, mine = run.rng, run.tok, run.bs, run.mine
+    idx = rng.integers(0, len(run.metas), bs)
+    flip = rng.random(bs) < 0.5
+    ms = [flip_meta(run.metas[i]) if f else run.metas[i] for i, f in zip(idx, flip)]
+    caps = [("", []) if rng.random() < 0.1 else
+            data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop, spans=True) for m in ms]
+    caps, wheres = [c for c, _ in caps], [w for _, w in caps]
+    ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
+    # drawn only when asked for, so runs without it keep the committed model's random stream
+    drop = summary_mask(ids, tok.eos, rng.random(bs) < args.summary_drop)[mine] if args.summary_drop else None
+    ids = ids[mine]
+    idx, flip = idx[mine], flip[mine]
+    cover = grounded = None
+    if args.ground > 0:
+        rows = [grounding.word_boxes(tok, caps[i], wheres[i], ms[i]["objects"], ids.shape[1])
+                for i in range(bs)[mine]]
+        cover, grounded = grounding.targets(rows, ids.shape[1], (16, 8))
+    return SimpleNamespace(idx=idx, flip=flip, ids=ids, drop=drop, cover=cover, grounded=grounded)
+
+
+def clean_latents(run, batch):
+    """Scaled latents of the batch's images (mirrored where flipped): from the cache, or encoded now."""
+    if run.latents is not None:
+        return run.latents[torch.from_numpy(batch.idx), torch.from_numpy(batch.flip.astype(np.int64))] * run.scale
+    x = run.imgs[batch.idx]
+    x[batch.flip] = mirror(x[batch.flip])
+    with torch.no_grad():
+        return run.ae.encode(to_tensor(x)) * run.scale
+
+
+def add_noise(run, z0):
+    """Timesteps and noise drawn for the full batch (the same torch stream on every rank), cut to this rank's
+    slice. -> (t, eps, zt)."""
+    t = torch.randint(0, 1000, (run.bs,))[run.mine]
+    eps = torch.randn((run.bs,) + tuple(z0.shape[1:]))[run.mine]
+    a = run.ac[t].view(-1, 1, 1, 1)
+    zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
+    return t, eps, zt
+
+
+def optimise(run, args, batch, t, eps, zt, lr):
+    """One AdamW step at learning rate lr on min-SNR-weighted MSE (+ args.ground * L_ground).
+    -> (per-sample MSE [b], L_ground)."""
+    nets = run.nets
+    for g in nets.opt.param_groups:
+        g["lr"] = lr
+    if args.ground > 0:
+        weight = batch.grounded.float() * run.ac[t].sqrt().float()[:, None]  # grounding.py: less at high noise
+        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids, (batch.cover, weight))
+    else:
+        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids), torch.zeros(())
+    per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
+    loss = (per * run.w_snr[t]).mean() + args.ground * lg
+    nets.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(nets.params, 1.0)
+    nets.opt.step()
+    return per, lg
+
+
+def update_ema(nets, step):
+    """EMA of the text encoder and UNet weights, decay min(0.999, (1 + step) / (10 + step))."""
+    d = min(0.999, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for src, dst in ((nets.te, nets.ema_te), (nets.unet, nets.ema_unet)):
+            ema = list(dst.parameters())
+            torch._foreach_mul_(ema, d)
+            torch._foreach_add_(ema, [p.detach() for p in src.parameters()], alpha=1 - d)
+
+
+def checkpoint(run, step, hist, **extra):
+    """EMA and raw weights of both networks, as WORK/diffusion.pt and WORK/diffusion_final.pt store them."""
+    n = run.nets
+    return dict(te=n.ema_te.state_dict(), unet=n.ema_unet.state_dict(), te_raw=n.te.state_dict(),
+                unet_raw=n.unet.state_dict(), step=step, vocab_size=len(run.tok.vocab), hist=hist, **extra)
+
+
+def save_final(run, args, step, elapsed, hist):
+    """Writes the run's weights and its info (settings, steps, time; the resumed run's info nested as "previous")
+    to WORK/diffusion.pt and WORK/diffusion_final.pt."""
+    info = dict(steps=step, seconds=round(elapsed), batch=run.bs, lr=run.base_lr,
+                final_mse=hist[-1][2] if hist else None,
                 s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
                 pad77=args.pad77, ground=args.ground,
-                cached_latents=args.cached_latents, resumed=args.resume, processes=world)
-    if previous is not None:
-        info["previous"] = previous
-    obj = dict(te=ema_te.state_dict(), unet=ema_unet.state_dict(), te_raw=te.state_dict(), unet_raw=unet.state_dict(),
-               step=step, vocab_size=len(tok.vocab), hist=hist, info=info)
+                cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
+    if run.nets.previous is not None:
+        info["previous"] = run.nets.previous
+    obj = checkpoint(run, step, hist, info=info)
     save_atomic(obj, DIFF_CKPT)
     save_atomic(obj, DIFF_FINAL)
     print("done", json.dumps(info), flush=True)

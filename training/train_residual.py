@@ -1,4 +1,4 @@
-"""Train Cones 2 residual token embeddings for the custom subjects (method.md section 1) on the shapes model.
+"""Train Cones 2 residual token embeddings for the custom subjects (docs/method.md section 2) on the shapes model.
 
 Per subject: fine-tune the WHOLE text encoder with the frozen UNet's denoising loss on prompt = the bare base word
 ("circle": [BOS, circle, EOS, pad...], subject at position 1), plus the text-embedding-preservation loss
@@ -67,7 +67,7 @@ TRAIN_FRAMES = ["{}", "the {}", "one {}", "a photo of a {}", "a picture of a {}"
 
 
 def preservation(e, e0, pos):
-    """Text-embedding-preservation loss (method.md section 1, reference weights, un-squared norms), per prompt:
+    """Text-embedding-preservation loss (docs/method.md section 2, reference weights, un-squared norms), per prompt:
     1e-2 * ||E[before subject] - E0[before]|| + 1e-3 * ||E[after subject] - E0[after]||, summed over the batch.
     For the bare word "before" is BOS alone, which is the reference's formula. e, e0: [B, 77, D]; pos: B ints."""
     tot = 0.0
@@ -79,19 +79,52 @@ def preservation(e, e0, pos):
 def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, contexts=1, log=print):
     """Fine-tune a copy of the text encoder on the subject's images; return (residual [1, D], recipe, images).
     contexts = how many of TRAIN_FRAMES the prompts are drawn from (1 = the bare word, the reference's recipe)."""
-    base_word, desc = data.SUBJECTS[name]
-    tok, unet, ae, te0 = pipe.tok, pipe.unet, pipe.ae, pipe.te
-    rng = np.random.default_rng(1000 + list(data.SUBJECTS).index(name))
+    base_word = data.SUBJECTS[name][0]
+    image_seed = 1000 + list(data.SUBJECTS).index(name)
+    imgs, z_all, z_flip = subject_latents(pipe, name, n_images, image_seed)
+    frames, ids_all, pos_all, e0_all = frame_prompts(pipe, base_word, contexts)
+    te = copy.deepcopy(pipe.te).train().requires_grad_(True)
+    t0 = time.time()
+    hist = fine_tune(pipe, te, name, (z_all, z_flip), (ids_all, pos_all, e0_all), steps, lr, bs, seed, log)
+    res = template_residual(pipe, te, base_word)
+    recipe = dict(steps=steps, lr=lr, batch=bs, optimizer="AdamW", weight_decay=1e-2, grad_clip=1.0,
+                  n_images=n_images, prompts=frames,
+                  preservation="1e-2*||E[before]-E0[before]|| + 1e-3*||E[after]-E0[after]|| per prompt",
+                  templates=len(data.RESIDUAL_TEMPLATES), tokenization="fixed-77", train_seconds=round(time.time() - t0),
+                  final_denoise=hist[-1][1] if hist else None, image_seed=image_seed)
+    return res, recipe, imgs
+
+
+def subject_latents(pipe, name, n_images, image_seed):
+    """n_images of the subject (data.make_subject_sample, seeded) and the scaled latents of them and of their mirror
+    images. -> (imgs uint8 [n, 64, 64, 3], z [n, 4, 16, 16], z of the mirrors)."""
+    rng = np.random.default_rng(image_seed)
     imgs = np.stack([data.make_subject_sample(name, rng)[0] for _ in range(n_images)])
     with torch.no_grad():
-        z_all = ae.encode(to_tensor(imgs)) * pipe.scale
-        z_flip = ae.encode(to_tensor(mirror(imgs))) * pipe.scale
+        z_all = pipe.ae.encode(to_tensor(imgs)) * pipe.scale
+        z_flip = pipe.ae.encode(to_tensor(mirror(imgs))) * pipe.scale
+    return imgs, z_all, z_flip
+
+
+def frame_prompts(pipe, base_word, contexts):
+    """The fine-tune's prompts: the first `contexts` of TRAIN_FRAMES around the base word. -> (frames, ids [F, 77],
+    the word's position in each, the frozen encoder's outputs [F, 77, D])."""
+    tok = pipe.tok
     frames = TRAIN_FRAMES[:max(1, contexts)]
     ids_all = torch.tensor([tok(f.format(base_word), fixed=True) for f in frames])      # [F, 77]
     pos_all = [tok.word_positions(f.format(base_word), base_word)[0] for f in frames]
     with torch.no_grad():
-        e0_all = te0(ids_all)                                                              # [F, 77, D]
-    te = copy.deepcopy(te0).train().requires_grad_(True)
+        e0_all = pipe.te(ids_all)                                                          # [F, 77, D]
+    return frames, ids_all, pos_all, e0_all
+
+
+def fine_tune(pipe, te, name, latents, prompts, steps, lr, bs, seed, log):
+    """AdamW on te (in place): the frozen UNet's denoising loss on the subject's latents (mirrored half of the time)
+    plus the preservation loss. latents: (z, z of the mirrors); prompts: frame_prompts' (ids, positions, outputs).
+    All draws come from one generator seeded with `seed`. -> [(step, denoising loss, preservation loss)] every 50."""
+    z_all, z_flip = latents
+    ids_all, pos_all, e0_all = prompts
+    n_images, n_frames = len(z_all), len(ids_all)
     opt = torch.optim.AdamW(te.parameters(), lr=lr, weight_decay=1e-2)
     ac = pipe.sched.alphas_cumprod.float()
     g = torch.Generator().manual_seed(seed)
@@ -101,14 +134,14 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, cont
         k = torch.randint(0, n_images, (bs,), generator=g)
         fl = torch.rand(bs, generator=g) < 0.5
         # (no draw for the bare word, so contexts=1 keeps the earlier builds' random stream)
-        f = torch.randint(0, len(frames), (bs,), generator=g) if len(frames) > 1 else torch.zeros(bs, dtype=torch.long)
+        f = torch.randint(0, n_frames, (bs,), generator=g) if n_frames > 1 else torch.zeros(bs, dtype=torch.long)
         z0 = torch.where(fl[:, None, None, None], z_flip[k], z_all[k])
         t = torch.randint(0, 1000, (bs,), generator=g)
         eps = torch.randn(z0.shape, generator=g)
         a = ac[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
         e = te(ids_all[f])                                                                 # [bs, 77, D]
-        pred = unet(zt, t.float(), e)
+        pred = pipe.unet(zt, t.float(), e)
         l_den = ((pred - eps) ** 2).mean()
         l_pres = preservation(e, e0_all[f], [pos_all[i] for i in f.tolist()])
         loss = l_den + l_pres
@@ -120,6 +153,13 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, cont
             hist.append((step + 1, l_den.item(), float(l_pres)))
             log(f"  {name} step {step + 1} denoise {l_den.item():.4f} preserve {float(l_pres):.4f} "
                 f"({time.time() - t0:.0f}s)")
+    return hist
+
+
+def template_residual(pipe, te, base_word):
+    """Residual = mean over data.RESIDUAL_TEMPLATES of (tuned - frozen) output at the base word's positions; te is
+    put in eval mode. -> [1, D]."""
+    tok = pipe.tok
     te.eval()
     deltas = []
     with torch.no_grad():
@@ -127,14 +167,8 @@ def train_subject(pipe, name, steps=300, lr=1e-4, n_images=5, bs=4, seed=0, cont
             p = tpl.format(base_word)
             pid = torch.tensor([tok(p, fixed=True)])
             for q in tok.word_positions(p, base_word):
-                deltas.append(te(pid)[0, q] - te0(pid)[0, q])
-    res = torch.stack(deltas).mean(0, keepdim=True)
-    recipe = dict(steps=steps, lr=lr, batch=bs, optimizer="AdamW", weight_decay=1e-2, grad_clip=1.0,
-                  n_images=n_images, prompts=frames,
-                  preservation="1e-2*||E[before]-E0[before]|| + 1e-3*||E[after]-E0[after]|| per prompt",
-                  templates=len(data.RESIDUAL_TEMPLATES), tokenization="fixed-77", train_seconds=round(time.time() - t0),
-                  final_denoise=hist[-1][1] if hist else None, image_seed=1000 + list(data.SUBJECTS).index(name))
-    return res, recipe, imgs
+                deltas.append(te(pid)[0, q] - pipe.te(pid)[0, q])
+    return torch.stack(deltas).mean(0, keepdim=True)
 
 
 def main():
