@@ -1,6 +1,6 @@
 // The server command: parses options and environment, starts the server, prints its URL. Everything else
 // lives in server/ (see server/README.md).
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, ServerError, startServer } from './server/index';
@@ -10,8 +10,8 @@ const USAGE = `Usage: node --import tsx server.ts [options]
   --host HOST         address to bind (default 127.0.0.1; another address needs a token)   env CONES_HOST
   --port N            port (default ${DEFAULT_PORT}; 0 = any free port)                          env CONES_PORT
   --token TOKEN       require "Authorization: Bearer TOKEN" (prefer the env variable)    env CONES_TOKEN
-  --data-dir DIR      queue and history (default .cones-server)                          env CONES_DATA_DIR
-  --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default out/, inputs/, residuals/, layouts/)
+  --data-dir DIR      queue, history and the default folders below (default .cones-server)   env CONES_DATA_DIR
+  --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default DIR/outputs, DIR/inputs, ...)
   --graphs DIR        example graphs (default the install's graphs/)
   --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable`;
 
@@ -36,17 +36,19 @@ async function main(): Promise<number> {
   const env = process.env;
   const portText = values.port ?? env.CONES_PORT;
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  // Everything the server writes lives under its data folder unless a folder is given: nothing else in the cwd.
+  const dataDir = values['data-dir'] || env.CONES_DATA_DIR || '.cones-server';
   try {
     const server = await startServer({
       host: values.host ?? env.CONES_HOST,
       port,
       token: values.token ?? env.CONES_TOKEN,
-      dataDir: values['data-dir'] ?? env.CONES_DATA_DIR ?? '.cones-server',
+      dataDir,
       folders: {
-        outputs: values.outputs ?? 'out',
-        inputs: values.inputs ?? 'inputs',
-        residuals: values.residuals ?? 'residuals',
-        layouts: values.layouts ?? 'layouts',
+        outputs: values.outputs ?? join(dataDir, 'outputs'),
+        inputs: values.inputs ?? join(dataDir, 'inputs'),
+        residuals: values.residuals ?? join(dataDir, 'residuals'),
+        layouts: values.layouts ?? join(dataDir, 'layouts'),
         graphs: values.graphs ?? resolve(INSTALL_ROOT, 'graphs'),
       },
       registryModules: values.plugin ?? [],

@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ModelError } from '../diffusion/errors';
-import { BENCH_CODES } from './codes';
+import { BENCH_CODES, BenchError } from './codes';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -28,7 +27,8 @@ export interface BenchOptions {
   out: string;
 }
 
-const USAGE = 'npm run bench -- [--quick] [--large] [--only a,b] [--repeats N] [--steps N] [--large-steps N] [--large-sizes 256,512] [--model DIR] [--python PATH] [--checkpoint FILE] [--sd15 DIR] [--out FILE]';
+const USAGE = 'npm run bench -- [--quick] [--large] [--only a,b] [--repeats N] [--steps N] [--large-steps N] [--large-sizes 256,512] ' +
+  '[--model DIR] [--python PATH] [--checkpoint FILE] [--sd15 DIR] [--out FILE]';
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -37,17 +37,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     model: join(ROOT, 'models', 'shapes'), repeats: quick ? 3 : 15, steps: quick ? 10 : 25,
     sections: SECTIONS.filter((s) => s !== 'large' || large), quick,
-    python: '/usr/bin/python3', checkpoint: join(work, 'diffusion_final.pt'), sd15: '/tmp/cones-bench/sd15-unet', largeSteps: 3, largeSizes: [256, 512],
+    python: '/usr/bin/python3', checkpoint: join(work, 'diffusion_final.pt'), sd15: '/tmp/cones-bench/sd15-unet',
+    largeSteps: 3, largeSizes: [256, 512],
     out: quick ? join(tmpdir(), 'cones-bench-quick.md') : join(ROOT, 'bench', 'RESULTS.md'),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--quick' || flag === '--large') continue;
     const value = argv[++i];
-    if (value === undefined) throw new ModelError(BENCH_CODES.args, `Expected a value after ${flag}. Usage: ${USAGE}`);
+    if (value === undefined) throw new BenchError(BENCH_CODES.args, `Expected a value after ${flag}. Usage: ${USAGE}`);
     const int = (): number => {
       const v = Number(value);
-      if (!Number.isInteger(v) || v <= 0) throw new ModelError(BENCH_CODES.args, `Expected a positive integer after ${flag} but received ${JSON.stringify(value)}.`);
+      if (!Number.isInteger(v) || v <= 0) {
+        throw new BenchError(BENCH_CODES.args, `Expected a positive integer after ${flag} but received ${JSON.stringify(value)}.`);
+      }
       return v;
     };
     if (flag === '--repeats') o.repeats = int();
@@ -60,7 +63,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     else if (flag === '--sd15') o.sd15 = resolve(value);
     else if (flag === '--out') o.out = resolve(value);
     else if (flag === '--only') o.sections = parseSections(value);
-    else throw new ModelError(BENCH_CODES.args, `Expected a known flag but received ${JSON.stringify(flag)}. Usage: ${USAGE}`);
+    else throw new BenchError(BENCH_CODES.args, `Expected a known flag but received ${JSON.stringify(flag)}. Usage: ${USAGE}`);
   }
   return o;
 }
@@ -69,7 +72,8 @@ function parseSections(value: string): SectionName[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
     if (!(SECTIONS as readonly string[]).includes(n)) {
-      throw new ModelError(BENCH_CODES.args, `Expected sections from ${SECTIONS.join(', ')} after --only but received ${JSON.stringify(n)}.`);
+      throw new BenchError(BENCH_CODES.args, `Expected sections from ${SECTIONS.join(', ')} after --only ` +
+        `but received ${JSON.stringify(n)}.`);
     }
   }
   return SECTIONS.filter((s) => names.includes(s));
@@ -78,7 +82,10 @@ function parseSections(value: string): SectionName[] {
 function parseSizes(value: string): number[] {
   const sizes = value.split(',').map((s) => Number(s.trim()));
   if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n <= 0 || n % 64 !== 0)) {
-    throw new ModelError(BENCH_CODES.args, `Expected image sizes that are positive multiples of 64 after --large-sizes (e.g. 256,512) but received ${JSON.stringify(value)}.`, { hint: 'The SD UNet halves the latent three times, so latent sides must be multiples of 8.' });
+    throw new BenchError(BENCH_CODES.args, 'Expected image sizes that are positive multiples of 64 after --large-sizes (e.g. 256,512) ' +
+      `but received ${JSON.stringify(value)}.`, {
+      hint: 'The SD UNet halves the latent three times, so latent sides must be multiples of 8.',
+    });
   }
   return sizes;
 }

@@ -53,10 +53,10 @@ export function matmulFlops(a: readonly number[], output: readonly number[]): nu
 }
 
 /** FLOPs of one kernel event, or null when it is a matrix-like kernel without usable shapes, 0 when not counted. */
-export function kernelFlops(e: KernelEvent): number | null {
-  const op = e.args.op_name ?? '';
-  const inputs = e.args.input_type_shape ?? [];
-  const out = shapeOf(e.args.output_type_shape?.[0]);
+export function kernelFlops(event: KernelEvent): number | null {
+  const op = event.args.op_name ?? '';
+  const inputs = event.args.input_type_shape ?? [];
+  const out = shapeOf(event.args.output_type_shape?.[0]);
   if (CONV_OPS.has(op)) {
     const w = shapeOf(inputs[1]);
     return w && w.length === 4 && out ? convFlops(w, out) : null;

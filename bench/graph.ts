@@ -45,26 +45,32 @@ export const SEED_NODE = 'seed';
 
 const link = (from: string, output: string): InputValue => ({ from, output });
 
-export function benchGraph(s: GraphSettings): GraphFile {
+export function benchGraph(settings: GraphSettings): GraphFile {
   const nodes: GraphFile['nodes'] = {
-    model: { type: 'LoadModel', version: 1, inputs: { folder: s.modelFolder, provider: 'cpu' } },
+    model: { type: 'LoadModel', version: 1, inputs: { folder: settings.modelFolder, provider: 'cpu' } },
     prompt: { type: 'Text', version: 1, inputs: { value: PROMPT } },
-    tokens: { type: 'Tokenize', version: 1, inputs: { model: link('model', 'model'), text: link('prompt', 'text'), mode: s.mode } },
+    tokens: { type: 'Tokenize', version: 1, inputs: { model: link('model', 'model'), text: link('prompt', 'text'), mode: settings.mode } },
     encode: { type: 'Encode', version: 1, inputs: { model: link('model', 'model'), tokens: link('tokens', 'tokens'), negative: '' } },
     guidance: { type: 'CFG', version: 1, inputs: { scale: CFG_SCALE } },
-    [SEED_NODE]: { type: 'Integer', version: 1, inputs: { value: s.seed } },
+    [SEED_NODE]: { type: 'Integer', version: 1, inputs: { value: settings.seed } },
     sampler: {
       type: 'GuidedSampler', version: 1,
       inputs: {
         model: link('model', 'model'), conditioning: link('encode', 'conditioning'), guidance: link('guidance', 'guidance'),
-        sampler: 'euler', steps: s.steps, seed: link(SEED_NODE, 'value'), sigmas: 'spaced', preview_every: 0,
-        ...(s.layout ? { layout: link('layout', 'layout'), layout_weight: LAYOUT_WEIGHT, self_recurrence: s.selfRecurrence, resolutions: 'all', eta_schedule: 'log1p_sigma_sq' } : {}),
+        sampler: 'euler', steps: settings.steps, seed: link(SEED_NODE, 'value'), sigmas: 'spaced', preview_every: 0,
+        ...(settings.layout ? {
+          layout: link('layout', 'layout'), layout_weight: LAYOUT_WEIGHT, self_recurrence: settings.selfRecurrence,
+          resolutions: 'all', eta_schedule: 'log1p_sigma_sq',
+        } : {}),
       },
     },
     decode: { type: 'VAEDecode', version: 1, inputs: { model: link('model', 'model'), latent: link('sampler', 'latent') } },
     sink: { type: 'BenchSink', version: 1, inputs: { image: link('decode', 'image') } },
   };
-  if (s.layout) nodes.layout = { type: 'LayoutBoxes', version: 1, inputs: { boxes: BOXES.map((b) => ({ phrase: b.phrase, box: [...b.box], strength: b.strength })) } };
+  if (settings.layout) {
+    const boxes = BOXES.map((b) => ({ phrase: b.phrase, box: [...b.box], strength: b.strength }));
+    nodes.layout = { type: 'LayoutBoxes', version: 1, inputs: { boxes } };
+  }
   return { format: 'cones-graph', version: 1, nodes, outputs: ['sink'], meta: { title: 'benchmark graph (bench/graph.ts)' } };
 }
 

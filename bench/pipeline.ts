@@ -44,9 +44,12 @@ export interface ImageRequest {
 }
 
 /** Tokenize -> Encode -> GuidedSampler (Euler, CFG) -> VAEDecode for an already loaded model. */
-export async function imageFromPrompt(model: SdModel, r: ImageRequest): Promise<RgbImage> {
-  const conditioning = await encodePrompt(model, PROMPT, r.mode);
+export async function imageFromPrompt(model: SdModel, request: ImageRequest): Promise<RgbImage> {
+  const conditioning = await encodePrompt(model, PROMPT, request.mode);
   const size = model.defaultSize;
-  const result = await generate({ model, conditioning, guidance: GUIDANCE, sampler: 'euler', steps: r.steps, sigmas: 'spaced', seed: r.seed, width: size, height: size, layout: r.layout });
+  const result = await generate({
+    model, conditioning, guidance: GUIDANCE, sampler: 'euler', steps: request.steps, sigmas: 'spaced', seed: request.seed,
+    width: size, height: size, layout: request.layout,
+  });
   return tensorToRgb(await decodeLatents(model, result.latent));
 }

@@ -11,9 +11,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ModelError } from '../diffusion/errors';
 import { parseBenchArgs, ROOT, type BenchOptions, type SectionName } from './args';
-import { BENCH_CODES } from './codes';
+import { BENCH_CODES, BENCH_ERRORS, BenchError } from './codes';
 import { BenchContext } from './context';
 import { currentLoad, machineInfo } from './machine';
 import { comparisonLine, renderMarkdown } from './report/markdown';
@@ -39,20 +38,27 @@ const RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<SectionResult>
   large: largeModelSection,
 };
 
-function settings(o: BenchOptions): string[] {
+function settings(opts: BenchOptions): string[] {
   return [
-    `Shapes model ${relative(ROOT, o.model) || o.model}; prompt "${PROMPT}"; Euler, CFG 5, ${o.steps} steps; layout: two boxes, gw 0.2, every step guided.`,
-    `${o.repeats} repeats per timing unless a row says otherwise (UNet-call rows: 4x as many; child-process and PyTorch rows: fewer, see "repeats"), after untimed warm-up runs.`,
-    'Paired rows ran interleaved (A B, B A, ...); "pair ratios" is the interquartile range of the per-repeat A / B, a direct read of the noise.',
-    'onnxruntime CPU execution provider with one intra-op thread per core (as the pipeline opens its sessions, diffusion/onnx/session.ts), except rows that name another thread count; sections run one after another in one process, except the memory and large children.',
-    `Sections: ${o.sections.join(', ')}.`,
+    `Shapes model ${relative(ROOT, opts.model) || opts.model}; prompt "${PROMPT}"; Euler, CFG 5, ${opts.steps} steps; ` +
+      'layout: two boxes, gw 0.2, every step guided.',
+    `${opts.repeats} repeats per timing unless a row says otherwise ` +
+      '(UNet-call rows: 4x as many; child-process and PyTorch rows: fewer, see "repeats"), after untimed warm-up runs.',
+    'Paired rows ran interleaved (A B, B A, ...); "pair ratios" is the interquartile range of the per-repeat A / B, ' +
+      'a direct read of the noise.',
+    'onnxruntime CPU execution provider with one intra-op thread per core ' +
+      '(as the pipeline opens its sessions, diffusion/onnx/session.ts), except rows that name another thread count; ' +
+      'sections run one after another in one process, except the memory and large children.',
+    `Sections: ${opts.sections.join(', ')}.`,
   ];
 }
 
 async function main(argv: string[]): Promise<number> {
   const opts = parseBenchArgs(argv);
   if (!existsSync(join(opts.model, 'unet', 'model.onnx'))) {
-    throw new ModelError(BENCH_CODES.model, `Expected a Stable Diffusion ONNX folder at ${opts.model} but it has no unet/model.onnx.`, { hint: 'Pass --model DIR, or restore models/shapes.' });
+    throw new BenchError(BENCH_CODES.model, `Expected a Stable Diffusion ONNX folder at ${opts.model} but it has no unet/model.onnx.`, {
+      hint: 'Pass --model DIR, or restore models/shapes.',
+    });
   }
   const started = performance.now();
   const machine = machineInfo();
@@ -79,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
   rmSync(scratch, { recursive: true, force: true });
   machine.loadEnd = currentLoad();
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-  const markdown = renderMarkdown({ machine, command, wallSeconds: (performance.now() - started) / 1000, settings: settings(opts), results });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const markdown = renderMarkdown({ machine, command, wallSeconds, settings: settings(opts), results });
   process.stdout.write(`${markdown}\n`);
   writeFileSync(opts.out, `${markdown}\n`);
   ctx.log(`wrote ${opts.out}`);
@@ -91,6 +98,6 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = err as { code?: string; message?: string };
     process.stderr.write(`${e.code ?? 'error'}: ${e.message ?? String(err)}\n`);
-    process.exit(typeof e.code === 'string' && e.code.startsWith('E_BENCH') ? 2 : 1);
+    process.exit(typeof e.code === 'string' && Object.hasOwn(BENCH_ERRORS, e.code) ? 2 : 1);
   },
 );

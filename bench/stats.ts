@@ -1,5 +1,4 @@
-import { ModelError } from '../diffusion/errors';
-import { BENCH_CODES } from './codes';
+import { BENCH_CODES, BenchError } from './codes';
 
 /** Order statistics of repeated timings (milliseconds). */
 export interface Summary {
@@ -12,7 +11,7 @@ export interface Summary {
 
 /** Quantile with linear interpolation between order statistics (numpy's default, "type 7"). */
 export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new ModelError(BENCH_CODES.stats, 'Expected at least one sample for a quantile but received none.');
+  if (values.length === 0) throw new BenchError(BENCH_CODES.stats, 'Expected at least one sample for a quantile but received none.');
   const sorted = [...values].sort((a, b) => a - b);
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -31,7 +30,7 @@ export function summarize(values: readonly number[]): Summary {
 /** Ratio of medians a / b. */
 export function ratioOfMedians(a: readonly number[], b: readonly number[]): number {
   const mb = median(b);
-  if (!(mb > 0)) throw new ModelError(BENCH_CODES.stats, `Expected a positive median for the ratio's denominator but received ${mb}.`);
+  if (!(mb > 0)) throw new BenchError(BENCH_CODES.stats, `Expected a positive median for the ratio's denominator but received ${mb}.`);
   return median(a) / mb;
 }
 
@@ -40,6 +39,8 @@ export function ratioOfMedians(a: readonly number[], b: readonly number[]): numb
  * a ratio of medians of 1.02 with pair ratios from 0.97 to 1.08 is not a measured 2% overhead.
  */
 export function pairRatios(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length !== b.length) throw new ModelError(BENCH_CODES.stats, `Expected paired samples of equal length but received ${a.length} and ${b.length}.`);
+  if (a.length !== b.length) {
+    throw new BenchError(BENCH_CODES.stats, `Expected paired samples of equal length but received ${a.length} and ${b.length}.`);
+  }
   return a.map((v, i) => v / b[i]);
 }

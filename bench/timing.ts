@@ -16,14 +16,16 @@ export interface InterleaveOptions {
  * Times A and B alternately, A B, B A, A B, ..., so slow drift of the machine (another process starting, thermal
  * changes) falls on both equally. Returns one time per repeat for each.
  */
-export async function interleaved(a: () => Promise<unknown>, b: () => Promise<unknown>, o: InterleaveOptions): Promise<{ a: number[]; b: number[] }> {
-  for (let i = 0; i < (o.warmup ?? 1); i++) {
+export async function interleaved(
+  a: () => Promise<unknown>, b: () => Promise<unknown>, opts: InterleaveOptions,
+): Promise<{ a: number[]; b: number[] }> {
+  for (let i = 0; i < (opts.warmup ?? 1); i++) {
     await a();
     await b();
   }
   const ta: number[] = [];
   const tb: number[] = [];
-  for (let i = 0; i < o.repeats; i++) {
+  for (let i = 0; i < opts.repeats; i++) {
     if (i % 2 === 0) {
       ta.push(await timeOnce(a));
       tb.push(await timeOnce(b));

@@ -1,3 +1,6 @@
+import type { InputOverride } from '../engine';
+import { CodedError } from '../errors/coded-error';
+
 /** Minimal argv parsing for the `cones` CLI: positionals, `--flag`, `--opt value`, `--opt=value`, repeatable options. */
 export interface ParsedArgs {
   positionals: string[];
@@ -5,8 +8,11 @@ export interface ParsedArgs {
   flags: Set<string>;
 }
 
-export class UsageError extends Error {
-  readonly code = 'E_USAGE';
+export class UsageError extends CodedError<'E_USAGE'> {
+  constructor(message: string) {
+    super('E_USAGE', message);
+    this.name = 'UsageError';
+  }
 }
 
 export function parseArgs(argv: readonly string[], spec: { options: readonly string[]; flags: readonly string[] }): ParsedArgs {
@@ -34,19 +40,13 @@ export function parseArgs(argv: readonly string[], spec: { options: readonly str
 }
 
 /** `node.input=value`: the value is JSON when it parses as JSON, else a plain string. Node ids may contain dots. */
-export function parseSet(assignment: string): { nodeId: string; input: string; value: unknown } {
+/** `NODE.INPUT=TEXT` -> an override the engine's loader applies (it decides text vs JSON from the input's schema). */
+export function parseSet(assignment: string): InputOverride {
   const eq = assignment.indexOf('=');
   const target = eq === -1 ? '' : assignment.slice(0, eq);
   const dot = target.lastIndexOf('.');
   if (eq === -1 || dot <= 0 || dot === target.length - 1) {
     throw new UsageError(`Expected --set NODE.INPUT=VALUE but received "${assignment}".`);
   }
-  const raw = assignment.slice(eq + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    value = raw;
-  }
-  return { nodeId: target.slice(0, dot), input: target.slice(dot + 1), value };
+  return { nodeId: target.slice(0, dot), input: target.slice(dot + 1), text: assignment.slice(eq + 1) };
 }

@@ -1,3 +1,4 @@
+import { PluginLoadError } from '../engine';
 import { UsageError } from './args';
 import { IMPORT_USAGE, importCones2Command } from './commands/import-cones2';
 import { nodesCommand } from './commands/nodes';
@@ -49,12 +50,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`Unknown command "${command}".\n${HELP}`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof PluginLoadError) {
       process.stderr.write(`${err.code}: ${err.message}\n`);
       return EXIT.INVALID;
     }
     const e = err as { code?: string; message?: string };
-    process.stderr.write(`${e.code ?? 'E_INTERNAL'}: ${e.message ?? String(err)}\n(This is a bug in cones-graph if the code is E_INTERNAL; please report it with the graph file.)\n`);
+    process.stderr.write(`${e.code ?? 'E_INTERNAL'}: ${e.message ?? String(err)}\n` +
+      '(This is a bug in cones-graph if the code is E_INTERNAL; please report it with the graph file.)\n');
     return EXIT.RUNTIME;
   } finally {
     process.off('SIGINT', onSignal);

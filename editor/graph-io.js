@@ -10,18 +10,18 @@ export const GRAPH_FORMAT = 'cones-graph';
 export const GRAPH_FORMAT_VERSION = 1;
 const GRID = { x: 300, y: 220, perRow: 4, margin: 40 };
 
-export function isLink(v) {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 2
-    && typeof v.from === 'string' && typeof v.output === 'string';
+export function isLink(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 2
+    && typeof value.from === 'string' && typeof value.output === 'string';
 }
 
-function isValueWrapper(v) {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && 'value' in v;
+function isValueWrapper(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value;
 }
 
 /** A literal as written in a file: objects that would read as a link or a wrapper are wrapped in { value }. */
-function fileLiteral(v) {
-  return isLink(v) || isValueWrapper(v) ? { value: v } : v;
+function fileLiteral(value) {
+  return isLink(value) || isValueWrapper(value) ? { value } : value;
 }
 
 const literalOf = (v) => (isValueWrapper(v) ? v.value : v);
@@ -30,10 +30,12 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** Throws an Error with a message for the user when `file` is not a graph the editor can open. */
 export function checkGraphFile(file) {
   if (typeof file !== 'object' || file === null || file.format !== GRAPH_FORMAT) {
-    throw new Error(`Expected a cones-graph file ({"format": "cones-graph", ...}) but received ${file?.format ? `format "${file.format}"` : 'something else'}.`);
+    const received = file?.format ? `format "${file.format}"` : 'something else';
+    throw new Error(`Expected a cones-graph file ({"format": "cones-graph", ...}) but received ${received}.`);
   }
   if (file.version !== GRAPH_FORMAT_VERSION || typeof file.nodes !== 'object' || Array.isArray(file.nodes)) {
-    throw new Error(`Expected format version ${GRAPH_FORMAT_VERSION} but the file is version ${file.version}: run \`npx cones validate FILE\` to see it migrated, or open it after saving with the current CLI.`);
+    throw new Error(`Expected format version ${GRAPH_FORMAT_VERSION} but the file is version ${file.version}: ` +
+      'run `npx cones validate FILE` to see it migrated, or open it after saving with the current CLI.');
   }
 }
 
@@ -61,7 +63,8 @@ export function loadGraphFile(graph, file) {
     node.conesDangling = {};
     node.title = entry.title ?? (lgType ? entry.type : `${entry.type} (unknown type)`);
     const pos = doc.editor?.nodes?.[id]?.pos;
-    node.pos = Array.isArray(pos) ? [pos[0], pos[1]] : [GRID.margin + (i % GRID.perRow) * GRID.x, GRID.margin + Math.floor(i / GRID.perRow) * GRID.y];
+    const gridPos = [GRID.margin + (i % GRID.perRow) * GRID.x, GRID.margin + Math.floor(i / GRID.perRow) * GRID.y];
+    node.pos = Array.isArray(pos) ? [pos[0], pos[1]] : gridPos;
     graph.add(node);
     byId.set(id, node);
     if (!lgType) return;
@@ -119,7 +122,9 @@ function nodeEntry(graph, node) {
     }
   }
   // Inputs the node type does not declare (the engine reports E_UNKNOWN_INPUT) are kept for the user to see.
-  for (const [name, value] of Object.entries(rawInputs)) if (!(name in inputs) && !desc.inputs.some((i) => i.name === name)) inputs[name] = value;
+  for (const [name, value] of Object.entries(rawInputs)) {
+    if (!(name in inputs) && !desc.inputs.some((i) => i.name === name)) inputs[name] = value;
+  }
   if (raw?.inputs !== undefined || Object.keys(inputs).length) entry.inputs = inputs;
   return entry;
 }
@@ -127,13 +132,16 @@ function nodeEntry(graph, node) {
 /** The graph as a file: the loaded document's other keys, the canvas's nodes, links and positions. */
 export function toGraphFile(graph, doc = {}) {
   const out = { format: GRAPH_FORMAT, version: GRAPH_FORMAT_VERSION };
-  for (const [k, v] of Object.entries(doc)) if (!['format', 'version', 'nodes', 'editor', 'outputs'].includes(k)) out[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(doc)) {
+    if (!['format', 'version', 'nodes', 'editor', 'outputs'].includes(k)) out[k] = structuredClone(v);
+  }
   out.nodes = {};
   const editorNodes = {};
   for (const node of graph._nodes) {
     if (!node.conesId) continue;
     out.nodes[node.conesId] = nodeEntry(graph, node);
-    editorNodes[node.conesId] = { ...structuredClone(doc.editor?.nodes?.[node.conesId] ?? {}), pos: [Math.round(node.pos[0]), Math.round(node.pos[1])] };
+    const pos = [Math.round(node.pos[0]), Math.round(node.pos[1])];
+    editorNodes[node.conesId] = { ...structuredClone(doc.editor?.nodes?.[node.conesId] ?? {}), pos };
   }
   if (Array.isArray(doc.outputs)) out.outputs = doc.outputs.filter((id) => id in out.nodes);
   out.editor = { ...structuredClone(doc.editor ?? {}), nodes: editorNodes };

@@ -18,17 +18,18 @@ function el(tag, props = {}, ...children) {
 }
 
 /** Which part of which box is under a point: a corner handle (resize) beats the inside (move); last drawn first. */
-function hitTest(boxes, p, size) {
+function hitTest(boxes, point, size) {
   for (let i = boxes.length - 1; i >= 0; i--) {
     const [x0, y0, x1, y1] = boxes[i].box;
     const corners = [[x0, y0, 0, 1], [x1, y0, 2, 1], [x0, y1, 0, 3], [x1, y1, 2, 3]];
     for (const [cx, cy, xi, yi] of corners) {
-      if (Math.abs((cx - p[0]) * size[0]) <= HANDLE_PX && Math.abs((cy - p[1]) * size[1]) <= HANDLE_PX) return { index: i, mode: 'resize', xi, yi };
+      const onHandle = Math.abs((cx - point[0]) * size[0]) <= HANDLE_PX && Math.abs((cy - point[1]) * size[1]) <= HANDLE_PX;
+      if (onHandle) return { index: i, mode: 'resize', xi, yi };
     }
   }
   for (let i = boxes.length - 1; i >= 0; i--) {
     const [x0, y0, x1, y1] = boxes[i].box;
-    if (p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1) return { index: i, mode: 'move' };
+    if (point[0] >= x0 && point[0] <= x1 && point[1] >= y0 && point[1] <= y1) return { index: i, mode: 'move' };
   }
   return null;
 }
@@ -47,8 +48,12 @@ export function openLayoutEditor({ title, boxes: initial, aspect, words, default
   const cancel = el('button', { textContent: 'Cancel' });
   const dialog = el('div', { className: 'dialog layout-editor' },
     el('h3', { textContent: title }),
-    el('div', { className: 'hint', textContent: 'Drag on empty space to draw a box, drag a box to move it, drag a corner to resize. One box per subject.' }),
-    el('div', { className: 'row' }, canvas, el('div', {}, list, el('div', { className: 'hint', textContent: 'Phrase for the selected box:' }), wordBar)),
+    el('div', {
+      className: 'hint',
+      textContent: 'Drag on empty space to draw a box, drag a box to move it, drag a corner to resize. One box per subject.',
+    }),
+    el('div', { className: 'row' }, canvas,
+      el('div', {}, list, el('div', { className: 'hint', textContent: 'Phrase for the selected box:' }), wordBar)),
     datalist,
     el('div', { className: 'actions' }, cancel, apply));
   const backdrop = el('div', { className: 'dialog-backdrop' }, dialog);
@@ -74,14 +79,16 @@ export function openLayoutEditor({ title, boxes: initial, aspect, words, default
       g.lineWidth = i === selected ? 3 : 1.5;
       g.strokeRect(x0 * size[0], y0 * size[1], (x1 - x0) * size[0], (y1 - y0) * size[1]);
       g.fillText(`${b.phrase} ×${b.strength}`, x0 * size[0] + 5, y0 * size[1] + 17);
-      if (i === selected) for (const [cx, cy] of [[x0, y0], [x1, y0], [x0, y1], [x1, y1]]) g.fillRect(cx * size[0] - 4, cy * size[1] - 4, 8, 8);
+      if (i === selected) {
+        for (const [cx, cy] of [[x0, y0], [x1, y0], [x0, y1], [x1, y1]]) g.fillRect(cx * size[0] - 4, cy * size[1] - 4, 8, 8);
+      }
     });
   }
 
   // Selecting only restyles the rows: rebuilding them would eat the click or the focus that selected them.
-  function select(i) {
-    selected = i;
-    [...list.children].forEach((row, j) => row.classList.toggle('selected', j === i));
+  function select(index) {
+    selected = index;
+    [...list.children].forEach((row, j) => row.classList.toggle('selected', j === index));
     draw();
   }
 
@@ -90,11 +97,23 @@ export function openLayoutEditor({ title, boxes: initial, aspect, words, default
       const phrase = el('input', { value: b.phrase, className: 'phrase', title: 'The words of the prompt this box places' });
       phrase.setAttribute('list', datalist.id);
       phrase.oninput = () => { b.phrase = phrase.value; draw(); };
-      const strength = el('input', { type: 'number', value: b.strength, min: 0, max: 100, step: 0.1, className: 'strength', title: 'strength (positive boost)' });
-      strength.oninput = () => { if (strength.value !== '' && Number.isFinite(Number(strength.value))) b.strength = Number(strength.value); draw(); };
+      const strength = el('input', {
+        type: 'number', value: b.strength, min: 0, max: 100, step: 0.1, className: 'strength', title: 'strength (positive boost)',
+      });
+      strength.oninput = () => {
+        if (strength.value !== '' && Number.isFinite(Number(strength.value))) b.strength = Number(strength.value);
+        draw();
+      };
       const del = el('button', { textContent: '×', title: 'Delete this box', className: 'delete' });
-      del.onclick = (e) => { e.stopPropagation(); boxes.splice(i, 1); selected = Math.min(selected, boxes.length - 1); renderList(); draw(); };
-      const row = el('div', { className: `box-row${i === selected ? ' selected' : ''}` }, el('span', { className: 'swatch', style: `background:${BOX_COLORS[i % BOX_COLORS.length]}` }), phrase, strength, del);
+      del.onclick = (event) => {
+        event.stopPropagation();
+        boxes.splice(i, 1);
+        selected = Math.min(selected, boxes.length - 1);
+        renderList();
+        draw();
+      };
+      const swatch = el('span', { className: 'swatch', style: `background:${BOX_COLORS[i % BOX_COLORS.length]}` });
+      const row = el('div', { className: `box-row${i === selected ? ' selected' : ''}` }, swatch, phrase, strength, del);
       row.onpointerdown = () => select(i);
       return row;
     }));
@@ -106,13 +125,13 @@ export function openLayoutEditor({ title, boxes: initial, aspect, words, default
   }
 
   let drag = null;
-  const point = (e) => {
+  const point = (event) => {
     const r = canvas.getBoundingClientRect();
-    return [clamp01((e.clientX - r.left) / r.width), clamp01((e.clientY - r.top) / r.height)];
+    return [clamp01((event.clientX - r.left) / r.width), clamp01((event.clientY - r.top) / r.height)];
   };
-  canvas.onpointerdown = (e) => {
-    canvas.setPointerCapture(e.pointerId);
-    const p = point(e);
+  canvas.onpointerdown = (event) => {
+    canvas.setPointerCapture(event.pointerId);
+    const p = point(event);
     const hit = hitTest(boxes, p, size);
     if (hit) {
       selected = hit.index;
@@ -125,9 +144,9 @@ export function openLayoutEditor({ title, boxes: initial, aspect, words, default
     renderList();
     draw();
   };
-  canvas.onpointermove = (e) => {
+  canvas.onpointermove = (event) => {
     if (!drag) return;
-    const p = point(e);
+    const p = point(event);
     const b = boxes[drag.index].box;
     if (drag.mode === 'move') {
       const [x0, y0, x1, y1] = drag.box;

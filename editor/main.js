@@ -84,7 +84,8 @@ async function openFile(file) {
 function download() {
   const file = toGraphFile(graph, doc);
   const name = `${String(file.meta?.title ?? 'graph').replace(/[^A-Za-z0-9._-]+/g, '-').toLowerCase()}.json`;
-  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([`${JSON.stringify(file, null, 2)}\n`], { type: 'application/json' })), download: name });
+  const blob = new Blob([`${JSON.stringify(file, null, 2)}\n`], { type: 'application/json' });
+  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: name });
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
@@ -121,16 +122,16 @@ async function interrupt() {
   }
 }
 
-function onMessage(m) {
-  if (m.type === 'status') return void queuePanel.refresh();
-  if (m.type === 'queued') {
+function onMessage(message) {
+  if (message.type === 'status') return void queuePanel.refresh();
+  if (message.type === 'queued') {
     // Runs submitted with our clientId are ours; `queued` arrives before any of their events.
-    if (m.clientId === clientId) myRuns.add(m.runId);
+    if (message.clientId === clientId) myRuns.add(message.runId);
     return void queuePanel.refresh();
   }
-  if (!m.runId || !myRuns.has(m.runId)) return;
-  startedRuns.add(m.runId);
-  if (applyRunEvent(graph, m, ui)) queuePanel.refresh();
+  if (!message.runId || !myRuns.has(message.runId)) return;
+  startedRuns.add(message.runId);
+  if (applyRunEvent(graph, message, ui)) queuePanel.refresh();
 }
 
 // --- start --------------------------------------------------------------------------------------------------------
@@ -143,7 +144,9 @@ async function start() {
     // A node added in the editor writes every input that has a value: named values survive later type changes.
     node.conesId = newNodeId(graph, node.conesDesc.type);
     node.conesDangling = {};
-    for (const input of node.conesDesc.inputs) if (!input.linkOnly && input.schema?.default !== undefined) node.conesExplicit.add(input.name);
+    for (const input of node.conesDesc.inputs) {
+      if (!input.linkOnly && input.schema?.default !== undefined) node.conesExplicit.add(input.name);
+    }
   };
   window.addEventListener('resize', resize);
   resize();
@@ -159,13 +162,17 @@ async function start() {
     const menu = $('graphs-menu');
     if (!menu.hidden) return void (menu.hidden = true);
     const { graphs } = await api('/api/graphs');
-    menu.replaceChildren(...graphs.map((g) => {
+    menu.replaceChildren(...graphs.map((example) => {
       const li = document.createElement('li');
-      li.dataset.name = g.name;
-      li.append(g.title, Object.assign(document.createElement('small'), { textContent: g.description }));
+      li.dataset.name = example.name;
+      li.append(example.title, Object.assign(document.createElement('small'), { textContent: example.description }));
       li.onclick = async () => {
         menu.hidden = true;
-        try { openGraph(await api(`/api/graphs/${encodeURIComponent(g.name)}`), `${g.name}.json`); } catch (err) { status(err.message, true); }
+        try {
+          openGraph(await api(`/api/graphs/${encodeURIComponent(example.name)}`), `${example.name}.json`);
+        } catch (err) {
+          status(err.message, true);
+        }
       };
       return li;
     }));
@@ -176,15 +183,19 @@ async function start() {
 
   // Dropping a file anywhere opens it; capture phase so litegraph's own drop handling never sees it.
   let dragDepth = 0;
-  document.addEventListener('dragenter', (e) => { if (e.dataTransfer?.types?.includes('Files')) { dragDepth++; $('drop-hint').hidden = false; } }, true);
+  document.addEventListener('dragenter', (event) => {
+    if (!event.dataTransfer?.types?.includes('Files')) return;
+    dragDepth++;
+    $('drop-hint').hidden = false;
+  }, true);
   document.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; $('drop-hint').hidden = true; } }, true);
   document.addEventListener('dragover', (e) => { e.preventDefault(); }, true);
-  document.addEventListener('drop', (e) => {
-    e.preventDefault();
-    e.stopPropagation();
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    event.stopPropagation();
     dragDepth = 0;
     $('drop-hint').hidden = true;
-    const file = e.dataTransfer?.files?.[0];
+    const file = event.dataTransfer?.files?.[0];
     if (file) openFile(file);
   }, true);
 

@@ -33,8 +33,8 @@ function wrap(ctx, text, width) {
 }
 
 /** Grows the node (never shrinks it) so drawn content fits. */
-function ensureHeight(node, h) {
-  if (node.size[1] < h) node.setSize([node.size[0], h]);
+function ensureHeight(node, height) {
+  if (node.size[1] < height) node.setSize([node.size[0], height]);
 }
 
 export function drawNodeState(node, ctx) {

@@ -16,7 +16,9 @@ const latin1 = (bytes) => new TextDecoder('latin1').decode(bytes);
 /** The text of entry `keyword`, or undefined when the PNG has none. Throws on a file that is not a PNG. */
 export async function readPngText(buffer, keyword = GRAPH_KEYWORD) {
   const bytes = new Uint8Array(buffer);
-  if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error('Expected a PNG file (signature 89 50 4E 47) but received other bytes.');
+  if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    throw new Error('Expected a PNG file (signature 89 50 4E 47) but received other bytes.');
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 8; at + 12 <= bytes.length;) {
     const len = view.getUint32(at);
@@ -41,6 +43,8 @@ export async function readPngText(buffer, keyword = GRAPH_KEYWORD) {
 /** The graph file embedded in a PNG made by SaveImage; throws with a message for the user when there is none. */
 export async function graphFromPng(buffer) {
   const text = await readPngText(buffer);
-  if (text === undefined) throw new Error(`This PNG carries no "${GRAPH_KEYWORD}" text entry: only images saved by cones-graph's SaveImage hold their graph.`);
+  if (text === undefined) {
+    throw new Error(`This PNG carries no "${GRAPH_KEYWORD}" text entry: only images saved by cones-graph's SaveImage hold their graph.`);
+  }
   return JSON.parse(text);
 }

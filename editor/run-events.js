@@ -24,32 +24,32 @@ export function showIssues(graph, issues) {
  * Applies one run event to the graph's nodes. `ui` gives access to the canvas redraw, the log and the status line.
  * Returns true when the event ended the run.
  */
-export function applyRunEvent(graph, m, ui) {
-  const node = m.nodeId === undefined ? undefined : graph._nodes.find((n) => n.conesId === m.nodeId);
+export function applyRunEvent(graph, event, ui) {
+  const node = event.nodeId === undefined ? undefined : graph._nodes.find((n) => n.conesId === event.nodeId);
   const s = node?.conesState;
-  switch (m.type) {
+  switch (event.type) {
     case 'run_start':
-      ui.status(`running: ${m.nodes ?? '?'} node(s)`);
+      ui.status(`running: ${event.nodes ?? '?'} node(s)`);
       break;
     case 'node_cached':
       if (s) s.cached = true;
       break;
     case 'node_start':
       if (s) Object.assign(s, { running: true, cached: false, error: undefined });
-      ui.status(`running ${m.nodeId}`);
+      ui.status(`running ${event.nodeId}`);
       break;
     case 'progress':
-      if (s) s.progress = [m.value, m.max];
-      ui.status(`${m.nodeId}: ${m.value}/${m.max}`);
+      if (s) s.progress = [event.value, event.max];
+      ui.status(`${event.nodeId}: ${event.value}/${event.max}`);
       break;
     case 'preview':
-      if (node) setImages(node, [`data:${m.mime};base64,${m.data}`], ui.redraw);
+      if (node) setImages(node, [`data:${event.mime};base64,${event.data}`], ui.redraw);
       break;
     case 'node_done': {
       if (!s) break;
       s.running = false;
       if (s.progress) s.progress = [s.progress[1], s.progress[1]];
-      const ui_ = m.ui ?? {};
+      const ui_ = event.ui ?? {};
       if (typeof ui_.text === 'string') s.text = ui_.text;
       const images = (ui_.images ?? []).map((img) => fileUrl(img.path));
       if (images.length) setImages(node, images, ui.redraw);
@@ -57,33 +57,33 @@ export function applyRunEvent(graph, m, ui) {
         const files = (ui_.files ?? []).map((f) => f.split('/').pop());
         if (files.length && !s.text) s.text = `saved ${files.join(', ')}`;
       }
-      for (const url of ui_.files ?? []) ui.log(`${m.nodeId}: saved ${url.split('/').pop()}`, 'ok', fileUrl(url));
+      for (const url of ui_.files ?? []) ui.log(`${event.nodeId}: saved ${url.split('/').pop()}`, 'ok', fileUrl(url));
       break;
     }
     case 'run_done': {
       const count = (v) => (Array.isArray(v) ? v.length : v ?? 0);
-      ui.status(`done in ${(m.ms / 1000).toFixed(1)} s: ${count(m.executed)} ran, ${count(m.cached)} cached`);
-      ui.log(`run finished: ${count(m.executed)} ran, ${count(m.cached)} cached`, 'ok');
+      ui.status(`done in ${(event.ms / 1000).toFixed(1)} s: ${count(event.executed)} ran, ${count(event.cached)} cached`);
+      ui.log(`run finished: ${count(event.executed)} ran, ${count(event.cached)} cached`, 'ok');
       break;
     }
     case 'run_error': {
       for (const n of graph._nodes) if (n.conesState) n.conesState.running = false;
-      if (s) s.error = `${m.code}: ${m.message}`;
-      const orphans = showIssues(graph, m.issues ?? []);
-      ui.status(`failed: ${m.code}${m.nodeId ? ` at ${m.nodeId}` : ''}`, true);
-      ui.log(`${m.code}${m.nodeId ? ` [${m.nodeId}]` : ''}: ${m.message}`, 'error');
+      if (s) s.error = `${event.code}: ${event.message}`;
+      const orphans = showIssues(graph, event.issues ?? []);
+      ui.status(`failed: ${event.code}${event.nodeId ? ` at ${event.nodeId}` : ''}`, true);
+      ui.log(`${event.code}${event.nodeId ? ` [${event.nodeId}]` : ''}: ${event.message}`, 'error');
       for (const o of orphans) ui.log(`${o.code}: ${o.message}`, 'error');
       break;
     }
     case 'interrupted':
       for (const n of graph._nodes) if (n.conesState) n.conesState.running = false;
       if (s) s.text = 'interrupted here';
-      ui.status(`interrupted${m.nodeId ? ` at ${m.nodeId}` : ''}`);
-      ui.log(`run interrupted${m.reason ? ` (${m.reason})` : ''}`, 'error');
+      ui.status(`interrupted${event.nodeId ? ` at ${event.nodeId}` : ''}`);
+      ui.log(`run interrupted${event.reason ? ` (${event.reason})` : ''}`, 'error');
       break;
     default:
       return false;
   }
   ui.redraw();
-  return m.type === 'run_done' || m.type === 'run_error' || m.type === 'interrupted';
+  return event.type === 'run_done' || event.type === 'run_error' || event.type === 'interrupted';
 }

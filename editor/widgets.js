@@ -26,10 +26,10 @@ function numberStep(schema) {
   return range <= 2 ? 0.01 : range <= 20 ? 0.1 : 0.5;
 }
 
-function clamp(v, schema) {
-  if (schema.minimum !== undefined && v < schema.minimum) return schema.minimum;
-  if (schema.maximum !== undefined && v > schema.maximum) return schema.maximum;
-  return v;
+function clamp(value, schema) {
+  if (schema.minimum !== undefined && value < schema.minimum) return schema.minimum;
+  if (schema.maximum !== undefined && value > schema.maximum) return schema.maximum;
+  return value;
 }
 
 function pickAndUpload(onUploaded, log) {
@@ -72,8 +72,8 @@ export function addInputWidget(node, input, changed, hooks) {
   let w;
   if (kind === 'number' || kind === 'seed') {
     const isInt = schema.type === 'integer';
-    w = node.addWidget('number', input.name, value, (v) => {
-      let n = Number(v);
+    w = node.addWidget('number', input.name, value, (entered) => {
+      let n = Number(entered);
       if (!Number.isFinite(n)) n = initialValue(schema);
       w.value = clamp(isInt ? Math.round(n) : n, schema);
       done();
@@ -94,7 +94,12 @@ export function addInputWidget(node, input, changed, hooks) {
     w = node.addWidget('text', label, value, () => done(), { multiline: kind === 'textarea' });
     if (kind === 'path' && input.file === 'file') {
       // Files go to the server's inputs folder, where relative file inputs are looked up first.
-      node.addWidget('button', `upload ${input.name}…`, null, () => pickAndUpload((name) => { w.value = name; done(); node.setDirtyCanvas(true, true); }, hooks.log));
+      const onUploaded = (name) => {
+        w.value = name;
+        done();
+        node.setDirtyCanvas(true, true);
+      };
+      node.addWidget('button', `upload ${input.name}…`, null, () => pickAndUpload(onUploaded, hooks.log));
     }
   } else if (kind === 'layout') {
     w = node.addCustomWidget(layoutWidget(node, input, value, done));

@@ -59,7 +59,7 @@ export interface RunContext {
   progress(value: number, max: number): void;
   preview(image: Preview): void;
   /** Resolves a user-given path against the run's search paths (graph folder, cwd, install root). */
-  resolvePath(p: string): string;
+  resolvePath(path: string): string;
   readonly outputDir: string;
   /** Free-form run metadata (e.g. the graph itself) that output nodes may embed in their files. */
   readonly runInfo: Readonly<Record<string, unknown>>;
@@ -92,7 +92,9 @@ export interface NodeDefinition<
   deprecated?: string;
   /** Upgrades the inputs of older saved versions: key = the version being upgraded FROM. */
   migrations?: Record<number, NodeMigration>;
-  run(inputs: InputValues<I>, ctx: RunContext): Promise<OutputValues<O> | RunResult<OutputValues<O>>> | OutputValues<O> | RunResult<OutputValues<O>>;
+  run(
+    inputs: InputValues<I>, ctx: RunContext,
+  ): Promise<OutputValues<O> | RunResult<OutputValues<O>>> | OutputValues<O> | RunResult<OutputValues<O>>;
 }
 
 /** A definition with its port types erased, as the registry stores it (`run` is a method, so any typed definition fits). */

@@ -10,7 +10,10 @@ export type RunEvent =
   | { type: 'preview'; runId: string; nodeId: string; mime: string; data: Uint8Array; width?: number; height?: number }
   | { type: 'node_done'; runId: string; nodeId: string; nodeType: string; ms: number; outputs: Record<string, unknown>; ui?: UiOutput }
   | { type: 'run_done'; runId: string; ms: number; executed: string[]; cached: string[] }
-  | { type: 'run_error'; runId: string; code: string; message: string; nodeId?: string; nodeType?: string; inputs?: Record<string, string>; issues?: GraphIssue[] }
+  | {
+    type: 'run_error'; runId: string; code: string; message: string;
+    nodeId?: string; nodeType?: string; inputs?: Record<string, string>; issues?: GraphIssue[]; omitted?: number;
+  }
   | { type: 'interrupted'; runId: string; nodeId?: string };
 
 export type RunEventType = RunEvent['type'];

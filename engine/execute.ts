@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { nodeKey, NodeCache } from './cache';
 import type { RunContext, RunResult, UiOutput } from './define';
 import { GraphValidationError, InterruptedError, isInterrupt, NodeRunError } from './errors';
 import { summarize, type RunEvent } from './events';
 import { fingerprintPath } from './hash';
+import { lookupPath, resolveFileInput, type FileAccess } from './file-inputs';
 import { loadGraph } from './load';
+import type { InputOverride } from './overrides';
 import type { NodeRegistry } from './registry';
 import { ancestorsOf } from './toposort';
 import { checkLinkedValues, type ValidatedGraph } from './validate';
@@ -19,9 +20,14 @@ export interface RunOptions {
   outputDir?: string;
   /** Where relative paths in inputs are looked up, in order (first existing wins). */
   searchPaths?: string[];
+  /** When set, every file input must resolve (through symlinks) inside one of these folders (engine/file-inputs.ts). */
+  confine?: readonly string[];
   /** false: ignore and do not fill the cache for this run. */
   cache?: boolean;
   runId?: string;
+  /** Inputs set from outside the file, applied after migration and before validation (the CLI's --set). */
+  overrides?: readonly InputOverride[];
+  /** Facts nodes may record (e.g. in PNG provenance). `graph` defaults to the graph as loaded: migrated, overridden. */
   runInfo?: Record<string, unknown>;
 }
 
@@ -45,38 +51,50 @@ export class Engine {
   /** Validates and runs. Throws GraphValidationError, NodeRunError or InterruptedError; events are emitted either way. */
   async run(source: string | unknown, opts: RunOptions = {}): Promise<RunSummary> {
     const runId = opts.runId ?? randomUUID();
-    const emit = (e: RunEvent): void => opts.onEvent?.(e);
-    let validated: ValidatedGraph;
+    const emit = (event: RunEvent): void => opts.onEvent?.(event);
+    let loaded: ReturnType<typeof loadGraph>;
     try {
-      validated = loadGraph(source, this.registry, opts.outputs).validated;
+      loaded = loadGraph(source, this.registry, opts.outputs, opts.overrides);
     } catch (err) {
-      if (err instanceof GraphValidationError) emit({ type: 'run_error', runId, code: err.code, message: err.message, issues: err.issues });
+      if (err instanceof GraphValidationError) {
+        emit({ type: 'run_error', runId, code: err.code, message: err.message, issues: err.issues, omitted: err.omitted });
+      }
       throw err;
     }
-    return this.execute(validated, runId, opts, emit);
+    const runInfo = { graph: loaded.file, ...opts.runInfo };
+    return this.execute(loaded.validated, runId, { ...opts, runInfo }, emit);
   }
 
-  private async execute(g: ValidatedGraph, runId: string, opts: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
+  private async execute(graph: ValidatedGraph, runId: string, opts: RunOptions, emit: (event: RunEvent) => void): Promise<RunSummary> {
     const started = performance.now();
-    const needed = ancestorsOf(g.targets, g.deps);
-    const order = g.order.filter((id) => needed.has(id));
+    const needed = ancestorsOf(graph.targets, graph.deps);
+    const order = graph.order.filter((id) => needed.has(id));
     const signal = opts.signal ?? new AbortController().signal;
     const useCache = opts.cache !== false;
     const searchPaths = opts.searchPaths ?? [process.cwd()];
-    const resolvePath = (p: string): string => resolveIn(p, searchPaths);
+    const access: FileAccess = { searchPaths, roots: opts.confine };
+    const resolvePath = (path: string): string => lookupPath(path, searchPaths);
     const keys = new Map<string, string>();
     const values = new Map<string, Record<string, unknown>>();
     const summary: RunSummary = { runId, executed: [], cached: [], outputs: {}, ui: {}, ms: 0 };
-    emit({ type: 'run_start', runId, nodes: order, targets: g.targets });
+    emit({ type: 'run_start', runId, nodes: order, targets: graph.targets });
 
     for (const id of order) {
-      const node = g.nodes.get(id)!;
+      const node = graph.nodes.get(id)!;
       const def = node.def;
       if (signal.aborted) return this.interrupt(runId, emit, undefined);
+      // File inputs are resolved and confined before anything reads them (the fingerprint included).
+      const filePaths: Record<string, string> = {};
       const fingerprints: Record<string, string> = {};
-      for (const [name, spec] of Object.entries(def.inputs)) {
-        const v = node.literals[name];
-        if (spec.file && typeof v === 'string') fingerprints[name] = fingerprintPath(resolvePath(v), spec.file);
+      try {
+        for (const [name, spec] of Object.entries(def.inputs)) {
+          const value = node.literals[name];
+          if (!spec.file || typeof value !== 'string') continue;
+          filePaths[name] = resolveFileInput(name, value, spec.file, access);
+          fingerprints[name] = fingerprintPath(filePaths[name], spec.file);
+        }
+      } catch (err) {
+        throw this.fail(err, id, def.type, node.literals, runId, emit);
       }
       const links = Object.fromEntries(Object.entries(node.links).map(([name, l]) => [name, { key: keys.get(l.from)!, output: l.output }]));
       const key = nodeKey({ type: def.type, version: def.version, literals: node.literals, fingerprints, links });
@@ -96,7 +114,19 @@ export class Engine {
       for (const [name, l] of Object.entries(node.links)) inputs[name] = values.get(l.from)![l.output];
       const bad = checkLinkedValues(node, inputs);
       if (bad) throw this.fail(bad, id, def.type, inputs, runId, emit);
-      const ctx = makeContext({ id, type: def.type, runId, signal, emit, resolvePath, outputDir: opts.outputDir ?? resolve('out'), runInfo: opts.runInfo ?? {} });
+      try {
+        for (const name of Object.keys(node.links)) {
+          const kind = def.inputs[name].file;
+          const value = inputs[name];
+          if (kind && typeof value === 'string') filePaths[name] = resolveFileInput(name, value, kind, access);
+        }
+      } catch (err) {
+        throw this.fail(err, id, def.type, inputs, runId, emit);
+      }
+      Object.assign(inputs, filePaths);
+      const ctx = makeContext({
+        id, type: def.type, runId, signal, emit, resolvePath, outputDir: opts.outputDir ?? resolve('out'), runInfo: opts.runInfo ?? {},
+      });
       emit({ type: 'node_start', runId, nodeId: id, nodeType: def.type });
       const t0 = performance.now();
       let result: Record<string, unknown> | RunResult<Record<string, unknown>>;
@@ -127,12 +157,14 @@ export class Engine {
     return summary;
   }
 
-  private interrupt(runId: string, emit: (e: RunEvent) => void, nodeId: string | undefined): never {
+  private interrupt(runId: string, emit: (event: RunEvent) => void, nodeId: string | undefined): never {
     emit({ type: 'interrupted', runId, nodeId });
     throw new InterruptedError(nodeId);
   }
 
-  private fail(err: unknown, nodeId: string, nodeType: string, inputs: Record<string, unknown>, runId: string, emit: (e: RunEvent) => void): NodeRunError {
+  private fail(
+    err: unknown, nodeId: string, nodeType: string, inputs: Record<string, unknown>, runId: string, emit: (event: RunEvent) => void,
+  ): NodeRunError {
     const e = err as { code?: unknown; message?: unknown };
     const code = typeof e?.code === 'string' && e.code.startsWith('E_') ? e.code : 'E_NODE_FAILED';
     const message = `${nodeType} "${nodeId}" failed: ${typeof e?.message === 'string' ? e.message : String(err)}`;
@@ -151,31 +183,22 @@ function splitResult(result: unknown): { outputs: Record<string, unknown>; ui?: 
   return { outputs: r };
 }
 
-function resolveIn(p: string, searchPaths: readonly string[]): string {
-  if (isAbsolute(p)) return p;
-  for (const base of searchPaths) {
-    const candidate = resolve(base, p);
-    if (existsSync(candidate)) return candidate;
-  }
-  return resolve(searchPaths[0] ?? process.cwd(), p);
-}
-
-function makeContext(o: {
-  id: string; type: string; runId: string; signal: AbortSignal; emit: (e: RunEvent) => void;
-  resolvePath: (p: string) => string; outputDir: string; runInfo: Record<string, unknown>;
+function makeContext(opts: {
+  id: string; type: string; runId: string; signal: AbortSignal; emit: (event: RunEvent) => void;
+  resolvePath: (path: string) => string; outputDir: string; runInfo: Record<string, unknown>;
 }): RunContext {
   return {
-    nodeId: o.id,
-    nodeType: o.type,
-    runId: o.runId,
-    signal: o.signal,
+    nodeId: opts.id,
+    nodeType: opts.type,
+    runId: opts.runId,
+    signal: opts.signal,
     throwIfAborted: () => {
-      if (o.signal.aborted) throw new InterruptedError(o.id);
+      if (opts.signal.aborted) throw new InterruptedError(opts.id);
     },
-    progress: (value, max) => o.emit({ type: 'progress', runId: o.runId, nodeId: o.id, value, max }),
-    preview: (img) => o.emit({ type: 'preview', runId: o.runId, nodeId: o.id, ...img }),
-    resolvePath: o.resolvePath,
-    outputDir: o.outputDir,
-    runInfo: o.runInfo,
+    progress: (value, max) => opts.emit({ type: 'progress', runId: opts.runId, nodeId: opts.id, value, max }),
+    preview: (img) => opts.emit({ type: 'preview', runId: opts.runId, nodeId: opts.id, ...img }),
+    resolvePath: opts.resolvePath,
+    outputDir: opts.outputDir,
+    runInfo: opts.runInfo,
   };
 }

@@ -1,13 +1,16 @@
 export { defineNode, input, output } from './define';
 export type { AnyNodeDefinition, InputSpec, NodeDefinition, OutputSpec, Preview, RunContext, UiOutput } from './define';
 export { ERROR_CODES, formatIssue, GraphValidationError, InterruptedError, NodeRunError } from './errors';
-export type { ErrorCode, GraphIssue } from './errors';
+export type { EngineErrorCode, GraphIssue } from './errors';
 export type { RunEvent, RunEventType } from './events';
 export { Engine } from './execute';
 export type { RunOptions, RunSummary } from './execute';
 export { loadGraph, parseGraphFile } from './load';
+export { applyOverrides, type InputOverride } from './overrides';
 export { NodeCache } from './cache';
 export { NodeRegistry } from './registry';
+export { PluginLoadError, registerPluginModules } from './plugins';
+export { FileNotAllowedError, isInside, lookupPath, resolveFileInput, type FileAccess } from './file-inputs';
 export { describeNode } from './schema/node-schema';
 export type { NodeTypeDescription } from './schema/node-schema';
 export { GRAPH_FILE_SCHEMA } from './schema/graph-file';

@@ -17,22 +17,41 @@ const FILE_MIGRATIONS: Record<number, FileMigration> = {
   0: migrateV0toV1,
 };
 
+/** A version-0 file whose shape the migration cannot read; reported as one E_GRAPH_FORMAT issue. */
+class MigrationProblem extends Error {}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A node id or output name of a version-0 file: a string or a number, never an object with its own toString. */
+function name(value: unknown, what: string): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new MigrationProblem(`Expected ${what} to be a string but received ${value === null ? 'null' : typeof value}.`);
+}
+
 function migrateV0toV1(file: Record<string, unknown>): Record<string, unknown> {
   const nodes: Record<string, NodeEntry> = {};
   const list = Array.isArray(file.nodes) ? file.nodes : [];
-  for (const raw of list as Array<Record<string, unknown>>) {
-    if (typeof raw !== 'object' || raw === null) continue;
-    const id = String(raw.id ?? '');
+  for (const [index, raw] of (list as unknown[]).entries()) {
+    if (!isPlainObject(raw)) continue;
+    const id = name(raw.id ?? '', `nodes[${index}].id`);
+    for (const key of ['params', 'links'] as const) {
+      if (raw[key] !== undefined && !isPlainObject(raw[key])) {
+        const received = Array.isArray(raw[key]) ? 'an array' : typeof raw[key];
+        throw new MigrationProblem(`Expected nodes[${index}].${key} to be an object but received ${received}.`);
+      }
+    }
     const inputs: Record<string, unknown> = { ...(raw.params as object | undefined) };
-    for (const [name, link] of Object.entries((raw.links as Record<string, unknown> | undefined) ?? {})) {
-      inputs[name] = Array.isArray(link) ? { from: String(link[0]), output: String(link[1]) } : link;
+    for (const [input, link] of Object.entries((raw.links as Record<string, unknown> | undefined) ?? {})) {
+      const where = `nodes[${index}].links.${input}`;
+      inputs[input] = Array.isArray(link) ? { from: name(link[0], `${where}[0]`), output: name(link[1], `${where}[1]`) } : link;
     }
     const entry: Record<string, unknown> = { type: raw.type, inputs };
     if (raw.nodeVersion !== undefined) entry.version = raw.nodeVersion;
     nodes[id] = entry as unknown as NodeEntry;
   }
   const editorNodes: Record<string, unknown> = {};
-  for (const [id, pos] of Object.entries((file.positions as Record<string, unknown> | undefined) ?? {})) {
+  for (const [id, pos] of Object.entries(isPlainObject(file.positions) ? file.positions : {})) {
     editorNodes[id] = { pos };
   }
   const out: Record<string, unknown> = { format: GRAPH_FORMAT, version: 1, nodes };
@@ -62,9 +81,15 @@ export function migrateFile(file: Record<string, unknown>): { file: Record<strin
   }
   const from = version;
   let current = file;
-  while (version < GRAPH_FORMAT_VERSION) {
-    current = FILE_MIGRATIONS[version](current);
-    version += 1;
+  try {
+    while (version < GRAPH_FORMAT_VERSION) {
+      current = FILE_MIGRATIONS[version](current);
+      version += 1;
+    }
+  } catch (err) {
+    if (!(err instanceof MigrationProblem)) throw err;
+    const message = `Cannot read this version ${from} file: ${err.message}`;
+    return { file, issues: [{ code: 'E_GRAPH_FORMAT', message, hint: 'See "Graph file format" in the README.' }] };
   }
   return { file: current, issues: [], migratedFrom: from === GRAPH_FORMAT_VERSION ? undefined : from };
 }

@@ -5,11 +5,11 @@
 import type { RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
-import { inferencePlan, parseSchedulerConfig } from '../diffusion/schedule';
-import { detect, patternScore, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
+import { inferencePlan } from '../diffusion/schedule';
+import { detect, patternScore, recognitionThreshold, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
 import { settingsKey, type Settings } from './experiments';
 import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
-import { aggregate, bootstrapMean, scoreImage, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
+import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
 import { sampleImage, type ResidualUse } from './sample';
 import { layoutSubjects, type EvalSample, type EvalSet } from './sets';
 
@@ -28,6 +28,8 @@ export interface ImageResult {
   score: ImageScore;
   /** Custom-subject pattern score of the first subject (0 when its colour is missing); null for ordinary sets. */
   pattern: number | null;
+  /** 1 when that subject is recognised (colour found, pattern score >= its recognition threshold), else 0; null for ordinary sets. */
+  recognised: number | null;
 }
 
 export interface CellResult {
@@ -49,7 +51,7 @@ export class Evaluator {
   guidanceFor(kind: Settings['guidance']): MatchedGuidance {
     let g = this.guidance.get(kind);
     if (!g) {
-      const plan = inferencePlan(parseSchedulerConfig(this.ctx.model.folder.schedulerConfig), this.ctx.steps, { family: 'euler' });
+      const plan = inferencePlan(this.ctx.model.scheduler, this.ctx.steps, { family: 'euler' });
       g = matchedGuidance(kind, this.ctx.cfg, plan.sigmas);
       this.guidance.set(kind, g);
     }
@@ -82,10 +84,12 @@ export class Evaluator {
     });
     const detection = detect(image);
     const first = sample.subjects[0];
-    const pattern = first.custom ? (patternScore(image, detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) ?? 0) : null;
+    const rawPattern = first.custom ? patternScore(image, detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) : null;
+    const pattern = first.custom ? (rawPattern ?? 0) : null;
+    const recognised = first.custom ? subjectRecognised(rawPattern, recognitionThreshold(first.custom).threshold) : null;
     this.generated++;
     this.ctx.onImage?.(this.generated, sample.id);
-    return { sample, image, score: scoreImage(sample.subjects, detection), pattern };
+    return { sample, image, score: scoreImage(sample.subjects, detection), pattern, recognised };
   }
 
   /** Sequential on purpose: ORT already uses every core for one UNet call. */
@@ -95,6 +99,8 @@ export class Evaluator {
     const estimates: Record<string, Estimate> = { ...aggregate(images.map((r) => r.score), IMAGE_METRICS) };
     const patterns = images.map((r) => r.pattern).filter((v): v is number => v !== null);
     if (patterns.length) estimates.pattern = bootstrapMean(patterns);
+    const recognised = images.map((r) => r.recognised).filter((v): v is number => v !== null);
+    if (recognised.length) estimates.recognised = bootstrapMean(recognised);
     return { set: set.name, label, settings, images, estimates };
   }
 }

@@ -25,6 +25,18 @@ export interface Settings {
 export interface Condition {
   label: string;
   settings: Settings;
+  /** Run only on these sets of the experiment (default: every set). */
+  sets?: string[];
+}
+
+/** One line of an experiment's summary table: a measurement quoted from one or more of its cells. */
+export interface SummaryRow {
+  measurement: string;
+  /** The values shown, joined by " / ": a metric of the cell (set, condition). */
+  parts: { set: string; condition: string; metric: string }[];
+  /** Shown in brackets after the parts, joined by " / ". */
+  detail?: { set: string; condition: string; metric: string }[];
+  target?: string;
 }
 
 export interface Experiment {
@@ -35,6 +47,10 @@ export interface Experiment {
   conditions: Condition[];
   /** Metrics shown in the table, first one plotted. */
   metrics: string[];
+  /** Lines printed under the experiment's title (what it measures, how). */
+  description?: string[];
+  /** A summary table printed before the per-cell table (which then has no paired-change column). */
+  summary?: SummaryRow[];
 }
 
 /**
@@ -65,7 +81,55 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
     // After the central comparisons (paper, parts, gw, guidance), before the finer ablations.
     list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'wrongColour'] });
   }
+  list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone'))));
   return list;
+}
+
+/** Layout weights of the model card's layout rows. */
+export const MODEL_CARD_GWS = [0.08, 0.2, 0.5] as const;
+const MODEL_CARD_SELF_RECURRENCE_GWS = [0.08, 0.2] as const;
+
+/**
+ * The model card (README, "The embedded model"): the measurements training/eval_quality.py made with its own
+ * Python detector, now made by this evaluation. 1-object prompts without layout ("one"); 2-object prompts without
+ * layout and with boxes = the two halves of the image at several gw ("two_halves", the no-layout images serve both
+ * rows); each custom subject's bare base word ("a circle", sets "<subject>_alone") without layout, with and without
+ * its residual.
+ */
+function modelCard(customAlone: string[]): Experiment {
+  const sr = (gw: number): string => `gw ${gw} + self-recurrence`;
+  const noLayout = { layout: false } as const;
+  const conditions: Condition[] = [
+    { ...c('no layout', noLayout), sets: ['one', 'two_halves'] },
+    ...MODEL_CARD_GWS.map((gw) => ({ ...c(`gw ${gw}`, { gw }), sets: ['two_halves'] })),
+    ...MODEL_CARD_SELF_RECURRENCE_GWS.map((gw) => ({ ...c(sr(gw), { gw, selfRecurrence: true }), sets: ['two_halves'] })),
+    { ...c('without residual', { ...noLayout, residuals: false }), sets: customAlone },
+    { ...c('with residual', noLayout), sets: customAlone },
+  ];
+  const at = (set: string, condition: string, metric: string) => ({ set, condition, metric });
+  const summary: SummaryRow[] = [
+    { measurement: '1 object: right colour present / right shape', parts: [at('one', 'no layout', 'present'), at('one', 'no layout', 'shapeRight')], target: '95% / 80%' },
+    { measurement: '2 objects, no layout: requested objects present (leakage: unrequested colour / two-coloured blobs)', parts: [at('two_halves', 'no layout', 'present')], detail: [at('two_halves', 'no layout', 'wrongColour'), at('two_halves', 'no layout', 'twoColour')], target: '85%' },
+    { measurement: `2 objects in two boxes (the image's halves): centroids inside their box, no layout / ${MODEL_CARD_GWS.map((g) => `gw ${g}`).join(' / ')}`, parts: [at('two_halves', 'no layout', 'inBox'), ...MODEL_CARD_GWS.map((gw) => at('two_halves', `gw ${gw}`, 'inBox'))], target: '95% with the bias' },
+    { measurement: `2 objects in two boxes: two-coloured blobs, no layout / ${MODEL_CARD_GWS.map((g) => `gw ${g}`).join(' / ')}`, parts: [at('two_halves', 'no layout', 'twoColour'), ...MODEL_CARD_GWS.map((gw) => at('two_halves', `gw ${gw}`, 'twoColour'))] },
+    { measurement: `2 objects in two boxes, with self-recurrence: centroids inside their box, ${MODEL_CARD_SELF_RECURRENCE_GWS.map((g) => `gw ${g}`).join(' / ')}`, parts: MODEL_CARD_SELF_RECURRENCE_GWS.map((gw) => at('two_halves', sr(gw), 'inBox')) },
+    ...customAlone.map((set): SummaryRow => ({
+      measurement: `custom subject ${set.replace(/_alone$/, '')}: recognised with / without the residual (pattern score with / without)`,
+      parts: [at(set, 'with residual', 'recognised'), at(set, 'without residual', 'recognised')],
+      detail: [at(set, 'with residual', 'pattern'), at(set, 'without residual', 'pattern')],
+      target: 'recognisable with, not without',
+    })),
+  ];
+  return {
+    id: 'model', title: 'Model card: what the embedded model can do (README, "The embedded model")',
+    sets: ['one', 'two_halves', ...customAlone], conditions, summary,
+    metrics: ['present', 'shapeRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'pattern'],
+    description: [
+      'Sets: "one" (1 object, no layout), "two_halves" (2 objects of distinct colours and shapes; boxes = the two halves of the image, left/right or top/bottom; its no-layout images are also the "2 objects, no layout" row), "<subject>_alone" (the bare base word, e.g. "a circle", no layout, with and without the residual).',
+      'Layout rows: the base condition (strength 2.5 on every token of each subject phrase, hard negative, every step guided) at the gw named; self-recurrence rows add the reference\'s self-recurrence.',
+      'Recognised (custom subjects): the subject\'s colour is found and its pattern score is at least half the mean score of 40 training-like renders (data.py\'s random pattern phase; thresholds in the notes above).',
+    ],
+  };
 }
 
 /** The --quick subset for CI: the central comparison on the two-subject set only. */

@@ -19,9 +19,8 @@
  * Aggregation: the unit is the image (one seed), subject scores are averaged within an image first. The interval
  * is a 95% percentile bootstrap over images (BOOTSTRAP_RESAMPLES resamples, fixed seed).
  */
-import { ModelError } from '../diffusion/errors';
 import type { Box } from '../diffusion/layout';
-import { EVAL_CODES } from './codes';
+import { EVAL_CODES, EvalError } from './codes';
 import type { DetectedObject, Detection } from './detect';
 import { mulberry32 } from './random';
 import type { EvalSubject } from './sets';
@@ -112,7 +111,7 @@ export function matchSubjects(subjects: readonly EvalSubject[], d: Detection): S
 }
 
 export function scoreImage(subjects: readonly EvalSubject[], d: Detection): ImageScore {
-  if (subjects.length === 0) throw new ModelError(EVAL_CODES.empty, 'Expected at least one requested subject to score an image against but received none.');
+  if (subjects.length === 0) throw new EvalError(EVAL_CODES.empty, 'Expected at least one requested subject to score an image against but received none.');
   const scores = matchSubjects(subjects, d);
   const mean = (f: (s: SubjectScore) => number): number => scores.reduce((a, s) => a + f(s), 0) / scores.length;
   const significant = d.objects.filter((o) => o.area >= SIGNIFICANT_AREA);
@@ -135,6 +134,15 @@ export function scoreImage(subjects: readonly EvalSubject[], d: Detection): Imag
   };
 }
 
+/**
+ * Custom subjects: 1 when the subject's colour was found (pattern score not null) and its pattern score reaches the
+ * subject's recognition threshold (detect/pattern.ts recognitionThreshold: half the score of training-like
+ * renders), else 0.
+ */
+export function subjectRecognised(pattern: number | null, threshold: number): number {
+  return pattern !== null && pattern >= threshold ? 1 : 0;
+}
+
 export interface Estimate {
   mean: number;
   /** 95% percentile-bootstrap interval over images. */
@@ -145,7 +153,7 @@ export interface Estimate {
 
 export function bootstrapMean(values: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = BOOTSTRAP_SEED): Estimate {
   const n = values.length;
-  if (n === 0) throw new ModelError(EVAL_CODES.empty, 'Expected at least one value to aggregate but received none.', { hint: 'Run the evaluation with --n 1 or more.' });
+  if (n === 0) throw new EvalError(EVAL_CODES.empty, 'Expected at least one value to aggregate but received none.', { hint: 'Run the evaluation with --n 1 or more.' });
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const rng = mulberry32(seed);
   const means = new Float64Array(resamples);
@@ -170,6 +178,6 @@ export function aggregate(scores: readonly ImageScore[], metrics: readonly Image
  * independent intervals, since seed-to-seed variation cancels).
  */
 export function pairedDifference(a: readonly number[], b: readonly number[]): Estimate {
-  if (a.length !== b.length) throw new ModelError(EVAL_CODES.empty, `Expected paired values of equal length but received ${a.length} and ${b.length}.`);
+  if (a.length !== b.length) throw new EvalError(EVAL_CODES.empty, `Expected paired values of equal length but received ${a.length} and ${b.length}.`);
   return bootstrapMean(a.map((v, i) => b[i] - v));
 }

@@ -10,18 +10,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { ModelError } from '../diffusion/errors';
 import { loadSdModel } from '../diffusion/model/load';
-import { EVAL_CODES } from './codes';
+import { EVAL_CODES, EvalError } from './codes';
 import { loadCustomResiduals } from './custom-residuals';
-import { CUSTOM_SUBJECTS, referencePatternScore, validateDetector, type CustomSubjectName, type DetectorAccuracy } from './detect';
+import { CUSTOM_SUBJECTS, recognitionThreshold, referencePatternScore, validateDetector, RECOGNITION_RENDERS, type CustomSubjectName, type DetectorAccuracy } from './detect';
 import { Evaluator, type CellResult } from './evaluate';
 import { experiments as allExperiments, quickExperiments, type Experiment } from './experiments';
 import { gridPng, type GridTile } from './output/grid';
 import { reportMarkdown } from './output/markdown';
 import { plotFor } from './output/plots';
 import { mulberry32 } from './random';
-import { boxSizeSets, customSets, standardSets, type EvalSet } from './sets';
+import { boxSizeSets, customSets, halvesSets, standardSets, type EvalSet } from './sets';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -45,7 +44,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     const value = argv[++i];
     const num = (): number => {
       const v = Number(value);
-      if (!Number.isFinite(v) || v <= 0) throw new ModelError(EVAL_CODES.args, `Expected a positive number after ${flag} but received ${JSON.stringify(value)}.`);
+      if (!Number.isFinite(v) || v <= 0) throw new EvalError(EVAL_CODES.args, `Expected a positive number after ${flag} but received ${JSON.stringify(value)}.`);
       return v;
     };
     if (flag === '--model') o.model = resolve(value);
@@ -54,8 +53,8 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     else if (flag === '--cfg') o.cfg = num();
     else if (flag === '--only') o.only = value.split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--out') o.out = resolve(value);
-    else throw new ModelError(EVAL_CODES.args, `Expected one of --model, --n, --steps, --cfg, --only, --out, --quick but received ${JSON.stringify(flag)}.`);
-    if (value === undefined) throw new ModelError(EVAL_CODES.args, `Expected a value after ${flag}.`);
+    else throw new EvalError(EVAL_CODES.args, `Expected one of --model, --n, --steps, --cfg, --only, --out, --quick but received ${JSON.stringify(flag)}.`);
+    if (value === undefined) throw new EvalError(EVAL_CODES.args, `Expected a value after ${flag}.`);
   }
   return o;
 }
@@ -63,27 +62,40 @@ export function parseArgs(argv: readonly string[]): RunOptions {
 export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<{ markdown: string; cells: CellResult[] }> {
   const started = Date.now();
   const model = await loadSdModel(o.model).catch((err: unknown) => {
-    throw new ModelError(EVAL_CODES.model, `Expected a shapes-world model folder at ${o.model} but it cannot be loaded: ${(err as Error).message}`, { hint: 'Build it (training/README.md) or pass --model DIR.', cause: err });
+    throw new EvalError(EVAL_CODES.model, `Expected a shapes-world model folder at ${o.model} but it cannot be loaded: ${(err as Error).message}`, { hint: 'Build it (training/README.md) or pass --model DIR.', cause: err });
   });
   const ALL_CUSTOM = Object.keys(CUSTOM_SUBJECTS) as CustomSubjectName[];
   const customSetNames = (names: readonly CustomSubjectName[]): string[] => names.flatMap((n) => [`${n}_alone`, `${n}_pair`]);
-  const sets = new Map<string, EvalSet>([...standardSets(o.n), ...boxSizeSets(o.n), ...customSets(o.n, ALL_CUSTOM)].map((s) => [s.name, s]));
+  const sets = new Map<string, EvalSet>([...standardSets(o.n), ...boxSizeSets(o.n), ...halvesSets(o.n), ...customSets(o.n, ALL_CUSTOM)].map((s) => [s.name, s]));
   let exps: Experiment[] = o.quick ? quickExperiments() : allExperiments({ customSets: customSetNames(ALL_CUSTOM) });
   if (o.only) {
     const unknown = o.only.filter((id) => !exps.some((e) => e.id === id));
-    if (unknown.length) throw new ModelError(EVAL_CODES.args, `Expected experiment ids among ${exps.map((e) => e.id).join(', ')} but received ${unknown.join(', ')}.`);
+    if (unknown.length) throw new EvalError(EVAL_CODES.args, `Expected experiment ids among ${exps.map((e) => e.id).join(', ')} but received ${unknown.join(', ')}.`);
     exps = exps.filter((e) => o.only!.includes(e.id));
   }
   const residuals: Partial<Record<CustomSubjectName, Float32Array>> = {};
   const customNotes: string[] = [];
-  // Residuals are read when the custom experiment starts (they are trained after the model is exported).
+  // Residuals are read once, when the first experiment with a custom-subject set starts (they are trained after the
+  // model is exported); sets of subjects without a readable residual are dropped from every experiment.
+  let residualNames: CustomSubjectName[] | null = null;
   const loadResiduals = (): CustomSubjectName[] => {
-    const found = loadCustomResiduals(join(o.model, 'residuals'), model.textWidth);
-    Object.assign(residuals, found.vectors);
-    const names = Object.keys(found.vectors) as CustomSubjectName[];
-    customNotes.push(...found.notes, ...names.map((name) => `${name}: ground-truth pattern score ${referencePatternScore(name, mulberry32(77), 12).toFixed(2)} (12 renders of the subject alone)`));
-    return names;
+    if (residualNames) return residualNames;
+    residualNames = [];
+    try {
+      const found = loadCustomResiduals(join(o.model, 'residuals'), model.textWidth);
+      Object.assign(residuals, found.vectors);
+      residualNames = Object.keys(found.vectors) as CustomSubjectName[];
+      customNotes.push(...found.notes, ...residualNames.map((name) => `${name}: ground-truth pattern score ${referencePatternScore(name, mulberry32(77), 12).toFixed(2)} (12 renders of the subject alone)`));
+      customNotes.push(...residualNames.map((name) => {
+        const t = recognitionThreshold(name);
+        return `${name}: recognised when its colour is found and its pattern score is >= ${t.threshold.toFixed(2)} (half of ${t.reference.toFixed(2)}, the mean of ${RECOGNITION_RENDERS} renders with data.py's random pattern phase)`;
+      }));
+    } catch (err) {
+      customNotes.push(`custom residuals unreadable (${(err as Error).message}): custom subjects not measured`);
+    }
+    return residualNames;
   };
+  const subjectOf = (setName: string): CustomSubjectName | undefined => sets.get(setName)?.samples[0]?.subjects[0]?.custom;
   log(`detector self-check on ${o.detectorScenes} ground-truth scenes...`);
   const detector = validateDetector(mulberry32(51), o.detectorScenes);
   const evaluator = new Evaluator({ model, steps: o.steps, cfg: o.cfg, residuals, onImage: (k, id) => { if (k % 10 === 0) log(`  ${k} images (${id}), ${((Date.now() - started) / 1000).toFixed(0)} s`); } });
@@ -92,21 +104,19 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
   // The report is rewritten after every experiment, so an interrupted run still leaves what it measured.
   for (const [index, planned] of exps.entries()) {
     let e = planned;
-    if (e.id === 'custom') {
-      let names: CustomSubjectName[] = [];
-      try {
-        names = loadResiduals();
-      } catch (err) {
-        customNotes.push(`custom residuals unreadable (${(err as Error).message}): custom experiment skipped`);
-      }
-      if (!names.length) { log('no custom-subject residuals: custom experiment skipped'); continue; }
-      e = { ...e, sets: customSetNames(names) };
+    if (e.sets.some((s) => subjectOf(s))) {
+      const names = loadResiduals();
+      // Ordinary sets first, then the custom sets of each subject with a residual, in the residual files' order.
+      const kept = [...e.sets.filter((s) => !subjectOf(s)), ...names.flatMap((n) => e.sets.filter((s) => subjectOf(s) === n))];
+      if (!kept.length) { log(`no custom-subject residuals: ${e.id} experiment skipped`); continue; }
+      if (kept.length < e.sets.length) log(`${e.id}: no residual for ${e.sets.filter((s) => !kept.includes(s)).join(', ')}: not measured`);
+      e = { ...e, sets: kept };
     }
     log(`experiment ${e.id}: ${e.title}`);
     const cells: CellResult[] = [];
     for (const setName of e.sets) {
       const set = sets.get(setName)!;
-      for (const c of e.conditions) cells.push(await evaluator.cell(set, c.label, c.settings));
+      for (const c of e.conditions) if (!c.sets || c.sets.includes(setName)) cells.push(await evaluator.cell(set, c.label, c.settings));
     }
     results.push({ experiment: e, cells });
     const notes = index < exps.length - 1 ? [`partial report: ${exps.slice(index + 1).map((x) => x.id).join(', ')} still to run`] : [];
@@ -143,13 +153,17 @@ async function writeOutputs(o: RunOptions, results: { experiment: Experiment; ce
   return markdown;
 }
 
-/** Example rows: each condition of the paper comparison on the first 6 two-subject samples, then custom subjects. */
+/**
+ * Example rows: each condition of the paper comparison on the first 6 two-subject samples, then custom subjects;
+ * in a run of the model card alone, its two-halves layout rows and custom subjects.
+ */
 function exampleRows(results: { experiment: Experiment; cells: CellResult[] }[]): GridTile[][] {
   const tile = (r: CellResult['images'][number]): GridTile => ({ image: r.image, boxes: r.sample.subjects.map((s) => ({ box: s.box, colour: s.colour })) });
   const rows: GridTile[][] = [];
   for (const r of results) {
     for (const c of r.cells) {
-      const wanted = (r.experiment.id === 'paper' && (c.set === 'two' || c.set === 'same_shape')) || (r.experiment.id === 'custom' && c.set.endsWith('_pair'));
+      const wanted = (r.experiment.id === 'paper' && (c.set === 'two' || c.set === 'same_shape')) || (r.experiment.id === 'custom' && c.set.endsWith('_pair'))
+        || (r.experiment.id === 'model' && (c.set === 'two_halves' ? !c.settings.selfRecurrence : c.set.endsWith('_alone')));
       if (wanted) rows.push(c.images.slice(0, 6).map(tile));
     }
   }
@@ -160,7 +174,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   try {
     await runEvaluation(parseArgs(process.argv.slice(2)));
   } catch (err) {
-    const e = err as ModelError;
+    const e = err as { code?: string; message?: string };
     process.stderr.write(`${e.code ?? 'E_EVAL'}: ${e.message}\n`);
     process.exit(e.code === EVAL_CODES.args || e.code === EVAL_CODES.model ? 2 : 1);
   }

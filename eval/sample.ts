@@ -8,11 +8,9 @@ import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
 import type { BoxSubject, EtaSchedule, ResolutionSelection } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { decodeLatents } from '../diffusion/model/vae';
-import { encodeConditioning, type Conditioning } from '../diffusion/pipeline/conditioning';
+import { addResidualAtPhrase, encodeConditioning, type Conditioning } from '../diffusion/pipeline/conditioning';
 import { generate, type GenerateOptions } from '../diffusion/pipeline/generate';
 import type { LayoutParts } from '../diffusion/pipeline/layout-plan';
-import { addResidual } from '../diffusion/residuals';
-import { findPhrase } from '../diffusion/tokenizer';
 
 export interface ResidualUse {
   /** The base word in the prompt that carries the residual (its first token, every occurrence). */
@@ -44,16 +42,9 @@ export interface SampleRequest {
 }
 
 export async function conditioningFor(model: SdModel, prompt: string, mode: 'fixed' | 'adaptive', residuals: readonly ResidualUse[]): Promise<Conditioning> {
-  const encoded = await encodeConditioning(model, model.tokenizer.tokenize(prompt, { mode }), '');
-  const { tokens } = encoded;
-  let cond = encoded.cond; // [1, L, D]
-  const applied: Conditioning['residuals'] = [];
-  for (const r of residuals) {
-    const positions = findPhrase(tokens, r.phrase, 'all').map((occurrence) => occurrence[0]);
-    cond = addResidual(cond, r.vector, positions, r.strength ?? 1);
-    applied.push({ phrase: r.phrase, positions, strength: r.strength ?? 1, source: 'eval' });
-  }
-  return { ...encoded, cond, residuals: applied };
+  let conditioning = await encodeConditioning(model, model.tokenizer.tokenize(prompt, { mode }), '');
+  for (const r of residuals) conditioning = addResidualAtPhrase(conditioning, { ...r, source: 'eval' });
+  return conditioning;
 }
 
 export async function sampleImage(model: SdModel, req: SampleRequest): Promise<RgbImage> {

@@ -8,18 +8,21 @@
  * inside its own cell, so boxes never overlap. Layout phrases are the whole noun phrase ("red circle"): the colour
  * token gets the map too, and two subjects of one shape stay distinguishable ("red circle" / "blue circle").
  */
-import { ModelError } from '../diffusion/errors';
 import type { Box, BoxSubject } from '../diffusion/layout';
-import { EVAL_CODES } from './codes';
+import { EVAL_CODES, EvalError } from './codes';
 import { COLOUR_NAMES, CUSTOM_SUBJECTS, SHAPES, type ColourName, type CustomSubjectName, type ShapeName } from './detect/palette';
 import { mulberry32, type Rng } from './random';
 
-export type BoxScale = 'small' | 'default' | 'large';
-/** Box side as a fraction of the image. Objects of the training data span 14-28 px of 64 (0.22-0.44). */
+export type BoxScale = 'small' | 'default' | 'large' | 'cell';
+/**
+ * Box side as a fraction of the image. Objects of the training data span 14-28 px of 64 (0.22-0.44). 'cell': the
+ * box is the whole cell (2 subjects: the two halves of the image, the boxes of the model card's layout rows).
+ */
 export const BOX_SIDE: Record<BoxScale, Record<number, number>> = {
   small: { 1: 0.3, 2: 0.3, 3: 0.3, 4: 0.3 },
   default: { 1: 0.5, 2: 0.45, 3: 0.42, 4: 0.42 },
   large: { 1: 0.75, 2: 0.5, 3: 0.5, 4: 0.5 },
+  cell: { 1: 1, 2: 1, 3: 1, 4: 1 },
 };
 
 export interface EvalSubject {
@@ -95,7 +98,7 @@ function attributes(count: number, similar: Similarity, rng: Rng): [ColourName, 
 
 export function makeSet(name: string, description: string, o: SetOptions): EvalSet {
   if (!(Number.isInteger(o.n) && o.n > 0) || ![1, 2, 3, 4].includes(o.count)) {
-    throw new ModelError(EVAL_CODES.spec, `Expected 1-4 subjects and n >= 1 for set "${name}" but received count ${o.count}, n ${o.n}.`);
+    throw new EvalError(EVAL_CODES.spec, `Expected 1-4 subjects and n >= 1 for set "${name}" but received count ${o.count}, n ${o.n}.`);
   }
   const rng = mulberry32(o.seed);
   const samples: EvalSample[] = [];
@@ -125,7 +128,7 @@ export function layoutSubjects(sample: EvalSample): BoxSubject[] {
 }
 
 /** Seeds of the standard sets; each set has its own so adding a set never changes another. */
-export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, custom: 110 } as const;
+export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, twoHalves: 109, custom: 110 } as const;
 
 /** The paper's comparison sets: 1-4 subjects, plus the two kinds of similar subjects (2 subjects each). */
 export function standardSets(n: number): EvalSet[] {
@@ -145,6 +148,11 @@ export function boxSizeSets(n: number): EvalSet[] {
     makeSet('two_small', `2 subjects, small boxes (side ${BOX_SIDE.small[2]})`, { count: 2, n, seed: SET_SEEDS.twoSmall, scale: 'small' }),
     makeSet('two_large', `2 subjects, large boxes (side ${BOX_SIDE.large[2]})`, { count: 2, n, seed: SET_SEEDS.twoLarge, scale: 'large' }),
   ];
+}
+
+/** The model card's layout set (experiment "model"): 2 subjects, each box one half of the image (left/right or top/bottom). */
+export function halvesSets(n: number): EvalSet[] {
+  return [makeSet('two_halves', '2 subjects, boxes = the two halves of the image', { count: 2, n, seed: SET_SEEDS.twoHalves, scale: 'cell' })];
 }
 
 /** Custom-subject sets: the subject alone ("a circle"), and with one ordinary subject in a layout. */

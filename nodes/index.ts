@@ -10,7 +10,7 @@ import { LayoutFromMaskNode } from './layout/layout-from-mask';
 import { LoadModelNode } from './model/load-model';
 import { AddResidualNode } from './residual/add-residual';
 import { LoadResidualNode } from './residual/load-residual';
-import { SamplerNode } from './sampling/sampler';
+import { GuidedSamplerNode } from './sampling/guided-sampler';
 import { EncodeNode } from './text/encode';
 import { TokenizeNode } from './text/tokenize';
 import { IntegerNode } from './util/integer';
@@ -34,7 +34,7 @@ export const ALL_NODES: readonly AnyNodeDefinition[] = [
   CfgNode,
   CfgPlusPlusNode,
   SigmaScaledCfgNode,
-  SamplerNode,
+  GuidedSamplerNode,
   VaeDecodeNode,
   SaveImageNode,
   PreviewImageNode,

@@ -1,3 +1,6 @@
+import { CodedError } from '../errors/coded-error';
+import type { CodeEntry, CodeTable } from '../errors/code-table';
+
 /**
  * The server's coded error catalogue. Every error response is `{ error: { code, message, hint?, issues? } }`
  * with the HTTP status listed here; clients key on `code`, never on the message.
@@ -14,7 +17,9 @@ export const SERVER_ERRORS = {
   E_UPLOAD_CONTENT: { status: 400, summary: 'The uploaded bytes do not match the file type its extension claims.' },
   E_UNAUTHORIZED: { status: 401, summary: 'A token is required: send `Authorization: Bearer <token>` or `?token=`.' },
   E_PATH_OUTSIDE_FOLDER: { status: 403, summary: 'The path leaves its folder (.., absolute path, or a symlink out).' },
-  E_FORBIDDEN_ORIGIN: { status: 403, summary: 'Without a token, only loopback Host and Origin headers are accepted (DNS rebinding, cross-site pages).' },
+  E_FORBIDDEN_ORIGIN: {
+    status: 403, summary: 'Without a token, only loopback Host and Origin headers are accepted (DNS rebinding, cross-site pages).',
+  },
   E_FOLDER_READ_ONLY: { status: 403, summary: 'Uploads are not accepted into this folder.' },
   E_NOT_FOUND: { status: 404, summary: 'No such route, file or example graph.' },
   E_UNKNOWN_FOLDER: { status: 404, summary: 'The folder is not one the server exposes.' },
@@ -23,30 +28,38 @@ export const SERVER_ERRORS = {
   E_RUN_NOT_RUNNING: { status: 409, summary: 'The run is not the running one (use DELETE /api/queue/:runId for a pending run).' },
   E_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body is larger than the server accepts.' },
   E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The Content-Type does not fit the endpoint or the file.' },
-  E_INTERNAL: { status: 500, summary: 'An unexpected server failure (a bug): see the server log.' },
-  // Startup errors (thrown by startServer, no HTTP status).
-  E_TOKEN_REQUIRED: { status: 0, summary: 'Binding to a non-loopback host needs a token.' },
-  E_BAD_OPTIONS: { status: 0, summary: 'startServer was given an invalid option.' },
-  E_PLUGIN_LOAD: { status: 0, summary: 'A registry module could not be loaded or does not export `nodes`.' },
+  E_DATA_DIR_UNWRITABLE: {
+    status: 503, summary: 'The server\'s data folder cannot be written, so a run cannot be stored durably; it was not queued.',
+  },
+  E_INTERNAL: { status: 500, summary: 'An unexpected failure (a bug): the server logs the details, the CLI prints them.' },
+  // Startup errors (thrown by startServer, no HTTP status; a ServerError built from one reports 500).
+  E_TOKEN_REQUIRED: { summary: 'Binding to a non-loopback host needs a token.' },
+  E_BAD_OPTIONS: { summary: 'startServer was given an invalid option.' },
   // Run outcomes recorded in history and events (not HTTP responses).
-  E_WORKER_CRASHED: { status: 0, summary: 'The execution worker died during the run; it was restarted.' },
-} as const;
+  E_WORKER_CRASHED: { summary: 'The execution worker died during the run; it was restarted.' },
+} as const satisfies CodeTable;
 
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;
 
+/** Codes the editor's API client (editor/api.js) makes up itself when a response carries no `{ error }` body. */
+export const CLIENT_ERRORS = {
+  E_HTTP: {
+    summary: 'An HTTP request failed with a response that has no coded error body (a proxy, a crash); the message gives the status.',
+  },
+} as const satisfies CodeTable;
+
 /** A failure a client (or the person starting the server) caused; carries its HTTP status. */
-export class ServerError extends Error {
-  readonly code: ServerErrorCode;
+export class ServerError extends CodedError<ServerErrorCode> {
   readonly status: number;
-  readonly hint?: string;
   readonly issues?: unknown[];
 
   constructor(code: ServerErrorCode, message: string, opts: { hint?: string; issues?: unknown[]; cause?: unknown } = {}) {
-    super(message, { cause: opts.cause });
+    super(code, message, { hint: opts.hint, cause: opts.cause });
+    // The hint travels beside the message in the response body, so the message stays the bare message.
+    this.message = message;
     this.name = 'ServerError';
-    this.code = code;
-    this.status = SERVER_ERRORS[code].status || 500;
-    this.hint = opts.hint;
+    const entry: CodeEntry = SERVER_ERRORS[code];
+    this.status = entry.status ?? 500;
     this.issues = opts.issues;
   }
 

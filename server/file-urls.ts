@@ -11,10 +11,10 @@ export function fileUrl(folder: ServedFolder, rel: string): string {
 }
 
 /** The URL of an absolute path when it lies in a served folder. */
-export function urlForPath(folders: Record<FolderName, string>, p: string): string | undefined {
-  if (!isAbsolute(p)) return undefined;
+export function urlForPath(folders: Record<FolderName, string>, path: string): string | undefined {
+  if (!isAbsolute(path)) return undefined;
   for (const folder of SERVED_FOLDERS) {
-    if (isInside(folders[folder], p) && p !== folders[folder]) return fileUrl(folder, relative(folders[folder], p));
+    if (isInside(folders[folder], path) && path !== folders[folder]) return fileUrl(folder, relative(folders[folder], path));
   }
   return undefined;
 }
@@ -25,15 +25,17 @@ export function urlForPath(folders: Record<FolderName, string>, p: string): stri
  * directory layout is not disclosed. `files` collects the URLs.
  */
 export function pathsToUrls<T>(value: T, folders: Record<FolderName, string>, files: string[] = []): T {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      const url = urlForPath(folders, v);
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') {
+      const url = urlForPath(folders, item);
       if (url) files.push(url);
-      return url ?? v;
+      return url ?? item;
     }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
+    if (Array.isArray(item)) return item.map(walk);
+    if (item && typeof item === 'object' && !ArrayBuffer.isView(item)) {
+      return Object.fromEntries(Object.entries(item).map(([k, x]) => [k, walk(x)]));
+    }
+    return item;
   };
   return walk(value) as T;
 }

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GraphIssue, loadGraph } from '../engine';
+import { FileNotAllowedError, resolveFileInput, type GraphIssue, type loadGraph } from '../engine';
 import { ServerError } from './codes';
 import type { FolderName } from './options';
-import { isInside, resolveInFolder } from './paths';
 
 type Validated = ReturnType<typeof loadGraph>['validated'];
 
@@ -27,18 +25,23 @@ export function searchBases(folders: Record<FolderName, string>): SearchBase[] {
 }
 
 /**
- * Refuses a graph whose file inputs (inputs declared `file`) name anything outside the search bases:
- * absolute paths, `..`, NUL bytes, symlinks out, or install files other than models. Throws
- * E_PATH_OUTSIDE_FOLDER listing every offending input.
+ * Refuses, before queueing, a graph whose literal file inputs lead outside the search bases: the same check the
+ * engine applies to every file input when the run opens it (engine/file-inputs.ts), answered early so nothing
+ * doomed is queued. Throws E_PATH_OUTSIDE_FOLDER listing every offending input.
  */
 export function checkGraphPaths(graph: Validated, bases: readonly SearchBase[]): void {
+  const access = { searchPaths: bases.map((b) => b.base), roots: bases.map((b) => b.root) };
   const issues: GraphIssue[] = [];
   for (const node of graph.nodes.values()) {
     for (const [name, spec] of Object.entries(node.def.inputs)) {
       const value = node.literals[name];
       if (!spec.file || typeof value !== 'string') continue;
-      const problem = pathProblem(value, bases);
-      if (problem) issues.push({ code: 'E_PATH_OUTSIDE_FOLDER', nodeId: node.id, nodeType: node.def.type, input: name, message: problem });
+      try {
+        resolveFileInput(name, value, spec.file, access);
+      } catch (err) {
+        if (!(err instanceof FileNotAllowedError)) throw err;
+        issues.push({ code: 'E_PATH_OUTSIDE_FOLDER', nodeId: node.id, nodeType: node.def.type, input: name, message: err.message });
+      }
     }
   }
   if (issues.length) {
@@ -47,24 +50,4 @@ export function checkGraphPaths(graph: Validated, bases: readonly SearchBase[]):
       hint: 'Upload the file (POST /api/upload/:folder) and refer to it by its name in that folder.',
     });
   }
-}
-
-function pathProblem(value: string, bases: readonly SearchBase[]): string | undefined {
-  for (const { base, root } of bases) {
-    let candidate: string;
-    try {
-      candidate = resolveInFolder(base, value);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    if (!existsSync(candidate)) continue;
-    try {
-      if (!isInside(root, candidate)) throw new Error('outside');
-      resolveInFolder(root, relative(root, candidate));
-    } catch {
-      return `Expected "${value}" to be a file in one of the server's folders (or under models/) but it resolves outside them.`;
-    }
-    return undefined;
-  }
-  return undefined;
 }

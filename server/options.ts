@@ -67,7 +67,8 @@ export function resolveOptions(opts: ServerOptions): ResolvedOptions {
   }
   const token = opts.token === '' ? undefined : opts.token;
   if (!isLoopback(host) && !token) {
-    throw new ServerError('E_TOKEN_REQUIRED', `Refusing to listen on ${host} without a token: anyone on that network could run graphs and read files.`, {
+    throw new ServerError('E_TOKEN_REQUIRED', `Refusing to listen on ${host} without a token: ` +
+      'anyone on that network could run graphs and read files.', {
       hint: 'Set a token (--token or CONES_TOKEN), or bind to 127.0.0.1.',
     });
   }
@@ -76,11 +77,15 @@ export function resolveOptions(opts: ServerOptions): ResolvedOptions {
       hint: 'Generate one with `node -e "console.log(crypto.randomUUID())"`.',
     });
   }
-  if (!opts.dataDir) throw new ServerError('E_BAD_OPTIONS', 'Expected `dataDir` (where the queue and history are kept) but received nothing.');
+  if (!opts.dataDir) {
+    throw new ServerError('E_BAD_OPTIONS', 'Expected `dataDir` (where the queue and history are kept) but received nothing.');
+  }
   const folders = {} as Record<FolderName, string>;
   for (const name of FOLDER_NAMES) {
     const dir = opts.folders?.[name];
-    if (typeof dir !== 'string' || !dir) throw new ServerError('E_BAD_OPTIONS', `Expected \`folders.${name}\` to be a folder path but received ${String(dir)}.`);
+    if (typeof dir !== 'string' || !dir) {
+      throw new ServerError('E_BAD_OPTIONS', `Expected \`folders.${name}\` to be a folder path but received ${String(dir)}.`);
+    }
     folders[name] = resolve(dir);
   }
   return {

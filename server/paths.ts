@@ -1,12 +1,9 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { isInside } from '../engine';
 import { ServerError } from './codes';
 
-/** True when `p` is `root` or below it (both absolute). */
-export function isInside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
+export { isInside };
 
 /**
  * The segments of a client-given relative path, refusing anything that could name a file outside its folder:
@@ -25,13 +22,13 @@ export function safeSegments(raw: string): string[] {
   return segments;
 }
 
-/** The real path of the first existing ancestor of `p` (so a symlinked parent of a new file is seen through). */
-function realExisting(p: string): string {
-  let cur = p;
+/** The real path of the first existing ancestor of `path` (so a symlinked parent of a new file is seen through). */
+function realExisting(path: string): string {
+  let cur = path;
   const rest: string[] = [];
   while (!existsSync(cur)) {
     const parent = resolve(cur, '..');
-    if (parent === cur) return p;
+    if (parent === cur) return path;
     rest.unshift(cur.slice(parent.length + 1));
     cur = parent;
   }
@@ -46,7 +43,8 @@ export function resolveInFolder(folder: string, raw: string): string {
   const segments = safeSegments(raw);
   const target = join(folder, ...segments);
   if (!isInside(realExisting(folder), realExisting(target))) {
-    throw new ServerError('E_PATH_OUTSIDE_FOLDER', `Expected "${raw}" to stay inside its folder but it leads outside it (through a symbolic link).`);
+    throw new ServerError('E_PATH_OUTSIDE_FOLDER', `Expected "${raw}" to stay inside its folder ` +
+      'but it leads outside it (through a symbolic link).');
   }
   return target;
 }

@@ -45,9 +45,10 @@ export class Runner {
   }
 
   /** Queues a validated run; returns how many runs are ahead of it. */
-  submit(run: RunRecord): number {
+  /** Resolves once the run is on disk (only then may it be acknowledged); E_DATA_DIR_UNWRITABLE otherwise. */
+  async submit(run: RunRecord): Promise<number> {
+    const position = await this.queue.add(run);
     this.log.open(run.runId, run.clientId);
-    const position = this.queue.add(run);
     this.hub.broadcast({ type: 'queued', runId: run.runId, clientId: run.clientId ?? null, position });
     this.pump();
     this.broadcastStatus();
@@ -58,7 +59,7 @@ export class Runner {
   remove(runId: string): boolean {
     const run = this.queue.remove(runId);
     if (!run) return false;
-    this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'removed' } });
+    void this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'removed' } }).catch(() => undefined);
     this.hub.runEvent({ type: 'interrupted', runId, reason: 'removed' });
     this.log.close(runId);
     this.broadcastStatus();
@@ -72,9 +73,15 @@ export class Runner {
     cur.interruptTimer ??= setTimeout(() => void this.host.kill({ status: 'interrupted' }), this.interruptGraceMs).unref();
   }
 
-  /** Records a run that was executing when a previous server process stopped. */
+  /**
+   * Settles a run that was executing or ending when a previous server process stopped: one history already holds
+   * finished (it ended, but the queue file was not updated yet) is left as it is; any other is recorded interrupted.
+   */
   recordOrphan(run: RunRecord): void {
-    this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'server_stopped' } });
+    const recorded = this.history.get(run.runId)
+      ? Promise.resolve()
+      : this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'server_stopped' } });
+    void recorded.then(() => this.queue.forget(run.runId), () => undefined);
   }
 
   pump(): void {
@@ -108,19 +115,21 @@ export class Runner {
     if (!cur || cur.run.runId !== runId) return;
     clearTimeout(cur.interruptTimer);
     this.current = undefined;
-    if (outcome.status === 'ok') {
-      this.record(cur.run, cur, { status: 'ok', ms: outcome.ms, executed: outcome.executed, cached: outcome.cached });
-    } else if (outcome.status === 'error') {
-      this.record(cur.run, cur, { status: 'error', error: pathsToUrls(outcome.error, this.folders) });
-    } else {
-      const reason = this.closing ? 'server_stopped' : 'user';
-      this.record(cur.run, cur, { status: 'interrupted', interrupted: { nodeId: outcome.nodeId, reason } });
-    }
-    this.hub.runEvent(cur.terminal ?? synthesize(runId, outcome));
-    this.log.close(runId);
-    this.queue.finish(runId);
+    const reason = this.closing ? 'server_stopped' : 'user';
+    const result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'> = outcome.status === 'ok'
+      ? { status: 'ok', ms: outcome.ms, executed: outcome.executed, cached: outcome.cached }
+      : outcome.status === 'error'
+        ? { status: 'error', error: pathsToUrls(outcome.error, this.folders) }
+        : { status: 'interrupted', interrupted: { nodeId: outcome.nodeId, reason } };
+    const recorded = this.record(cur.run, cur, result);
+    // The run is reported ended (terminal event, queue file) only once its history entry is on disk.
+    this.queue.finish(runId, recorded);
+    void recorded.catch(() => undefined).then(() => {
+      this.hub.runEvent(cur.terminal ?? synthesize(runId, outcome));
+      this.log.close(runId);
+      this.broadcastStatus();
+    });
     this.pump();
-    this.broadcastStatus();
   }
 
   /** Stops taking runs; the running one is ended as interrupted (server_stopped). Pending runs stay queued. */
@@ -131,8 +140,10 @@ export class Runner {
     if (cur) this.onDone(cur.run.runId, { status: 'interrupted' });
   }
 
-  private record(run: RunRecord, got: { ui: Record<string, UiOutput>; files: string[] }, result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'>): void {
-    this.history.add({
+  private record(
+    run: RunRecord, got: { ui: Record<string, UiOutput>; files: string[] }, result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'>,
+  ): Promise<void> {
+    return this.history.add({
       runId: run.runId,
       clientId: run.clientId,
       submittedAt: run.submittedAt,

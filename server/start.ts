@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 import { searchBases } from './graph-paths';
 import { hasToken, localOriginProblem } from './http/auth';
 import { resolveOptions, type ServerOptions } from './options';
-import { buildServerRegistry } from './registry';
+import { buildNodeRegistry } from '../nodes/registry';
 import { Runner } from './runner';
 import { HistoryStore } from './store/history';
 import { RunQueue } from './store/run-queue';
@@ -27,14 +27,16 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const opts = resolveOptions(options);
-  const registry = await buildServerRegistry(opts.registryModules);
+  const registry = await buildNodeRegistry(opts.registryModules);
   await mkdir(opts.dataDir, { recursive: true });
   for (const name of ['outputs', 'inputs', 'residuals', 'layouts'] as const) await mkdir(opts.folders[name], { recursive: true });
 
-  const { queue, orphan } = await RunQueue.open(opts.dataDir);
+  const { queue, orphans } = await RunQueue.open(opts.dataDir);
   const history = await HistoryStore.open(opts.dataDir, opts.historyLimit);
   const log = new EventLog();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Invalid UTF-8 is decoded with replacement characters and answered like any malformed frame, instead of closing
+  // the connection; frames over 1 MiB close their connection (see ws/hub.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, skipUTF8Validation: true });
   const bases = searchBases(opts.folders);
   // The hub reports the runner's status and the runner feeds the hub: the hub reads it lazily.
   let runner: Runner | undefined;
@@ -42,9 +44,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, {
     registryModules: opts.registryModules,
     searchPaths: bases.map((b) => b.base),
+    confine: bases.map((b) => b.root),
   });
   runner = r;
-  if (orphan) r.recordOrphan(orphan);
+  for (const orphan of orphans) r.recordOrphan(orphan);
 
   const ctx: AppContext = { opts, registry, bases, runner: r, queue, history, startedAt: Date.now() };
   const server = createServer(createApp(ctx));
@@ -81,7 +84,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeAllConnections();
       await r.close();
       await closed;
-      await Promise.all([queue.flush(), history.flush()]);
+      await history.flush();
+      await new Promise((resolve) => setImmediate(resolve)); // let the queue forget the runs history now holds
+      await queue.flush();
     },
   };
 }

@@ -50,7 +50,8 @@ export function checkUpload(folder: FolderName, filename: unknown, contentType: 
   const allowed = UPLOAD_EXTENSIONS[folder];
   if (!allowed) throw new ServerError('E_FOLDER_READ_ONLY', `Uploads go to ${Object.keys(UPLOAD_EXTENSIONS).join(', ')}, not ${folder}.`);
   if (typeof filename !== 'string' || !FILENAME.test(filename) || filename.includes('..')) {
-    throw new ServerError('E_UPLOAD_FILENAME', `Expected ?filename= to be a plain file name (letters, digits, ".", "_", "-", space; no folders) but received ${JSON.stringify(filename ?? null)}.`);
+    throw new ServerError('E_UPLOAD_FILENAME', 'Expected ?filename= to be a plain file name ' +
+      `(letters, digits, ".", "_", "-", space; no folders) but received ${JSON.stringify(filename ?? null)}.`);
   }
   const ext = /\.[^.]+$/.exec(filename)?.[0].toLowerCase() ?? '';
   if (!allowed.includes(ext)) {
@@ -59,10 +60,12 @@ export function checkUpload(folder: FolderName, filename: unknown, contentType: 
   const kind = KINDS[ext];
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/octet-stream' && type !== kind.mime) {
-    throw new ServerError('E_UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type application/octet-stream or ${kind.mime} for "${filename}" but received ${type || 'none'}.`);
+    throw new ServerError('E_UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type application/octet-stream or ${kind.mime} for "${filename}" ` +
+      `but received ${type || 'none'}.`);
   }
   if (!body.length || !kind.check(body)) {
-    throw new ServerError('E_UPLOAD_CONTENT', `Expected the bytes of a ${ext} file in "${filename}" but the content does not look like one.`);
+    throw new ServerError('E_UPLOAD_CONTENT', `Expected the bytes of a ${ext} file in "${filename}" ` +
+      'but the content does not look like one.');
   }
   return filename;
 }

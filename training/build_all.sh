@@ -8,8 +8,8 @@
 #   plus the repo's node_modules (onnxruntime-node) for the export parity check.
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
-# machine; minutes give as many steps as the machine manages that day, see training/README.md, eighth attempt).
-# Defaults (the recipe of the committed model, twelfth attempt in training/README.md: 1 h 48 min on 2026-12-01):
+# machine; minutes give as many steps as the machine manages that day, see training/HISTORY.md, eighth attempt).
+# Defaults (the recipe of the committed model, twelfth attempt in training/HISTORY.md: 1 h 48 min on 2026-12-01):
 #   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=58 DIFF2_MIN=23
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
 #   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
@@ -20,7 +20,7 @@
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
-# training/RESULTS.md. Minute budgets make the run length fixed and the step counts depend on machine load; step
+# eval/model-card/ (the TypeScript evaluation of the exported model). Minute budgets make the run length fixed and the step counts depend on machine load; step
 # budgets the other way round.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -79,5 +79,5 @@ $PY write_fixtures.py
 
 stage "from scratch to shipped model, residuals and fixtures: $((SECONDS / 60)) min"
 stage "7. evaluation"
-$PY eval_quality.py "$EVAL_N"
+node --import tsx ../eval/run.ts --model ../models/shapes --only model --n "$EVAL_N" --steps 25 --out ../eval/model-card
 stage "done"

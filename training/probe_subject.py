@@ -1,34 +1,57 @@
 """Probe how the base model draws one custom subject: for each prompt, the share of samples recognised as the
-subject (eval_quality.py's section (d) score and threshold), the mean score and the median width of the subject's
-colour region, next to the same width in the subject's training images and in single-object pool images of its
-shape and colour. Answers "is it the residual or the base model?" for a weak subject.
+subject, the mean pattern score and the median width of the subject's colour region, next to the same width in the
+subject's training images and in single-object pool images of its shape and colour. Answers "is it the residual or
+the base model?" for a weak subject.
+Scores come from the project's one detector, eval/detect (TypeScript), through eval/detect/cli.ts: the pattern score
+and "recognised" (colour found, score >= half the mean score of training-like renders) are exactly what
+`npm run eval -- --only model` reports. Needs Node and the repo's node_modules.
 A prompt ending in "+residual" adds the committed residual (models/shapes/residuals/<name>.safetensors) to its base
 word. Reference sampler, Euler 25 steps, seeds 0..n-1.
 Usage: python3 training/probe_subject.py <subject> [--n 30] [--cfg 5.0] "<prompt>" ["a star +residual" ...]
 Example: python3 training/probe_subject.py holed_star "a yellow star with a hole" "a yellow star" "a star +residual" """
 import _env  # noqa: F401
 import argparse
+import json
 import os
+import subprocess
 
 import numpy as np
 import torch
 
 import data
-from common import DIFF_FINAL
-from eval_quality import PAL_NAMES, SUBJECT_COLOUR, analyse, run_batches, subject_reference, subject_score
-from reference_sampler import Pipeline
+from common import DIFF_FINAL, HERE
+from reference_sampler import Pipeline, to_uint8
 from train_residual import RES_DIR, read_safetensors
 
-
-def width(img, colour):
-    """Width in pixels of the region classified as `colour`, or None when there is none."""
-    xs = np.nonzero(analyse(img)["labels"] == PAL_NAMES.index(colour))[1]
-    return int(xs.max() - xs.min() + 1) if len(xs) else None
+REPO = os.path.dirname(HERE)
 
 
-def median_width(imgs, colour):
-    ws = [w for w in (width(im, colour) for im in imgs) if w is not None]
+def detect(imgs, subject):
+    """eval/detect (through eval/detect/cli.ts) on uint8 images [N, H, W, 3] -> {"subject": {...}, "images": [...]}."""
+    imgs = np.ascontiguousarray(imgs, dtype=np.uint8)
+    n, h, w, _ = imgs.shape
+    cmd = ["node", "--import", "tsx", "eval/detect/cli.ts", "--subject", subject,
+           "--raw", "-", "--width", str(w), "--height", str(h)]
+    out = subprocess.run(cmd, cwd=REPO, input=imgs.tobytes(), capture_output=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"eval/detect/cli.ts failed ({out.returncode}): {out.stderr.decode().strip()}")
+    res = json.loads(out.stdout)
+    assert len(res["images"]) == n
+    return res
+
+
+def median_width(res, colour):
+    """Median width in pixels of the region classified as `colour` (images without it skipped), and their count."""
+    ws = [b[2] - b[0] for b in (im["colourBoxes"][colour] for im in res["images"]) if b is not None]
     return (float(np.median(ws)) if ws else float("nan")), len(ws)
+
+
+def run_batches(pipe, prompts, seeds, bs=50, **kw):
+    imgs = []
+    for i in range(0, len(prompts), bs):
+        sub = {k: (v[i:i + bs] if isinstance(v, list) and len(v) == len(prompts) else v) for k, v in kw.items()}
+        imgs.append(to_uint8(pipe.sample(prompts[i:i + bs], seeds[i:i + bs], **sub)["images"]))
+    return np.concatenate(imgs)
 
 
 def main():
@@ -39,26 +62,30 @@ def main():
     ap.add_argument("--cfg", type=float, default=5.0)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    name, colour = args.subject, SUBJECT_COLOUR[args.subject]
-    word = data.SUBJECTS[name][0]
-    ref_imgs, _, thr = subject_reference(name)
+    name, word = args.subject, data.SUBJECTS[args.subject][0]
+    rng = np.random.default_rng(77)
+    ref = detect(np.stack([data.make_subject_sample(name, rng)[0] for _ in range(40)]), name)
+    colour, thr = ref["subject"]["colour"], ref["subject"]["threshold"]
     pool, rng = [], np.random.default_rng(5)
     while len(pool) < 40:
         im, _, meta = data.make_sample(rng)
         objs = meta["objects"]
         if len(objs) == 1 and objs[0]["shape"] == word and objs[0]["color"] == colour:
             pool.append(im)
-    print(f"{name}: threshold {thr:.2f}; width of the {colour} region (median px, n): subject images "
-          f"{median_width(ref_imgs, colour)}, pool single {colour} {word}s {median_width(pool, colour)}", flush=True)
+    ref_score = np.mean([im["pattern"] or 0.0 for im in ref["images"]])
+    print(f"{name}: threshold {thr:.2f} (training images score {ref_score:.2f}); width of the {colour} region "
+          f"(median px, n): subject images {median_width(ref, colour)}, pool single {colour} {word}s "
+          f"{median_width(detect(np.stack(pool), name), colour)}", flush=True)
     pipe = Pipeline.load(DIFF_FINAL)
     vec = torch.from_numpy(read_safetensors(os.path.join(RES_DIR, name + ".safetensors"))[0]["residual"].copy())
     for p in args.prompts:
         prompt = p.replace("+residual", "").strip()
         rs = [[(word, vec)]] * args.n if p.endswith("+residual") else None
         imgs = run_batches(pipe, [prompt] * args.n, list(range(args.n)), steps=25, cfg=args.cfg, residuals=rs)
-        sc = [subject_score(name, im) for im in imgs]
-        print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([s >= thr and f for s, f in sc]):.0%}, "
-              f"score {np.mean([s for s, _ in sc]):.2f}, width {median_width(imgs, colour)}", flush=True)
+        res = detect(imgs, name)
+        print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([im['recognised'] for im in res['images']]):.0%}, "
+              f"score {np.mean([im['pattern'] or 0.0 for im in res['images']]):.2f}, width {median_width(res, colour)}",
+              flush=True)
 
 
 if __name__ == "__main__":

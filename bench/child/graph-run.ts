@@ -27,5 +27,6 @@ if (mode === 'baseline') {
   const t1 = performance.now();
   const again = await engine.run(withSeed(graph, 1), runOpts);
   const t2 = performance.now();
-  process.stdout.write(`${JSON.stringify({ firstMs: t1 - t0, rerunMs: t2 - t1, executed: again.executed, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+  const result = { firstMs: t1 - t0, rerunMs: t2 - t1, executed: again.executed, maxRssKiB: process.resourceUsage().maxRSS };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -31,7 +31,9 @@ function feeds(batch: number, side: number): Record<string, Tensor> {
 const prefix = `ort-profile-large-${process.pid}`;
 const t0 = performance.now();
 // One intra-op thread per core: onnxruntime's default gives one thread on these VMs (see the compute section).
-const session = await InferenceSession.create(modelPath, { executionProviders: ['cpu'], intraOpNumThreads: availableParallelism(), enableProfiling: true, profileFilePrefix: join(scratch, prefix) });
+const session = await InferenceSession.create(modelPath, {
+  executionProviders: ['cpu'], intraOpNumThreads: availableParallelism(), enableProfiling: true, profileFilePrefix: join(scratch, prefix),
+});
 const sessionMs = performance.now() - t0;
 const inputs = CASES.map((c) => feeds(c.batch, c.side));
 const finite: boolean[] = [];

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { ModelError } from '../../diffusion/errors';
 import { ROOT } from '../args';
-import { BENCH_CODES } from '../codes';
+import { BENCH_CODES, BenchError } from '../codes';
 
 /**
  * Runs a command whose last stdout line is one JSON object (the measurement children and bench/torch_reference.py
@@ -14,18 +13,20 @@ export function runJson<T>(command: string, args: readonly string[], opts: { env
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new ModelError(BENCH_CODES.child, `Could not start ${command}: ${err.message}.`, { cause: err })));
+    child.on('error', (err) => reject(new BenchError(BENCH_CODES.child, `Could not start ${command}: ${err.message}.`, { cause: err })));
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       const tail = stderr.trim().split('\n').slice(-6).join('\n');
       if (code !== 0 || !last.startsWith('{')) {
-        reject(new ModelError(BENCH_CODES.child, `Expected ${command} ${args.join(' ')} to exit 0 and print a JSON result line but it exited ${code}. Its last stderr lines:\n${tail}`));
+        reject(new BenchError(BENCH_CODES.child, `Expected ${command} ${args.join(' ')} to exit 0 and print a JSON result line ` +
+          `but it exited ${code}. Its last stderr lines:\n${tail}`));
         return;
       }
       try {
         resolvePromise(JSON.parse(last) as T);
       } catch (err) {
-        reject(new ModelError(BENCH_CODES.child, `Expected a JSON result line from ${command} but received: ${last.slice(0, 200)}`, { cause: err }));
+        const message = `Expected a JSON result line from ${command} but received: ${last.slice(0, 200)}`;
+        reject(new BenchError(BENCH_CODES.child, message, { cause: err }));
       }
     });
   });

@@ -1,18 +1,21 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelError } from '../../diffusion/errors';
 import { InferenceSession, type Tensor } from '../../diffusion/onnx/ort';
-import { BENCH_CODES } from '../codes';
+import { BENCH_CODES, BenchError } from '../codes';
 import { countFlops, modelRuns, type FlopCount } from '../flops';
 
 /** Reads an ORT profile (a Chrome trace: a JSON array of events) and deletes the file. */
 export function readProfile(path: string): unknown[] {
   if (!existsSync(path)) {
-    throw new ModelError(BENCH_CODES.profile, `Expected onnxruntime to write a profile at ${path} but found none.`, { hint: 'Check that the folder is writable.' });
+    throw new BenchError(BENCH_CODES.profile, `Expected onnxruntime to write a profile at ${path} but found none.`, {
+      hint: 'Check that the folder is writable.',
+    });
   }
   const events = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   rmSync(path, { force: true });
-  if (!Array.isArray(events)) throw new ModelError(BENCH_CODES.profile, `Expected a JSON array of trace events in ${path} but received ${typeof events}.`);
+  if (!Array.isArray(events)) {
+    throw new BenchError(BENCH_CODES.profile, `Expected a JSON array of trace events in ${path} but received ${typeof events}.`);
+  }
   return events;
 }
 
@@ -29,7 +32,9 @@ let profileCounter = 0;
  */
 export async function profileRuns(modelPath: string, feeds: readonly Record<string, Tensor>[], scratchDir: string): Promise<FlopCount[]> {
   const prefix = `ort-profile-${process.pid}-${++profileCounter}`;
-  const session = await InferenceSession.create(modelPath, { executionProviders: ['cpu'], enableProfiling: true, profileFilePrefix: join(scratchDir, prefix) });
+  const session = await InferenceSession.create(modelPath, {
+    executionProviders: ['cpu'], enableProfiling: true, profileFilePrefix: join(scratchDir, prefix),
+  });
   try {
     for (const f of feeds) await session.run(f);
   } finally {
@@ -42,6 +47,10 @@ export async function profileRuns(modelPath: string, feeds: readonly Record<stri
 /** ORT names the file PREFIX_DATE_TIME.json. */
 export function profileFile(dir: string, prefix: string): string {
   const file = readdirSync(dir).find((f) => f.startsWith(`${prefix}_`) && f.endsWith('.json'));
-  if (!file) throw new ModelError(BENCH_CODES.profile, `Expected an onnxruntime profile ${prefix}_*.json in ${dir} but found none.`, { hint: 'Check that the folder is writable.' });
+  if (!file) {
+    throw new BenchError(BENCH_CODES.profile, `Expected an onnxruntime profile ${prefix}_*.json in ${dir} but found none.`, {
+      hint: 'Check that the folder is writable.',
+    });
+  }
   return join(dir, file);
 }

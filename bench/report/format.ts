@@ -9,13 +9,13 @@ export function formatMs(ms: number): string {
 }
 
 /** 1.012 -> "1.012 (+1.2%)"; ratios far from 1 read better as factors: 3.4 -> "3.40x". */
-export function formatRatio(r: number): string {
-  if (!Number.isFinite(r)) return String(r);
-  if (r > 0.5 && r < 2) {
-    const pct = (r - 1) * 100;
-    return `${r.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return String(ratio);
+  if (ratio > 0.5 && ratio < 2) {
+    const pct = (ratio - 1) * 100;
+    return `${ratio.toFixed(3)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`;
   }
-  return `${r.toFixed(2)}x`;
+  return `${ratio.toFixed(2)}x`;
 }
 
 export function formatBytes(bytes: number): string {

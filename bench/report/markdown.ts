@@ -16,54 +16,63 @@ function timedCell(label: string, ms: readonly number[]): string {
   return `${label}: ${formatMs(s.median)}`;
 }
 
-export function comparisonRow(c: Comparison): string {
-  const ratio = ratioOfMedians(c.a.ms, c.b.ms);
+export function comparisonRow(comparison: Comparison): string {
+  const { a, b, target } = comparison;
+  const ratio = ratioOfMedians(a.ms, b.ms);
   let spread = '';
-  if (c.paired) {
-    const pairs = pairRatios(c.a.ms, c.b.ms);
+  if (comparison.paired) {
+    const pairs = pairRatios(a.ms, b.ms);
     spread = `${quantile(pairs, 0.25).toFixed(3)}..${quantile(pairs, 0.75).toFixed(3)}`;
   }
-  const n = c.a.ms.length === c.b.ms.length ? String(c.a.ms.length) : `${c.a.ms.length} / ${c.b.ms.length}`;
+  const n = a.ms.length === b.ms.length ? String(a.ms.length) : `${a.ms.length} / ${b.ms.length}`;
   const cells = [
-    c.section, c.name, timedCell(c.a.label, c.a.ms), timedCell(c.b.label, c.b.ms), formatRatio(ratio), spread || 'not paired',
-    c.target ? targetText(c.target) : '', c.target ? (meetsTarget(ratio, c.target) ? 'yes' : 'NO') : '', n, c.note ?? '',
+    comparison.section, comparison.name, timedCell(a.label, a.ms), timedCell(b.label, b.ms), formatRatio(ratio), spread || 'not paired',
+    target ? targetText(target) : '', target ? (meetsTarget(ratio, target) ? 'yes' : 'NO') : '', n, comparison.note ?? '',
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
 }
 
-export function renderMarkdown(r: BenchReport): string {
-  const m = r.machine;
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine;
   const lines: string[] = [
     '# Benchmark results',
     '',
-    `Command: \`${r.command}\` (wall time ${r.wallSeconds.toFixed(0)} s), ${m.date}.`,
+    `Command: \`${report.command}\` (wall time ${report.wallSeconds.toFixed(0)} s), ${m.date}.`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB RAM, no GPU; Node.js ${m.node}, onnxruntime-node ${m.onnxruntime}. ` +
-      `1-minute load average ${m.loadStart.toFixed(2)} at the start, ${m.loadEnd.toFixed(2)} at the end (the machine is shared: read the ratios, not the absolute times).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB RAM, no GPU; ` +
+      `Node.js ${m.node}, onnxruntime-node ${m.onnxruntime}. ` +
+      `1-minute load average ${m.loadStart.toFixed(2)} at the start, ${m.loadEnd.toFixed(2)} at the end ` +
+      '(the machine is shared: read the ratios, not the absolute times).',
     '',
-    ...r.settings.map((s) => `- ${s}`),
+    ...report.settings.map((s) => `- ${s}`),
     '',
     '## Comparisons (ratio = A / B of the medians)',
     '',
     '| section | measurement | A (median) | B (median) | A / B | pair ratios p25..p75 | target | met | repeats | note |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...r.results.comparisons.map(comparisonRow),
+    ...report.results.comparisons.map(comparisonRow),
     '',
   ];
-  if (r.results.figures.length) {
+  if (report.results.figures.length) {
     lines.push('## Figures', '', '| section | measurement | value | repeats | note |', '| --- | --- | --- | --- | --- |');
-    for (const f of r.results.figures) lines.push(`| ${[f.section, f.name, f.value, f.n === null ? '1' : String(f.n), f.note ?? ''].map(cell).join(' | ')} |`);
+    for (const f of report.results.figures) {
+      const cells = [f.section, f.name, f.value, f.n === null ? '1' : String(f.n), f.note ?? ''];
+      lines.push(`| ${cells.map(cell).join(' | ')} |`);
+    }
     lines.push('');
   }
-  if (r.results.skipped.length) {
+  if (report.results.skipped.length) {
     lines.push('## Skipped', '');
-    for (const s of r.results.skipped) lines.push(`- ${s.section}: ${s.reason}`);
+    for (const s of report.results.skipped) lines.push(`- ${s.section}: ${s.reason}`);
     lines.push('');
   }
   return lines.join('\n');
 }
 
 /** One line per comparison for the progress log on stderr. */
-export function comparisonLine(c: Comparison): string {
-  return `${c.section} / ${c.name}: ${c.a.label} ${formatMs(median(c.a.ms))} vs ${c.b.label} ${formatMs(median(c.b.ms))} -> ${formatRatio(ratioOfMedians(c.a.ms, c.b.ms))}`;
+export function comparisonLine(comparison: Comparison): string {
+  const { a, b } = comparison;
+  const ratio = formatRatio(ratioOfMedians(a.ms, b.ms));
+  const timings = `${a.label} ${formatMs(median(a.ms))} vs ${b.label} ${formatMs(median(b.ms))}`;
+  return `${comparison.section} / ${comparison.name}: ${timings} -> ${ratio}`;
 }

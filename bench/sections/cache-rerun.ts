@@ -5,9 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { Engine } from '../../engine';
-import { ModelError } from '../../diffusion/errors';
 import { ROOT } from '../args';
-import { BENCH_CODES } from '../codes';
+import { BENCH_CODES, BenchError } from '../codes';
 import type { BenchContext } from '../context';
 import { benchGraph, benchRegistry, withSeed } from '../graph';
 import { emptySection, type SectionResult } from '../report/types';
@@ -34,7 +33,8 @@ export async function cacheRerunSection(ctx: BenchContext): Promise<SectionResul
     });
     executed = summary!.executed;
     if (!summary!.cached.includes('encode')) {
-      throw new ModelError(BENCH_CODES.check, `Expected the seed-changed re-run to take Encode from the cache but it executed ${executed.join(', ')}.`);
+      throw new BenchError(BENCH_CODES.check, 'Expected the seed-changed re-run to take Encode from the cache ' +
+        `but it executed ${executed.join(', ')}.`);
     }
     if (i < 0) continue; // warm-up
     first.push(t1);

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { runUnet } from '../../diffusion/model/unet';
+import { runUnet, unetFeeds } from '../../diffusion/model/unet';
 import { InferenceSession, Tensor } from '../../diffusion/onnx/ort';
 import { cpuThreadOptions } from '../../diffusion/onnx/session';
 import type { BenchContext } from '../context';
@@ -14,7 +14,7 @@ import { formatMs, formatSi } from '../report/format';
 import { emptySection, type SectionResult } from '../report/types';
 import { summarize } from '../stats';
 import { interleaved, repeated } from '../timing';
-import { plainUnetFeeds, randomUnetCall } from '../unet-call';
+import { randomUnetCall } from '../unet-call';
 
 const SECTION = 'compute';
 
@@ -28,13 +28,16 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
   const out = emptySection();
   const path = join(ctx.scratch, `matmul-${MATMUL_N}.onnx`);
   writeMatmulModel(path, MATMUL_N);
-  const a = new Tensor('float32', Float32Array.from({ length: MATMUL_N ** 2 }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [MATMUL_N, MATMUL_N]);
+  const values = Float32Array.from({ length: MATMUL_N ** 2 }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const a = new Tensor('float32', values, [MATMUL_N, MATMUL_N]);
   const repeats = Math.max(5, ctx.opts.repeats);
   const flops = matmulPeakFlops(MATMUL_N);
   const cores = availableParallelism();
   // onnxruntime's default intra-op thread count and one thread per core (what the pipeline's sessions get).
   for (const threads of [undefined, cores]) {
-    const session = await InferenceSession.create(path, { executionProviders: ['cpu'], ...(threads ? { intraOpNumThreads: threads } : {}) });
+    const session = await InferenceSession.create(path, {
+      executionProviders: ['cpu'], ...(threads ? { intraOpNumThreads: threads } : {}),
+    });
     ctx.log(`compute: MatMul ${MATMUL_N}^3, ${threads ?? 'default'} threads, x ${repeats}`);
     const ms = summarize(await repeated(() => session.run({ a, b: a }), repeats, 2));
     await session.release();
@@ -42,15 +45,17 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
     const best = flops / (ms.min / 1000);
     ctx.matmulPeak = Math.max(ctx.matmulPeak ?? 0, best);
     out.figures.push({
-      section: SECTION, name: `MatMul ${MATMUL_N}x${MATMUL_N}x${MATMUL_N}, onnxruntime CPU, intraOpNumThreads ${threads ?? 'default (unset)'}: best run`,
+      section: SECTION,
+      name: `MatMul ${MATMUL_N}x${MATMUL_N}x${MATMUL_N}, onnxruntime CPU, intraOpNumThreads ${threads ?? 'default (unset)'}: best run`,
       value: `${formatSi(best)}FLOP/s (${formatMs(ms.min)})`, n: ms.n,
-      note: `median run ${formatSi(flops / (ms.median / 1000))}FLOP/s (${formatMs(ms.median)})${threads ? '; the "MatMul peak" below is the best of these rows' : ''}`,
+      note: `median run ${formatSi(flops / (ms.median / 1000))}FLOP/s (${formatMs(ms.median)})` +
+        (threads ? '; the "MatMul peak" below is the best of these rows' : ''),
     });
   }
 
   const model = await ctx.model();
   const call = randomUnetCall(model, 77);
-  const [count] = await profileRuns(model.folder.unet, [plainUnetFeeds(model, call)], ctx.scratch);
+  const [count] = await profileRuns(model.folder.unet, [unetFeeds(model, null, call)], ctx.scratch);
   const side = call.sample.dims[2];
   ctx.log(`compute: shapes UNet call x ${ctx.opts.repeats}`);
   const unetMs = summarize(await repeated(() => runUnet(model, null, call), ctx.opts.repeats, 2));
@@ -59,14 +64,17 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
   out.figures.push({
     section: SECTION, name: `shapes UNet call, batch 2 (CFG), latent ${side}x${side}, L = 77: FLOPs`,
     value: `${formatSi(count.total)}FLOP`, n: null,
-    note: `Conv/MatMul/Gemm kernels of the ORT profile: ${(100 * count.countedMicros / count.allMicros).toFixed(0)}% of the kernel time of ${count.kernels} kernel launches`,
+    note: `Conv/MatMul/Gemm kernels of the ORT profile: ${(100 * count.countedMicros / count.allMicros).toFixed(0)}% ` +
+      `of the kernel time of ${count.kernels} kernel launches`,
   });
   out.figures.push({
     section: SECTION, name: 'shapes UNet call (the pipeline\'s session): achieved rate',
-    value: `${formatSi(rate)}FLOP/s = ${(100 * rate / ctx.matmulPeak!).toFixed(0)}% of the MatMul peak (median call ${formatMs(unetMs.median)})`, n: unetMs.n,
+    value: `${formatSi(rate)}FLOP/s = ${(100 * rate / ctx.matmulPeak!).toFixed(0)}% of the MatMul peak ` +
+      `(median call ${formatMs(unetMs.median)})`,
+    n: unetMs.n,
   });
   const ortDefault = await InferenceSession.create(model.folder.unet, { executionProviders: ['cpu'] });
-  const feeds = plainUnetFeeds(model, call);
+  const feeds = unetFeeds(model, null, call);
   ctx.log(`compute: shapes UNet call, pipeline session vs ORT default threads, x ${ctx.opts.repeats * 4}`);
   const t = await interleaved(() => runUnet(model, null, call), () => ortDefault.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
   await ortDefault.release();

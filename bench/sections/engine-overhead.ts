@@ -5,10 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { Engine } from '../../engine';
-import { ModelError } from '../../diffusion/errors';
 import { loadSdModel } from '../../diffusion/model/load';
 import { ROOT } from '../args';
-import { BENCH_CODES } from '../codes';
+import { BENCH_CODES, BenchError } from '../codes';
 import type { BenchContext } from '../context';
 import { benchGraph, benchRegistry } from '../graph';
 import { imageFromPrompt } from '../pipeline';
@@ -25,7 +24,10 @@ export async function engineOverheadSection(ctx: BenchContext): Promise<SectionR
   const runOpts = { cache: false, searchPaths: [ROOT], outputDir: resolve(ctx.scratch, 'out') };
   const viaEngine = async (): Promise<void> => {
     const summary = await engine.run(graph, runOpts);
-    if (summary.cached.length) throw new ModelError(BENCH_CODES.check, `Expected every node to execute with cache: false but ${summary.cached.join(', ')} came from the cache.`);
+    if (summary.cached.length) {
+      throw new BenchError(BENCH_CODES.check, 'Expected every node to execute with cache: false ' +
+        `but ${summary.cached.join(', ')} came from the cache.`);
+    }
   };
   const bare = async (): Promise<void> => {
     const model = await loadSdModel(folder, { provider: 'cpu' });

@@ -44,27 +44,45 @@ export async function largeModelSection(ctx: BenchContext): Promise<SectionResul
   const unet = join(ctx.opts.sd15, 'unet', 'model.onnx');
   const manifestPath = join(ctx.opts.sd15, 'manifest.json');
   if (!existsSync(unet) || !existsSync(manifestPath)) {
-    out.skipped.push({ section: SECTION, reason: `no SD-1.5-sized UNet at ${unet}; build it with: /usr/bin/python3 training/make_sd15_unet.py ${ctx.opts.sd15}` });
+    out.skipped.push({
+      section: SECTION,
+      reason: `no SD-1.5-sized UNet at ${unet}; build it with: /usr/bin/python3 training/make_sd15_unet.py ${ctx.opts.sd15}`,
+    });
     return out;
   }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   ctx.log(`large: SD-1.5-sized UNet, ${ctx.opts.largeSteps} timed calls per resolution (child process)`);
-  const r = await runTsChild<LargeResult>(CHILD, [unet, String(ctx.opts.largeSteps), ctx.scratch, ctx.opts.largeSizes.map((px) => px / 8).join(',')]);
+  const latentSides = ctx.opts.largeSizes.map((px) => px / 8).join(',');
+  const r = await runTsChild<LargeResult>(CHILD, [unet, String(ctx.opts.largeSteps), ctx.scratch, latentSides]);
   const rss = r.maxRssKiB * 1024;
-  out.figures.push({ section: SECTION, name: 'SD-1.5-shaped UNet (random weights): parameters, fp32 weights', value: `${(manifest.parameters / 1e6).toFixed(1)} M, ${formatBytes(manifest.weight_bytes_on_disk)}`, n: null });
-  out.figures.push({ section: SECTION, name: 'session creation (load + ORT graph optimisation)', value: formatMs(r.sessionMs), n: null, note: 'intraOpNumThreads = cores for every large-model call' });
-  out.figures.push({ section: SECTION, name: 'peak RSS of the process (all cases)', value: `${formatBytes(rss)} = ${(rss / manifest.weight_bytes_on_disk).toFixed(2)}x the weights`, n: null });
+  out.figures.push({
+    section: SECTION, name: 'SD-1.5-shaped UNet (random weights): parameters, fp32 weights',
+    value: `${(manifest.parameters / 1e6).toFixed(1)} M, ${formatBytes(manifest.weight_bytes_on_disk)}`, n: null,
+  });
+  out.figures.push({
+    section: SECTION, name: 'session creation (load + ORT graph optimisation)', value: formatMs(r.sessionMs), n: null,
+    note: 'intraOpNumThreads = cores for every large-model call',
+  });
+  out.figures.push({
+    section: SECTION, name: 'peak RSS of the process (all cases)',
+    value: `${formatBytes(rss)} = ${(rss / manifest.weight_bytes_on_disk).toFixed(2)}x the weights`, n: null,
+  });
   for (const c of r.cases) {
     const ms = median(c.ms);
     const analytic = manifest.flops_per_call.find((f) => f.batch === c.batch && f.latent === c.side)?.total;
     const label = `${c.side * 8}x${c.side * 8} (latent ${c.side}x${c.side}), batch ${c.batch}`;
-    out.figures.push({ section: SECTION, name: `UNet call ${label}`, value: formatMs(ms), n: c.ms.length, note: c.finite ? '' : 'output had non-finite values (random weights)' });
+    out.figures.push({
+      section: SECTION, name: `UNet call ${label}`, value: formatMs(ms), n: c.ms.length,
+      note: c.finite ? '' : 'output had non-finite values (random weights)',
+    });
     if (c.flops !== null) {
       const rate = c.flops / (ms / 1000);
-      const vsPeak = `, ${(100 * rate / r.matmulPeak).toFixed(0)}% of the MatMul peak measured in the same child (${formatSi(r.matmulPeak)}FLOP/s)`;
+      const vsPeak = `, ${(100 * rate / r.matmulPeak).toFixed(0)}% of the MatMul peak measured in the same child ` +
+        `(${formatSi(r.matmulPeak)}FLOP/s)`;
+      const vsAnalytic = analytic ? `; analytic ${formatSi(analytic)}FLOP (ratio ${(c.flops / analytic).toFixed(3)})` : '';
       out.figures.push({
         section: SECTION, name: `FLOPs per call ${label}`,
-        value: `${formatSi(c.flops)}FLOP (ORT profile)${analytic ? `; analytic ${formatSi(analytic)}FLOP (ratio ${(c.flops / analytic).toFixed(3)})` : ''}`, n: null,
+        value: `${formatSi(c.flops)}FLOP (ORT profile)${vsAnalytic}`, n: null,
         note: `Conv/MatMul/Gemm kernels are ${(100 * (c.countedShare ?? 0)).toFixed(0)}% of kernel time`,
       });
       out.figures.push({ section: SECTION, name: `achieved rate ${label}`, value: `${formatSi(rate)}FLOP/s${vsPeak}`, n: c.ms.length });
@@ -76,15 +94,20 @@ export async function largeModelSection(ctx: BenchContext): Promise<SectionResul
     out.comparisons.push({
       section: SECTION, name: `SD-1.5-sized UNet call: ${big.side * 8} px vs ${small.side * 8} px (batch 2)`,
       a: { label: `${big.side * 8} px`, ms: big.ms }, b: { label: `${small.side * 8} px`, ms: small.ms }, paired: true,
-      note: [small.flops && big.flops ? `FLOP ratio ${(big.flops / small.flops).toFixed(2)}` : '', attentionShares(manifest, [small.side, big.side])].filter(Boolean).join('; '),
+      note: [
+        small.flops && big.flops ? `FLOP ratio ${(big.flops / small.flops).toFixed(2)}` : '',
+        attentionShares(manifest, [small.side, big.side]),
+      ].filter(Boolean).join('; '),
     });
   }
   if (ctx.shapesUnet) {
     const sdMs = median(big.ms);
+    const flopRatio = big.flops ? (big.flops / ctx.shapesUnet.flops).toFixed(0) : '?';
     out.figures.push({
       section: SECTION, name: `SD-1.5 ${big.side * 8} px call vs shapes-model call (both batch 2)`,
-      value: `${(sdMs / ctx.shapesUnet.ms).toFixed(0)}x the time for ${big.flops ? (big.flops / ctx.shapesUnet.flops).toFixed(0) : '?'}x the FLOPs`, n: big.ms.length,
-      note: `shapes call ${formatMs(ctx.shapesUnet.ms)}; extrapolated (not run): 25 steps x the median call = ${formatMs(25 * sdMs)} of UNet time per image`,
+      value: `${(sdMs / ctx.shapesUnet.ms).toFixed(0)}x the time for ${flopRatio}x the FLOPs`, n: big.ms.length,
+      note: `shapes call ${formatMs(ctx.shapesUnet.ms)}; ` +
+        `extrapolated (not run): 25 steps x the median call = ${formatMs(25 * sdMs)} of UNet time per image`,
     });
   }
   return out;
@@ -96,5 +119,6 @@ function attentionShares(manifest: Manifest, sides: number[]): string {
     const f = manifest.flops_per_call.find((c) => c.batch === 2 && c.latent === side);
     return f ? [`${((100 * f.attention) / f.total).toFixed(0)}% at ${side * 8} px`] : [];
   });
-  return parts.length ? `attention q k^T and p v matmuls (grow with the square of the pixel count) are ${parts.join(', ')} of the analytic FLOPs` : '';
+  if (!parts.length) return '';
+  return `attention q k^T and p v matmuls (grow with the square of the pixel count) are ${parts.join(', ')} of the analytic FLOPs`;
 }

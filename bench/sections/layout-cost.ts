@@ -36,10 +36,16 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
     const call: UnetCall = { ...randomUnetCall(model, c.cond.dims[1]), context: concatBatch(c.uncond, c.cond) };
     const { run: guidedCall, plan, feeds } = await guidedUnetCall(model, c, call, steps);
     const feedMs = await repeated(async () => feeds(), repeats * 40, 20);
-    out.figures.push({ section: SECTION, name: `bias planes built per guided UNet call (layoutFeeds), ${mode} tokens (L = ${c.cond.dims[1]})`, value: formatMs(median(feedMs)), n: feedMs.length });
+    out.figures.push({
+      section: SECTION, name: `bias planes built per guided UNet call (layoutFeeds), ${mode} tokens (L = ${c.cond.dims[1]})`,
+      value: formatMs(median(feedMs)), n: feedMs.length,
+    });
     if (mode === 'adaptive') {
       const planMs = await repeated(async () => plan(), repeats * 4, 2);
-      out.figures.push({ section: SECTION, name: 'per-image layout setup (planLayoutBias, once per generate call)', value: formatMs(median(planMs)), n: planMs.length });
+      out.figures.push({
+        section: SECTION, name: 'per-image layout setup (planLayoutBias, once per generate call)',
+        value: formatMs(median(planMs)), n: planMs.length,
+      });
     }
     ctx.log(`layout: UNet call guided vs plain, ${mode} tokens, x ${repeats * 4}`);
     const calls = await interleaved(guidedCall, () => runUnet(model, null, call), { repeats: repeats * 4, warmup: 3 });
@@ -52,14 +58,18 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
 
   const conditioning = await encodePrompt(model, PROMPT, 'adaptive');
   const image = (layout: LayoutGuidance | undefined) => () =>
-    generate({ model, conditioning, guidance: GUIDANCE, sampler: 'euler', steps, seed: 0, width: model.defaultSize, height: model.defaultSize, layout });
+    generate({
+      model, conditioning, guidance: GUIDANCE, sampler: 'euler', steps, seed: 0,
+      width: model.defaultSize, height: model.defaultSize, layout,
+    });
   const perStep = (ms: number[]): number[] => ms.map((v) => v / steps);
   ctx.log(`layout: ${steps}-step sampling guided vs unguided x ${repeats}`);
   const step = await interleaved(image(boxLayout(steps, false)), image(undefined), { repeats, warmup: 1 });
   out.comparisons.push({
     section: SECTION, name: 'one denoising step in generate() (total / steps)',
     a: { label: 'layout-guided', ms: perStep(step.a) }, b: { label: 'unguided', ms: perStep(step.b) }, paired: true,
-    target: { kind: 'max', value: 1.1 }, note: `gw ${LAYOUT_WEIGHT}, all ${steps} steps guided, self-recurrence off; UNet + guidance + Euler step`,
+    target: { kind: 'max', value: 1.1 },
+    note: `gw ${LAYOUT_WEIGHT}, all ${steps} steps guided, self-recurrence off; UNet + guidance + Euler step`,
   });
 
   ctx.log(`layout: self-recurrence on vs off x ${repeats}`);
@@ -73,7 +83,9 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
 }
 
 /** What generate() does per guided step: bias planes for this sigma, then the patched UNet. */
-async function guidedUnetCall(model: SdModel, conditioning: Conditioning, call: UnetCall, steps: number): Promise<{ run: () => Promise<unknown>; plan: () => LayerBiasPlan; feeds: () => unknown }> {
+async function guidedUnetCall(
+  model: SdModel, conditioning: Conditioning, call: UnetCall, steps: number,
+): Promise<{ run: () => Promise<unknown>; plan: () => LayerBiasPlan; feeds: () => unknown }> {
   const unet = await layoutUnet(model);
   const latent = { height: call.sample.dims[2], width: call.sample.dims[3] };
   const size = { height: model.defaultSize, width: model.defaultSize };

@@ -47,23 +47,35 @@ export async function memorySection(ctx: BenchContext): Promise<SectionResult> {
   const runs: Record<'baseline' | 'plain' | 'layout', ChildResult[]> = { baseline: [], plain: [], layout: [] };
   ctx.log(`memory: ${n} fresh processes each for baseline, plain and layout graphs`);
   for (let i = 0; i < n; i++) {
-    for (const mode of ['baseline', 'plain', 'layout'] as const) runs[mode].push(await runTsChild<ChildResult>(CHILD, [folder, String(steps), mode]));
+    for (const mode of ['baseline', 'plain', 'layout'] as const) {
+      runs[mode].push(await runTsChild<ChildResult>(CHILD, [folder, String(steps), mode]));
+    }
   }
   const rss = (mode: keyof typeof runs): number => median(runs[mode].map((r) => r.maxRssKiB * 1024));
   const base = rss('baseline');
-  out.figures.push({ section: SECTION, name: 'model weights opened (text encoder + UNet + VAE decoder files)', value: formatBytes(weights), n: null });
-  out.figures.push({ section: SECTION, name: 'peak RSS, process with engine + nodes + onnxruntime loaded, no run', value: formatBytes(base), n });
+  out.figures.push({
+    section: SECTION, name: 'model weights opened (text encoder + UNet + VAE decoder files)', value: formatBytes(weights), n: null,
+  });
+  out.figures.push({
+    section: SECTION, name: 'peak RSS, process with engine + nodes + onnxruntime loaded, no run', value: formatBytes(base), n,
+  });
   for (const mode of ['plain', 'layout'] as const) {
     const peak = rss(mode);
+    const graphKind = mode === 'plain' ? 'unguided' : 'layout + self-recurrence';
     out.figures.push({
-      section: SECTION, name: `peak RSS, ${mode === 'plain' ? 'unguided' : 'layout + self-recurrence'} graph, first run + seed re-run`,
-      value: `${formatBytes(peak)} = ${(peak / weights).toFixed(1)}x the weights; above baseline ${formatBytes(peak - base)} = ${((peak - base) / weights).toFixed(1)}x`, n,
+      section: SECTION, name: `peak RSS, ${graphKind} graph, first run + seed re-run`,
+      value: `${formatBytes(peak)} = ${(peak / weights).toFixed(1)}x the weights; ` +
+        `above baseline ${formatBytes(peak - base)} = ${((peak - base) / weights).toFixed(1)}x`,
+      n,
       note: mode === 'layout' ? 'two UNet sessions in memory: the plain one LoadModel opens and the layout-patched copy' : '',
     });
     out.comparisons.push({
-      section: SECTION, name: `cold process: seed-changed re-run vs first run (${mode === 'plain' ? 'unguided' : 'layout + self-recurrence'}, ${steps} steps)`,
-      a: { label: 're-run', ms: runs[mode].map((r) => r.rerunMs!) }, b: { label: 'cold first run', ms: runs[mode].map((r) => r.firstMs!) }, paired: true,
-      note: `first run opens the ONNX sessions${mode === 'layout' ? ' and patches the UNet' : ''}; re-run executes ${runs[mode][0].executed?.join(', ')}`,
+      section: SECTION, name: `cold process: seed-changed re-run vs first run (${graphKind}, ${steps} steps)`,
+      a: { label: 're-run', ms: runs[mode].map((r) => r.rerunMs!) },
+      b: { label: 'cold first run', ms: runs[mode].map((r) => r.firstMs!) },
+      paired: true,
+      note: `first run opens the ONNX sessions${mode === 'layout' ? ' and patches the UNet' : ''}; ` +
+        `re-run executes ${runs[mode][0].executed?.join(', ')}`,
     });
   }
   return out;

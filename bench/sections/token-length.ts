@@ -22,7 +22,9 @@ export async function tokenLengthSection(ctx: BenchContext): Promise<SectionResu
   const adaptiveCall = randomUnetCall(model, adaptiveLength);
   const fixedCall = randomUnetCall(model, fixedLength);
   ctx.log(`tokens: UNet call L=${adaptiveLength} vs L=${fixedLength} x ${repeats * 4}`);
-  const calls = await interleaved(() => runUnet(model, null, adaptiveCall), () => runUnet(model, null, fixedCall), { repeats: repeats * 4, warmup: 3 });
+  const calls = await interleaved(
+    () => runUnet(model, null, adaptiveCall), () => runUnet(model, null, fixedCall), { repeats: repeats * 4, warmup: 3 },
+  );
   out.comparisons.push({
     section: SECTION, name: 'one UNet call, batch 2, unguided',
     a: { label: `adaptive L = ${adaptiveLength}`, ms: calls.a }, b: { label: `fixed L = ${fixedLength}`, ms: calls.b }, paired: true,

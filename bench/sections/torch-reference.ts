@@ -28,7 +28,10 @@ interface TorchResult {
 const CASES: { id: string; name: string; request: (steps: number, seed: number) => ImageRequest }[] = [
   { id: 'cfg_fixed', name: 'CFG, fixed 77 tokens', request: (steps, seed) => ({ mode: 'fixed', steps, seed }) },
   { id: 'cfg_adaptive', name: 'CFG, adaptive tokens', request: (steps, seed) => ({ mode: 'adaptive', steps, seed }) },
-  { id: 'layout_sr', name: 'CFG + layout + self-recurrence, adaptive', request: (steps, seed) => ({ mode: 'adaptive', steps, seed, layout: boxLayout(steps, true) }) },
+  {
+    id: 'layout_sr', name: 'CFG + layout + self-recurrence, adaptive',
+    request: (steps, seed) => ({ mode: 'adaptive', steps, seed, layout: boxLayout(steps, true) }),
+  },
 ];
 
 export async function torchReferenceSection(ctx: BenchContext): Promise<SectionResult> {
@@ -44,7 +47,10 @@ export async function torchReferenceSection(ctx: BenchContext): Promise<SectionR
   const torchRuns: { threads: number; result: TorchResult }[] = [];
   for (const threads of [...new Set([1, cores])]) {
     ctx.log(`torch: reference sampler, ${CASES.length} cases x ${repeats} (+1 warm-up), ${threads} thread(s)`);
-    const result = await runJson<TorchResult>(python, [SCRIPT, '--checkpoint', checkpoint, '--steps', String(steps), '--repeats', String(repeats), '--threads', String(threads), '--cases', CASES.map((c) => c.id).join(',')]);
+    const result = await runJson<TorchResult>(python, [
+      SCRIPT, '--checkpoint', checkpoint, '--steps', String(steps), '--repeats', String(repeats),
+      '--threads', String(threads), '--cases', CASES.map((c) => c.id).join(','),
+    ]);
     if (result.skipped || !result.cases) {
       out.skipped.push({ section: SECTION, reason: `PyTorch reference not run: ${result.skipped ?? 'no cases in its output'}` });
       return out;

@@ -4,7 +4,7 @@ import { GraphValidationError, formatIssue, loadGraph } from '../../engine';
 import { parseArgs, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
 import { importCones2, ImportError } from '../importers/cones2';
-import { buildRegistry } from '../registry';
+import { buildNodeRegistry } from '../../nodes/registry';
 
 export const IMPORT_USAGE = 'cones import-cones2 CONFIG.json [--model DIR] [--out GRAPH.json] [--base DIR]';
 
@@ -24,10 +24,11 @@ export async function importCones2Command(argv: readonly string[]): Promise<numb
   const modelFolder = args.options.get('model')?.at(-1) ?? 'models/stable-diffusion-2-1';
   try {
     const { graph, warnings } = importCones2(raw, { configPath, graphPath, modelFolder, baseDir: args.options.get('base')?.at(-1) });
-    loadGraph(graph, await buildRegistry());
+    loadGraph(graph, await buildNodeRegistry());
     await writeFile(graphPath, `${JSON.stringify(graph, null, 2)}\n`);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stderr.write(`Wrote ${graphPath}. Its model folder is "${modelFolder}": the reference residuals need the model they were trained for (SD 2.1, width 1024).\n`);
+    process.stderr.write(`Wrote ${graphPath}. Its model folder is "${modelFolder}": ` +
+      'the reference residuals need the model they were trained for (SD 2.1, width 1024).\n');
     return EXIT.OK;
   } catch (err) {
     if (err instanceof ImportError) {

@@ -1,12 +1,12 @@
 import { describeNode } from '../../engine';
 import { parseArgs } from '../args';
 import { EXIT } from '../exit-codes';
-import { buildRegistry } from '../registry';
+import { buildNodeRegistry } from '../../nodes/registry';
 
 /** Prints every node type's schema as JSON: the same descriptions the editor builds its nodes from. */
 export async function nodesCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { options: ['plugin'], flags: [] });
-  const registry = await buildRegistry(args.options.get('plugin'));
+  const registry = await buildNodeRegistry(args.options.get('plugin'));
   const types = args.positionals.length ? args.positionals : registry.types();
   const out = [];
   for (const t of types) {

@@ -2,13 +2,13 @@ import { resolve } from 'node:path';
 import { formatIssue, GraphValidationError, loadGraph } from '../../engine';
 import { parseArgs, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
-import { buildRegistry } from '../registry';
+import { buildNodeRegistry } from '../../nodes/registry';
 import { readGraphText, writeJsonLine } from './shared';
 
 export async function validateCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { options: ['plugin', 'output'], flags: ['json'] });
   if (args.positionals.length < 1) throw new UsageError('Expected graph file(s). Usage: cones validate GRAPH.json [...] [--json]');
-  const registry = await buildRegistry(args.options.get('plugin'));
+  const registry = await buildNodeRegistry(args.options.get('plugin'));
   let failed = false;
   for (const p of args.positionals) {
     const path = resolve(p);
@@ -20,7 +20,7 @@ export async function validateCommand(argv: readonly string[]): Promise<number> 
     } catch (err) {
       if (!(err instanceof GraphValidationError)) throw err;
       failed = true;
-      if (args.flags.has('json')) writeJsonLine({ file: p, ok: false, issues: err.issues });
+      if (args.flags.has('json')) writeJsonLine({ file: p, ok: false, issues: err.issues, omitted: err.omitted });
       else for (const issue of err.issues) process.stdout.write(`${p}: ${formatIssue(issue)}\n`);
     }
   }

@@ -4,13 +4,14 @@
  *   prompt, residual_dict {name: path}, color_context {"R,G,B": [word, strength]}, guidance_steps, guidance_weight,
  *   weight_negative, layout (PNG path), subject_list [[name, token_index]]
  *
- * Paths in these configs are relative to the folder above the config's own folder (method.md section 2). The token
- * index of `subject_list` is turned into a phrase of the prompt, so residual and layout are linked by words the
+ * Paths in these configs are relative to the folder above the config's own folder (docs/method.md section 14). The
+ * token index of `subject_list` is turned into a phrase of the prompt, so residual and layout are linked by words the
  * person can read instead of by a number that only holds for one tokenizer.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { GraphFile, NodeEntry } from '../../engine';
+import { CodedError } from '../../errors/coded-error';
 
 export interface Cones2Config {
   prompt: string;
@@ -33,11 +34,14 @@ export interface ImportOptions {
   baseDir?: string;
 }
 
-export class ImportError extends Error {
-  readonly code = 'E_IMPORT_CONES2';
+export class ImportError extends CodedError<'E_IMPORT_CONES2'> {
+  constructor(message: string) {
+    super('E_IMPORT_CONES2', message);
+    this.name = 'ImportError';
+  }
 }
 
-/** Reference defaults (method.md section 2): SD 2.1 768 px, Euler, 50 steps, CFG 7.5, seed 0. */
+/** Reference defaults (docs/method.md section 14): SD 2.1 768 px, Euler, 50 steps, CFG 7.5, seed 0. */
 const REFERENCE = { steps: 50, cfg: 7.5, size: 768, seed: 0 };
 
 const link = (from: string, output: string) => ({ from, output });
@@ -57,13 +61,18 @@ export function importCones2(raw: unknown, opts: ImportOptions): { graph: GraphF
   const phrases = Object.values(cfg.color_context ?? {}).map(([word]) => word);
   (cfg.subject_list ?? []).forEach(([name, index], k) => {
     const path = cfg.residual_dict?.[name];
-    if (!path) throw new ImportError(`subject_list names "${name}" but residual_dict has no entry for it (it has ${Object.keys(cfg.residual_dict ?? {}).join(', ') || 'none'}).`);
+    if (!path) {
+      const known = Object.keys(cfg.residual_dict ?? {}).join(', ') || 'none';
+      throw new ImportError(`subject_list names "${name}" but residual_dict has no entry for it (it has ${known}).`);
+    }
     const { phrase, occurrence, note } = phraseAtToken(cfg.prompt, index, phrases);
     if (note) warnings.push(`${name}: ${note}`);
     nodes[`residual_${k}`] = { type: 'LoadResidual', version: 1, inputs: { path: rel(path) } };
     nodes[`add_residual_${k}`] = {
       type: 'AddResidual', version: 1,
-      inputs: { conditioning, residual: link(`residual_${k}`, 'residual'), phrase, occurrence: String(occurrence), tokens: 'first', strength: 1 },
+      inputs: {
+        conditioning, residual: link(`residual_${k}`, 'residual'), phrase, occurrence: String(occurrence), tokens: 'first', strength: 1,
+      },
     };
     conditioning = link(`add_residual_${k}`, 'conditioning');
   });
@@ -76,11 +85,13 @@ export function importCones2(raw: unknown, opts: ImportOptions): { graph: GraphF
     },
   };
   if (cfg.layout && cfg.color_context && Object.keys(cfg.color_context).length) {
-    nodes.layout = { type: 'LayoutFromMask', version: 1, inputs: { image: rel(findLayout(cfg.layout, base, opts.configPath, warnings)), colours: cfg.color_context } };
+    const image = rel(findLayout(cfg.layout, base, opts.configPath, warnings));
+    nodes.layout = { type: 'LayoutFromMask', version: 1, inputs: { image, colours: cfg.color_context } };
     sampler.inputs!.layout = link('layout', 'layout');
   }
   if (cfg.weight_negative !== undefined && cfg.weight_negative > -1e4) {
-    warnings.push(`weight_negative ${cfg.weight_negative} is not a hard negative; cones-graph always masks subject tokens outside their region (the reference's -1e8).`);
+    warnings.push(`weight_negative ${cfg.weight_negative} is not a hard negative; ` +
+      'cones-graph always masks subject tokens outside their region (the reference\'s -1e8).');
   }
   nodes.cfg = { type: 'CFG', version: 1, inputs: { scale: REFERENCE.cfg } };
   nodes.sampler = sampler;
@@ -107,11 +118,14 @@ function findLayout(path: string, base: string, configPath: string, warnings: st
 
 function pickConfig(raw: unknown): Cones2Config {
   const cfg = Array.isArray(raw) ? raw[0] : raw;
-  if (!cfg || typeof cfg !== 'object') throw new ImportError('Expected a Cones 2 config: a JSON array whose first element is an object with "prompt".');
+  if (!cfg || typeof cfg !== 'object') {
+    throw new ImportError('Expected a Cones 2 config: a JSON array whose first element is an object with "prompt".');
+  }
   const c = cfg as Cones2Config;
   if (typeof c.prompt !== 'string' || !c.prompt.trim()) throw new ImportError('Expected the config to have a non-empty "prompt".');
   for (const [key, value] of Object.entries(c.color_context ?? {})) {
-    if (!Array.isArray(value) || typeof value[0] !== 'string' || typeof value[1] !== 'number') throw new ImportError(`color_context["${key}"] should be [word, strength] but is ${JSON.stringify(value)}.`);
+    const isWordStrength = Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number';
+    if (!isWordStrength) throw new ImportError(`color_context["${key}"] should be [word, strength] but is ${JSON.stringify(value)}.`);
   }
   return c;
 }
@@ -123,7 +137,9 @@ function pickConfig(raw: unknown): Cones2Config {
  * keeps the author's intent. Prefers a color_context phrase that starts at that word, so layout and residual name
  * the same subject; counts earlier occurrences so a repeated word keeps its place.
  */
-export function phraseAtToken(prompt: string, index: number, phrases: readonly string[]): { phrase: string; occurrence: number; note?: string } {
+export function phraseAtToken(
+  prompt: string, index: number, phrases: readonly string[],
+): { phrase: string; occurrence: number; note?: string } {
   const bare = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
   const words = prompt.split(/\s+/).filter(Boolean).map(bare);
   const w = index - 1;
@@ -132,11 +148,14 @@ export function phraseAtToken(prompt: string, index: number, phrases: readonly s
   }
   const word = words[w];
   const occurrence = words.slice(0, w).filter((x) => x === word).length;
-  const phrase = phrases.map(bare).find((p) => {
-    const parts = p.split(/\s+/).filter(Boolean);
+  const phrase = phrases.map(bare).find((candidate) => {
+    const parts = candidate.split(/\s+/).filter(Boolean);
     return parts.length > 0 && parts.every((part, j) => words[w + j] === part);
   });
   const shifted = prompt.split(/\s+/).slice(0, w).some((x) => /[^\p{L}\p{N}]/u.test(x));
-  const note = shifted ? `token index ${index} counts words; punctuation before it makes the CLIP token index differ, so the reference scripts would have put this residual on another token. Imported as the word "${word}".` : undefined;
+  const note = shifted
+    ? `token index ${index} counts words; punctuation before it makes the CLIP token index differ, ` +
+      `so the reference scripts would have put this residual on another token. Imported as the word "${word}".`
+    : undefined;
   return { phrase: phrase ?? word, occurrence, note };
 }

@@ -41,7 +41,8 @@ export function cfgpp(args: CfgppArgs): GuidedDenoised {
 export function cfgppEquivalentScale(lambda: number, sigma: number, sigmaNext: number): number {
   checkLambda(lambda);
   if (!(sigma > 0 && sigmaNext >= 0 && sigmaNext < sigma)) {
-    throw new ModelError(GUIDANCE_CODES.param, `Expected 0 <= sigmaNext < sigma for the CFG++ scale mapping but received sigma ${sigma}, sigmaNext ${sigmaNext}.`);
+    throw new ModelError(GUIDANCE_CODES.param, 'Expected 0 <= sigmaNext < sigma for the CFG++ scale mapping ' +
+      `but received sigma ${sigma}, sigmaNext ${sigmaNext}.`);
   }
   return (lambda * sigma) / (sigma - sigmaNext);
 }

@@ -1,11 +1,18 @@
-/**
- * Error codes raised by diffusion/guidance (every one is thrown as a `ModelError`):
- *
- * - E_GUIDANCE_SHAPE  the conditional and unconditional predictions have different dims.
- * - E_GUIDANCE_PARAM  a guidance parameter is out of range: a non-finite CFG scale, a CFG++ lambda outside [0, 1],
- *                     a sigma <= 0 / sigmaNext outside [0, sigma) where a rule needs them, or an unknown rule kind.
- */
+import type { CodeTable } from '../../errors/code-table';
+
+/** Error codes raised by diffusion/guidance, each thrown as a `ModelError`. */
+export const GUIDANCE_ERRORS = {
+  E_GUIDANCE_SHAPE: { summary: 'The conditional and unconditional predictions have different dims.' },
+  E_GUIDANCE_PARAM: {
+    summary: 'A guidance parameter is out of range (non-finite CFG scale, CFG++ lambda outside [0, 1], bad sigma / sigmaNext) ' +
+      'or the rule kind is unknown.',
+  },
+} as const satisfies CodeTable;
+
+export type GuidanceErrorCode = keyof typeof GUIDANCE_ERRORS;
+
+/** Short names used at the throw sites. */
 export const GUIDANCE_CODES = {
   shape: 'E_GUIDANCE_SHAPE',
   param: 'E_GUIDANCE_PARAM',
-} as const;
+} as const satisfies Record<string, GuidanceErrorCode>;

@@ -32,7 +32,8 @@ export function applyGuidance(rule: GuidanceRule, predictions: GuidancePredictio
     case 'sigma_scaled_cfg':
       return sigmaScaledCfg({ ...predictions, scale: rule.scale, sigma: sigmas.sigma, sigmaMax: sigmas.sigmaMax });
     default:
-      throw new ModelError(GUIDANCE_CODES.param, `Expected a guidance kind among ${GUIDANCE_KINDS.join(', ')} but received ${JSON.stringify(rule)}.`);
+      throw new ModelError(GUIDANCE_CODES.param, `Expected a guidance kind among ${GUIDANCE_KINDS.join(', ')} ` +
+        `but received ${JSON.stringify(rule)}.`);
   }
 }
 

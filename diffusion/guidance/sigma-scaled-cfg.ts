@@ -24,7 +24,8 @@ export interface SigmaScaledCfgArgs extends GuidancePredictions {
 export function sigmaScaledScale(scale: number, sigma: number, sigmaMax: number): number {
   checkFiniteParam('sigma_scaled_cfg', 'scale', scale);
   if (!(sigmaMax > 0 && sigma >= 0 && Number.isFinite(sigmaMax))) {
-    throw new ModelError(GUIDANCE_CODES.param, `Expected sigma >= 0 and a finite sigmaMax > 0 for sigma-scaled CFG but received sigma ${sigma}, sigmaMax ${sigmaMax}.`);
+    throw new ModelError(GUIDANCE_CODES.param, 'Expected sigma >= 0 and a finite sigmaMax > 0 for sigma-scaled CFG ' +
+      `but received sigma ${sigma}, sigmaMax ${sigmaMax}.`);
   }
   return scale * (1 + sigma / sigmaMax);
 }

@@ -21,10 +21,11 @@ export interface GuidancePredictions {
 }
 
 /** D_u + scale * (D_c - D_u), the extrapolation shared by CFG and CFG++ (with scale = lambda). */
-export function extrapolate(name: string, p: GuidancePredictions, scale: number): F32Tensor {
-  const { denoisedCond: c, denoisedUncond: u } = p;
+export function extrapolate(name: string, predictions: GuidancePredictions, scale: number): F32Tensor {
+  const { denoisedCond: c, denoisedUncond: u } = predictions;
   if (c.dims.length !== u.dims.length || c.dims.some((d, i) => d !== u.dims[i])) {
-    throw new ModelError(GUIDANCE_CODES.shape, `Expected conditional and unconditional predictions of equal dims for ${name} but received [${c.dims.join(', ')}] and [${u.dims.join(', ')}].`, {
+    throw new ModelError(GUIDANCE_CODES.shape, `Expected conditional and unconditional predictions of equal dims for ${name} ` +
+      `but received [${c.dims.join(', ')}] and [${u.dims.join(', ')}].`, {
       hint: 'Split the batched UNet output into its two halves before guidance.',
     });
   }

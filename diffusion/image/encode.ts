@@ -34,7 +34,9 @@ export function tensorToRgb(sample: F32Tensor, index = 0): RgbImage {
 /** PNG bytes of an RGB image, optionally upscaled (nearest, so pixels stay honest) and with text entries embedded. */
 export async function encodePng(image: RgbImage, opts: { text?: Record<string, string>; scale?: number } = {}): Promise<Buffer> {
   let pipeline = sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (opts.scale && opts.scale !== 1) pipeline = pipeline.resize(image.width * opts.scale, image.height * opts.scale, { kernel: 'nearest' });
+  if (opts.scale && opts.scale !== 1) {
+    pipeline = pipeline.resize(image.width * opts.scale, image.height * opts.scale, { kernel: 'nearest' });
+  }
   const png = await pipeline.png({ compressionLevel: 6 }).toBuffer();
   return opts.text ? writePngText(png, opts.text) : png;
 }

@@ -20,18 +20,24 @@ interface Chunk {
 
 function chunks(png: Buffer): Chunk[] {
   if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) {
-    throw new ModelError('E_PNG_INVALID', 'Expected a PNG file (signature 89 50 4E 47) but received other bytes.', { hint: 'Use a PNG written by cones-graph.' });
+    throw new ModelError('E_PNG_INVALID', 'Expected a PNG file (signature 89 50 4E 47) but received other bytes.', {
+      hint: 'Use a PNG written by cones-graph.',
+    });
   }
   const out: Chunk[] = [];
   let at = 8;
   while (at + 12 <= png.length) {
     const len = png.readUInt32BE(at);
     const end = at + 12 + len;
-    if (end > png.length) throw new ModelError('E_PNG_INVALID', `PNG chunk at byte ${at} claims ${len} bytes but the file ends first (truncated file?).`);
+    if (end > png.length) {
+      throw new ModelError('E_PNG_INVALID', `PNG chunk at byte ${at} claims ${len} bytes but the file ends first (truncated file?).`);
+    }
     out.push({ type: png.toString('latin1', at + 4, at + 8), data: png.subarray(at + 8, at + 8 + len), start: at, end });
     at = end;
   }
-  if (at !== png.length) throw new ModelError('E_PNG_INVALID', `PNG ends with ${png.length - at} stray byte(s) after the last whole chunk (truncated file?).`);
+  if (at !== png.length) {
+    throw new ModelError('E_PNG_INVALID', `PNG ends with ${png.length - at} stray byte(s) after the last whole chunk (truncated file?).`);
+  }
   return out;
 }
 
@@ -59,7 +65,9 @@ export function writePngText(png: Buffer, entries: Record<string, string>): Buff
   const all = chunks(png);
   if (all[0]?.type !== 'IHDR') throw new ModelError('E_PNG_INVALID', 'Expected IHDR as the first PNG chunk.');
   for (const key of Object.keys(entries)) {
-    if (!/^[\x20-\x7e]{1,79}$/.test(key)) throw new ModelError('E_PNG_TEXT_KEY', `Expected a PNG text keyword of 1-79 printable Latin-1 characters but received "${key}".`);
+    if (!/^[\x20-\x7e]{1,79}$/.test(key)) {
+      throw new ModelError('E_PNG_TEXT_KEY', `Expected a PNG text keyword of 1-79 printable Latin-1 characters but received "${key}".`);
+    }
   }
   const replaced = new Set(Object.keys(entries));
   const kept = all.filter((c) => !(['tEXt', 'iTXt', 'zTXt'].includes(c.type) && replaced.has(keywordOf(c.data))));

@@ -42,7 +42,8 @@ export function applyLayoutBias(logits: F32Tensor, wPos: F32Tensor, negMask: Mas
     && wPos.dims.length === 2 && wPos.dims[0] === S && wPos.dims[1] === T
     && negMask.dims.length === 2 && negMask.dims[0] === S && negMask.dims[1] === T && negMask.data.length === S * T;
   if (!ok) {
-    throw new ModelError(LAYOUT_CODES.shape, `Expected logits [heads, S, T] with wPos and negMask [S, T] but received logits [${logits.dims.join(', ')}], wPos [${wPos.dims.join(', ')}], negMask [${negMask.dims.join(', ')}].`, {
+    throw new ModelError(LAYOUT_CODES.shape, 'Expected logits [heads, S, T] with wPos and negMask [S, T] ' +
+      `but received logits [${logits.dims.join(', ')}], wPos [${wPos.dims.join(', ')}], negMask [${negMask.dims.join(', ')}].`, {
       hint: 'Use the ResolutionBias of the layer\'s own resolution (S = h * w) and the prompt\'s sequence length T.',
     });
   }

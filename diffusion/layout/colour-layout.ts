@@ -11,6 +11,10 @@ import sharp from 'sharp';
 import { ModelError } from '../errors';
 import { LAYOUT_CODES } from './codes';
 import { checkSize, checkStrength, nearestIndex, type SubjectMask } from './regions';
+import { checkFileSize } from '../io/bounded-read';
+
+/** 8192 x 8192: far above any layout (the reference's are 768 x 768). */
+const MAX_LAYOUT_PIXELS = 8192 * 8192;
 
 /** The reference config's `color_context`: "R,G,B" -> [word, strength]. */
 export type ColourTable = Readonly<Record<string, readonly [string, number]>>;
@@ -88,7 +92,8 @@ export function colourLayoutFromPixels(pixels: Pixels, table: ColourTable, optio
     const present = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, options.listColours ?? DEFAULT_LISTED_COLOURS);
     const listed = present.map(([c, n]) => `${rgbText(c)} (${((100 * n) / total).toFixed(1)}%)`).join(', ');
     const names = missing.map((e) => `"${e.colour.join(',')}" (${e.phrase})`).join(', ');
-    throw new ModelError(LAYOUT_CODES.colourNotFound, `Expected every table colour in the layout image but ${names} occur nowhere at ${width}x${height}; the most frequent colours are: ${listed}.`, {
+    throw new ModelError(LAYOUT_CODES.colourNotFound, `Expected every table colour in the layout image but ${names} occur nowhere ` +
+      `at ${width}x${height}; the most frequent colours are: ${listed}.`, {
       hint: 'Colours must match exactly: export the layout without antialiasing and copy the RGB values from it.',
       details: { missing: missing.map((e) => e.colour), present: present.map(([c, n]) => ({ colour: rgbText(c), pixels: n })) },
     });
@@ -103,12 +108,16 @@ export function colourLayoutFromPixels(pixels: Pixels, table: ColourTable, optio
 
 /** Decodes an image file or buffer with sharp (no colour management: raw stored values). */
 export async function decodePixels(source: string | Buffer): Promise<Pixels> {
+  if (typeof source === 'string') checkFileSize(source, 'image');
   try {
-    const { data, info } = await sharp(source).raw().toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+    // limitInputPixels: a small PNG can declare a huge canvas; refuse it before decoding allocates it.
+    const { data, info } = await sharp(source, { limitInputPixels: MAX_LAYOUT_PIXELS }).raw().toBuffer({ resolveWithObject: true });
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return { data: bytes, width: info.width, height: info.height, channels: info.channels };
   } catch (cause) {
     const what = typeof source === 'string' ? `"${source}"` : 'the given buffer';
-    throw new ModelError(LAYOUT_CODES.imageRead, `Expected a readable PNG layout image at ${what} but decoding failed: ${(cause as Error).message}.`, {
+    throw new ModelError(LAYOUT_CODES.imageRead, `Expected a readable PNG layout image at ${what} ` +
+      `but decoding failed: ${(cause as Error).message}.`, {
       hint: 'Check the path (reference configs give it relative to the folder above configs/) and that the file is a PNG.',
       cause,
     });
@@ -116,6 +125,8 @@ export async function decodePixels(source: string | Buffer): Promise<Pixels> {
 }
 
 /** Reads a colour-coded layout image and returns one mask per table entry at the target size. */
-export async function readColourLayout(source: string | Buffer, table: ColourTable, options: ColourLayoutOptions): Promise<ColourSubjectMask[]> {
+export async function readColourLayout(
+  source: string | Buffer, table: ColourTable, options: ColourLayoutOptions,
+): Promise<ColourSubjectMask[]> {
   return colourLayoutFromPixels(await decodePixels(source), table, options);
 }

@@ -1,5 +1,5 @@
 /**
- * eta_i, the per-step factor of the layout bias (bias = gw * eta_i * std(S) * W_pos, method.md section 2). The
+ * eta_i, the per-step factor of the layout bias (bias = gw * eta_i * std(S) * W_pos, docs/method.md section 5). The
  * Cones 2 paper (eq. 7) only asks for "a concave function controlling the edit intensity at different time t".
  *
  *   'log1p_sigma_sq'  eta = ln(1 + sigma_i^2)                 the reference code (~5.37 -> ~0.0009 over SD's 50
@@ -35,19 +35,25 @@ export function etaLog1pSigmaSq(sigma: number): number {
 
 export function etaAt(schedule: EtaSchedule, { sigma, step, guidanceSteps }: EtaStep): number {
   if (!(Number.isInteger(step) && step >= 0 && Number.isInteger(guidanceSteps) && guidanceSteps >= 0)) {
-    throw new ModelError(LAYOUT_CODES.eta, `Expected integer step >= 0 and guidanceSteps >= 0 but received step ${step}, guidanceSteps ${guidanceSteps}.`);
+    throw new ModelError(LAYOUT_CODES.eta, 'Expected integer step >= 0 and guidanceSteps >= 0 ' +
+      `but received step ${step}, guidanceSteps ${guidanceSteps}.`);
   }
   if (step >= guidanceSteps) return 0;
   switch (schedule.kind) {
     case 'log1p_sigma_sq':
       return etaLog1pSigmaSq(sigma);
     case 'constant':
-      if (!(Number.isFinite(schedule.value) && schedule.value >= 0)) throw new ModelError(LAYOUT_CODES.eta, `Expected a finite constant eta >= 0 but received ${schedule.value}.`);
+      if (!(Number.isFinite(schedule.value) && schedule.value >= 0)) {
+        throw new ModelError(LAYOUT_CODES.eta, `Expected a finite constant eta >= 0 but received ${schedule.value}.`);
+      }
       return schedule.value;
     case 'linear_decay':
-      if (!(Number.isFinite(schedule.start) && schedule.start >= 0)) throw new ModelError(LAYOUT_CODES.eta, `Expected a finite linear-decay start >= 0 but received ${schedule.start}.`);
+      if (!(Number.isFinite(schedule.start) && schedule.start >= 0)) {
+        throw new ModelError(LAYOUT_CODES.eta, `Expected a finite linear-decay start >= 0 but received ${schedule.start}.`);
+      }
       return schedule.start * (1 - step / guidanceSteps);
     default:
-      throw new ModelError(LAYOUT_CODES.eta, `Expected an eta schedule log1p_sigma_sq, constant or linear_decay but received ${JSON.stringify(schedule)}.`);
+      throw new ModelError(LAYOUT_CODES.eta, 'Expected an eta schedule log1p_sigma_sq, constant or linear_decay ' +
+        `but received ${JSON.stringify(schedule)}.`);
   }
 }

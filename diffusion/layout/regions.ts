@@ -6,7 +6,7 @@
 import { ModelError } from '../errors';
 import { LAYOUT_CODES } from './codes';
 
-/** Cones 2's default per-subject strength (reference configs, method.md section 2). */
+/** Cones 2's default per-subject strength (reference configs, docs/method.md section 4). */
 export const DEFAULT_SUBJECT_STRENGTH = 2.5;
 
 export type Box = readonly [x0: number, y0: number, x1: number, y1: number];
@@ -54,15 +54,20 @@ export function checkStrength(phrase: string, strength: number): void {
 }
 
 export function validateBox(phrase: string, box: Box): void {
-  const ok = Array.isArray(box) && box.length === 4 && box.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) && box[0] < box[2] && box[1] < box[3];
+  const cornersInside = Array.isArray(box) && box.length === 4 && box.every((v) => Number.isFinite(v) && v >= 0 && v <= 1);
+  const ok = cornersInside && box[0] < box[2] && box[1] < box[3];
   if (!ok) {
-    throw new ModelError(LAYOUT_CODES.box, `Expected a box [x0, y0, x1, y1] inside [0, 1] with x0 < x1 and y0 < y1 for subject "${phrase}" but received ${JSON.stringify(box)}.`, {
+    throw new ModelError(LAYOUT_CODES.box, 'Expected a box [x0, y0, x1, y1] inside [0, 1] with x0 < x1 and y0 < y1 ' +
+      `for subject "${phrase}" but received ${JSON.stringify(box)}.`, {
       hint: 'Give corners as fractions of the image width and height, top-left first, e.g. [0.1, 0.45, 0.5, 0.9].',
     });
   }
 }
 
-/** Pixel (x, y) is inside when its centre ((x + 0.5) / W, (y + 0.5) / H) lies in [x0, x1) x [y0, y1): abutting boxes never share a pixel. */
+/**
+ * Pixel (x, y) is inside when its centre ((x + 0.5) / W, (y + 0.5) / H) lies in [x0, x1) x [y0, y1): abutting boxes
+ * never share a pixel.
+ */
 export function rasteriseBox(box: Box, height: number, width: number): Uint8Array {
   const mask = new Uint8Array(height * width); // [H, W]
   const [x0, y0, x1, y1] = box;
@@ -80,7 +85,7 @@ export function rasteriseBox(box: Box, height: number, width: number): Uint8Arra
 
 /**
  * Nearest-neighbour source index for pixel-centre sampling, src = floor((dst + 0.5) * in / out), as PIL's
- * Image.NEAREST does. Never interpolate a layout: blended edge values belong to no subject (method.md section 2).
+ * Image.NEAREST does. Never interpolate a layout: blended edge values belong to no subject (docs/method.md section 4).
  */
 export function nearestIndex(dst: number, inSize: number, outSize: number): number {
   return Math.min(Math.floor(((dst + 0.5) * inSize) / outSize), inSize - 1);
@@ -106,7 +111,8 @@ function countInside(mask: Uint8Array): number {
 
 export function requireNonEmpty(phrase: string, mask: Uint8Array, height: number, width: number, source: string): void {
   if (countInside(mask) === 0) {
-    throw new ModelError(LAYOUT_CODES.regionEmpty, `Expected the region of subject "${phrase}" (${source}) to cover at least one pixel at ${width}x${height} but it covers none.`, {
+    throw new ModelError(LAYOUT_CODES.regionEmpty, `Expected the region of subject "${phrase}" (${source}) to cover at least one pixel ` +
+      `at ${width}x${height} but it covers none.`, {
       hint: 'Enlarge the box or mask; a subject with no region could never be attended to.',
     });
   }
@@ -128,7 +134,8 @@ export function rasteriseSubjects(subjects: readonly LayoutSubject[], height: nu
       checkSize('mask width', subject.width);
       checkSize('mask height', subject.height);
       if (subject.mask.length !== subject.width * subject.height) {
-        throw new ModelError(LAYOUT_CODES.maskSize, `Expected ${subject.width * subject.height} mask values (${subject.width}x${subject.height}) for subject "${subject.phrase}" but received ${subject.mask.length}.`);
+        throw new ModelError(LAYOUT_CODES.maskSize, `Expected ${subject.width * subject.height} mask values ` +
+          `(${subject.width}x${subject.height}) for subject "${subject.phrase}" but received ${subject.mask.length}.`);
       }
       const binary = subject.mask.map((v) => (v ? 1 : 0));
       mask = resizeNearest(binary, subject.height, subject.width, height, width);

@@ -1,5 +1,5 @@
 /**
- * Which cross-attention layers receive the layout bias (the report's improvement 2, method.md section 3).
+ * Which cross-attention layers receive the layout bias (the report's improvement 2, docs/method.md section 8).
  *
  * Each cross-attention layer is identified by its query length S. The UNet halves the latent grid with stride-2
  * convolutions (kernel 3, padding 1: n -> ceil(n / 2)), so S = h_k * w_k for some level k of that chain; for a
@@ -51,7 +51,8 @@ export function queryGrid(queryLength: number, latent: LatentSize): { h: number;
     h = Math.ceil(h / 2);
     w = Math.ceil(w / 2);
   }
-  throw new ModelError(LAYOUT_CODES.queryLength, `Expected a query length on the ${latent.height}x${latent.width} latent's downsampling chain (${seen.join(', ')}) but received ${queryLength}.`, {
+  throw new ModelError(LAYOUT_CODES.queryLength, `Expected a query length on the ${latent.height}x${latent.width} latent's ` +
+    `downsampling chain (${seen.join(', ')}) but received ${queryLength}.`, {
     hint: 'Pass the latent size (image size / 8) the UNet is run at.',
   });
 }
@@ -61,7 +62,8 @@ function specMatches(spec: ResolutionSpec, h: number, w: number): boolean {
 }
 
 function badSelection(selection: unknown, why: string): ModelError {
-  return new ModelError(LAYOUT_CODES.resolution, `Expected a resolution selection 'all', 'none', 'highest:N' or a list like [64, 32] but received ${JSON.stringify(selection)}: ${why}.`);
+  return new ModelError(LAYOUT_CODES.resolution, `Expected a resolution selection 'all', 'none', 'highest:N' or a list like [64, 32] ` +
+    `but received ${JSON.stringify(selection)}: ${why}.`);
 }
 
 /** Which of the given cross-attention layers get the layout bias. */
@@ -78,10 +80,12 @@ export function selectGuidedLayers(queryLengths: readonly number[], latent: Late
   } else if (Array.isArray(selection)) {
     const available = [...new Set(layers.map((l) => `${l.h}x${l.w}`))].join(', ');
     for (const spec of selection) {
-      const valid = typeof spec === 'number' ? Number.isInteger(spec) && spec > 0 : Array.isArray(spec) && spec.length === 2 && spec.every((v) => Number.isInteger(v) && v > 0);
+      const validPair = Array.isArray(spec) && spec.length === 2 && spec.every((v) => Number.isInteger(v) && v > 0);
+      const valid = typeof spec === 'number' ? Number.isInteger(spec) && spec > 0 : validPair;
       if (!valid) throw badSelection(selection, `${JSON.stringify(spec)} is not a positive integer or an [h, w] pair`);
       if (!layers.some((l) => specMatches(spec, l.h, l.w))) {
-        throw new ModelError(LAYOUT_CODES.resolution, `Expected each selected resolution to exist in the UNet but ${JSON.stringify(spec)} matches none of its cross-attention grids (${available}).`, {
+        throw new ModelError(LAYOUT_CODES.resolution, 'Expected each selected resolution to exist in the UNet ' +
+          `but ${JSON.stringify(spec)} matches none of its cross-attention grids (${available}).`, {
           hint: 'Attention grids are latent-sized: a 512 px image has 64, 32, 16 and 8; a 768 px image 96, 48, 24 and 12.',
         });
       }

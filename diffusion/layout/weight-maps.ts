@@ -1,6 +1,6 @@
 /**
- * Per-token layout weights at full image resolution (Cones 2, paper section 3.3 and Algorithm 1; method.md
- * section 2). For a prompt of L tokens and an image of H x W pixels the paper's map W is [L, H, W]:
+ * Per-token layout weights at full image resolution (Cones 2, paper section 3.3 and Algorithm 1; docs/method.md
+ * section 4). For a prompt of L tokens and an image of H x W pixels the paper's map W is [L, H, W]:
  *
  *   token of subject k, pixel inside region k   W = +strength_k
  *   token of subject k, pixel anywhere else     hard negative (the reference's -1e8): a boolean mask here
@@ -44,19 +44,22 @@ export function buildTokenWeightMaps(subjects: readonly TokenSubject[], length: 
     const name = subject.phrase ?? `#${k}`;
     checkStrength(name, subject.strength);
     if (subject.mask.length !== height * width) {
-      throw new ModelError(LAYOUT_CODES.maskSize, `Expected a ${width}x${height} mask (${height * width} values) for subject "${name}" but received ${subject.mask.length} values.`, {
+      throw new ModelError(LAYOUT_CODES.maskSize, `Expected a ${width}x${height} mask (${height * width} values) for subject "${name}" ` +
+        `but received ${subject.mask.length} values.`, {
         hint: 'Rasterise every region at the image size first (rasteriseSubjects / readColourLayout).',
       });
     }
     for (const p of subject.positions) {
       if (!Number.isInteger(p) || p < 0 || p >= length) {
-        throw new ModelError(LAYOUT_CODES.tokenPosition, `Expected token positions in [0, ${length}) for subject "${name}" but received ${p}.`, {
+        const message = `Expected token positions in [0, ${length}) for subject "${name}" but received ${p}.`;
+        throw new ModelError(LAYOUT_CODES.tokenPosition, message, {
           hint: 'Positions count BOS as 0 and must fall inside the encoded prompt.',
         });
       }
       if (subjectOfToken[p] !== -1 && subjectOfToken[p] !== k) {
         const other = subjects[subjectOfToken[p]].phrase ?? `#${subjectOfToken[p]}`;
-        throw new ModelError(LAYOUT_CODES.tokenConflict, `Expected each token to belong to one subject but position ${p} is claimed by "${other}" and "${name}".`, {
+        throw new ModelError(LAYOUT_CODES.tokenConflict, 'Expected each token to belong to one subject ' +
+          `but position ${p} is claimed by "${other}" and "${name}".`, {
           hint: 'Give each subject its own words in the prompt.',
         });
       }

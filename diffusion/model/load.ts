@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { ModelError } from '../errors';
 import { inputSpecs, type InputSpec } from '../onnx/input-meta';
 import { createSession, type LoadedSession, type ProviderChoice } from '../onnx/session';
+import { parseSchedulerConfig, type SchedulerConfig } from '../schedule';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer';
 import { readSdFolder, type SdFolder } from './sd-folder';
 
@@ -27,6 +28,9 @@ export interface SdModel {
   vaeScalingFactor: number;
   /** Default output size in pixels (unet sample_size x vaeFactor). */
   defaultSize: number;
+  /** scheduler/scheduler_config.json, validated once at load. */
+  scheduler: SchedulerConfig;
+  /** The scheduler's prediction type, narrowed to the two the samplers drive. */
   predictionType: 'epsilon' | 'v_prediction';
   warnings: string[];
   describe(): string;
@@ -41,9 +45,9 @@ export interface LoadModelOptions {
 export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {}): Promise<SdModel> {
   const folder = readSdFolder(folderPath);
   const warnings: string[] = [];
-  const onWarning = (m: string): void => {
-    if (!warnings.includes(m)) warnings.push(m);
-    opts.onWarning?.(m);
+  const onWarning = (message: string): void => {
+    if (!warnings.includes(message)) warnings.push(message);
+    opts.onWarning?.(message);
   };
   const sessionOpts = { provider: opts.provider ?? 'cpu', deviceId: opts.deviceId, onWarning };
   const [tokenizer, textEncoder, unet, vaeDecoder] = await Promise.all([
@@ -52,27 +56,40 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     createSession(folder.unet, sessionOpts),
     createSession(folder.vaeDecoder, sessionOpts),
   ]);
-  const inputs = { textEncoder: inputSpecs(textEncoder.session), unet: inputSpecs(unet.session), vaeDecoder: inputSpecs(vaeDecoder.session) };
-  for (const [part, names] of [['unet', ['sample', 'timestep', 'encoder_hidden_states']], ['textEncoder', ['input_ids']], ['vaeDecoder', ['latent_sample']]] as const) {
+  const inputs = {
+    textEncoder: inputSpecs(textEncoder.session), unet: inputSpecs(unet.session), vaeDecoder: inputSpecs(vaeDecoder.session),
+  };
+  const requiredInputs = [
+    ['unet', ['sample', 'timestep', 'encoder_hidden_states']], ['textEncoder', ['input_ids']], ['vaeDecoder', ['latent_sample']],
+  ] as const;
+  for (const [part, names] of requiredInputs) {
     for (const name of names) {
       if (!inputs[part].has(name)) {
-        throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected the ${part} of ${folder.root} to have an input "${name}" but it has ${[...inputs[part].keys()].join(', ')}.`, {
+        throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected the ${part} of ${folder.root} to have an input "${name}" ` +
+          `but it has ${[...inputs[part].keys()].join(', ')}.`, {
           hint: 'Only Stable Diffusion ONNX exports with the diffusers/Optimum input names are supported.',
         });
       }
     }
   }
   const cfg = folder.configs;
-  const textWidth = num(cfg.textEncoder.hidden_size) ?? staticDim(inputs.unet.get('encoder_hidden_states')!, 2) ?? num(cfg.unet.cross_attention_dim);
+  const textWidth = num(cfg.textEncoder.hidden_size)
+    ?? staticDim(inputs.unet.get('encoder_hidden_states')!, 2)
+    ?? num(cfg.unet.cross_attention_dim);
   const latentChannels = staticDim(inputs.unet.get('sample')!, 1) ?? num(cfg.unet.in_channels) ?? 4;
   const blocks = Array.isArray(cfg.vaeDecoder.block_out_channels) ? cfg.vaeDecoder.block_out_channels.length : null;
   const vaeFactor = num(cfg.vaeDecoder.downsample_factor) ?? num(cfg.vaeDecoder.downscale_factor) ?? (blocks ? 2 ** (blocks - 1) : 8);
   if (!textWidth) {
-    throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Cannot tell the text encoder width of ${folder.root}: no text_encoder/config.json hidden_size and a dynamic encoder_hidden_states width.`, { hint: 'Add text_encoder/config.json with "hidden_size".' });
+    throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Cannot tell the text encoder width of ${folder.root}: ` +
+      'no text_encoder/config.json hidden_size and a dynamic encoder_hidden_states width.', {
+      hint: 'Add text_encoder/config.json with "hidden_size".',
+    });
   }
-  const prediction = String(folder.schedulerConfig.prediction_type ?? 'epsilon');
+  const scheduler = parseSchedulerConfig(folder.schedulerConfig);
+  const prediction = scheduler.predictionType;
   if (prediction !== 'epsilon' && prediction !== 'v_prediction') {
-    throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected prediction_type "epsilon" or "v_prediction" in scheduler_config.json but received "${prediction}".`);
+    throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', 'Expected prediction_type "epsilon" or "v_prediction" in scheduler_config.json ' +
+      `but received "${prediction}".`);
   }
   const sampleSize = num(cfg.unet.sample_size) ?? staticDim(inputs.unet.get('sample')!, 2) ?? 64;
   const provider = unet.provider;
@@ -81,14 +98,15 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     id, folder, provider, tokenizer, textEncoder, unet, vaeDecoder, inputs, textWidth, latentChannels, vaeFactor,
     vaeScalingFactor: num(cfg.vaeDecoder.scaling_factor) ?? SD_VAE_SCALING_FACTOR,
     defaultSize: sampleSize * vaeFactor,
+    scheduler,
     predictionType: prediction,
     warnings,
     describe: () => `SdModel(${id}, D=${textWidth}, ${provider})`,
   };
 }
 
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 function staticDim(spec: InputSpec, axis: number): number | null {

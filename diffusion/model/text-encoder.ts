@@ -6,7 +6,7 @@ import type { SdModel } from './load';
 /**
  * Runs the text encoder once per chunk and concatenates along the sequence axis (report improvement 1: long
  * prompts are chunked, never truncated). Returns `last_hidden_state` (after the final LayerNorm), where residuals
- * are added (method.md section 1).
+ * are added (docs/method.md section 2).
  */
 export async function encodeChunks(model: SdModel, chunks: readonly (readonly number[])[]): Promise<F32Tensor> {
   const spec = model.inputs.textEncoder.get('input_ids')!;
@@ -19,7 +19,8 @@ export async function encodeChunks(model: SdModel, chunks: readonly (readonly nu
     const hidden = out.last_hidden_state ?? out[model.textEncoder.session.outputNames[0]];
     // hidden: [1, len, D]
     if (!hidden || hidden.dims.length !== 3 || hidden.dims[1] !== ids.length || hidden.dims[2] !== D) {
-      throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected the text encoder to return [1, ${ids.length}, ${D}] but received [${hidden?.dims.join(', ')}].`);
+      throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected the text encoder to return [1, ${ids.length}, ${D}] ` +
+        `but received [${hidden?.dims.join(', ')}].`);
     }
     parts.push(hidden.data as Float32Array);
     L += ids.length;

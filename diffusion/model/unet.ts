@@ -48,7 +48,8 @@ export function layerQueryLengths(layers: readonly LayoutLayer[], latent: { heig
     else if (/mid_block/.test(layer.scope)) level = lowest;
     if (level === null) {
       if (layer.queryLength) return layer.queryLength;
-      throw new ModelError('E_UNET_LAYER_RESOLUTION', `Cannot tell the attention resolution of cross-attention layer "${layer.scope}": its query length is dynamic and its name is not a diffusers block name.`, {
+      throw new ModelError('E_UNET_LAYER_RESOLUTION', `Cannot tell the attention resolution of cross-attention layer "${layer.scope}": ` +
+        'its query length is dynamic and its name is not a diffusers block name.', {
         hint: 'Export the UNet with diffusers module names (down_blocks / mid_block / up_blocks) or with static shapes.',
       });
     }
@@ -72,26 +73,40 @@ export interface UnetCall {
   layout?: { pos: F32Tensor[]; neg: F32Tensor[] };
 }
 
-/** One UNet evaluation; adapts the timestep to the export's dtype and rank. Returns out_sample [B, C, h, w]. */
-export async function runUnet(model: SdModel, unet: LayoutUnet | null, call: UnetCall): Promise<F32Tensor> {
-  const session = unet ? unet.loaded.session : model.unet.session;
+/**
+ * The feeds of one UNet call: sample, timestep adapted to the export's dtype and rank (rank 0, or one per batch row),
+ * encoder_hidden_states, and for a patched UNet one bias pair per cross-attention layer. Exported so a profiling or
+ * benchmark session of the same file is fed exactly as the pipeline feeds it.
+ */
+export function unetFeeds(model: SdModel, unet: LayoutUnet | null, call: UnetCall): Record<string, Tensor> {
   const specs = model.inputs.unet;
   const batch = call.sample.dims[0];
   const tSpec = specs.get('timestep')!;
   const feeds: Record<string, Tensor> = {
     sample: makeTensor(specs.get('sample')!, call.sample.data, call.sample.dims),
-    timestep: tSpec.rank === 0 ? makeTensor(tSpec, [call.timestep], []) : makeTensor(tSpec, new Array<number>(batch).fill(call.timestep), [batch]),
+    timestep: tSpec.rank === 0
+      ? makeTensor(tSpec, [call.timestep], [])
+      : makeTensor(tSpec, new Array<number>(batch).fill(call.timestep), [batch]),
     encoder_hidden_states: makeTensor(specs.get('encoder_hidden_states')!, call.context.data, call.context.dims),
   };
   if (unet) {
-    if (!call.layout) throw new ModelError('E_UNET_LAYOUT_FEEDS', 'A layout-patched UNet needs layout inputs for every layer (all-zero [1,1,1,1] to switch a layer off).');
+    if (!call.layout) {
+      throw new ModelError('E_UNET_LAYOUT_FEEDS', 'A layout-patched UNet needs layout inputs for every layer ' +
+        '(all-zero [1,1,1,1] to switch a layer off).');
+    }
     // float32 bias planes are handed over without a copy: they can be [2, 1, 4096, 77] per layer on SD.
     unet.layers.forEach((layer, k) => {
       feeds[layer.posInput] = new Tensor('float32', call.layout!.pos[k].data, call.layout!.pos[k].dims);
       feeds[layer.negInput] = new Tensor('float32', call.layout!.neg[k].data, call.layout!.neg[k].dims);
     });
   }
-  const out = await session.run(feeds);
+  return feeds;
+}
+
+/** One UNet evaluation. Returns out_sample [B, C, h, w]. */
+export async function runUnet(model: SdModel, unet: LayoutUnet | null, call: UnetCall): Promise<F32Tensor> {
+  const session = unet ? unet.loaded.session : model.unet.session;
+  const out = await session.run(unetFeeds(model, unet, call));
   const result = out.out_sample ?? out[session.outputNames[0]];
   return f32(result.dims, result.data as Float32Array);
 }

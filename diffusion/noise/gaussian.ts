@@ -99,7 +99,8 @@ export function noiseStream(seed: Seed, stream: number = STEP_NOISE_STREAM, star
   const key = seedToKey(seed);
   checkStream(stream);
   if (!Number.isSafeInteger(startBlock) || startBlock < 0) {
-    throw new ModelError(NOISE_CODES.stream, `Expected a non-negative integer start block for the noise stream but received ${startBlock}.`);
+    throw new ModelError(NOISE_CODES.stream, 'Expected a non-negative integer start block for the noise stream ' +
+      `but received ${startBlock}.`);
   }
   let block = startBlock;
   return {

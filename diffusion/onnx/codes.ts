@@ -1,32 +1,23 @@
-/**
- * Error codes raised by diffusion/onnx (session loading, input feeding, UNet surgery).
- * Every one is thrown as a `ModelError` (diffusion/errors.ts) with this code.
- *
- * - E_MODEL_FILE_MISSING      a model file (or the source of a surgery) does not exist.
- * - E_ONNX_LOAD               onnxruntime (or the protobuf decoder) rejected a model file.
- * - E_CPU_THREADS             CONES_CPU_THREADS is not a whole number >= 0.
- * - E_ONNX_DTYPE              an input has a data type makeTensor cannot build (string, bool, uint8...).
- * - E_ONNX_INPUT              values or dims given for an input do not fit its declared rank or size.
- * - E_SURGERY_OPSET           the model's default-domain opset is below the minimum the surgery writes (13).
- * - E_SURGERY_NO_INPUT        the graph has no input named like the text-conditioning input (encoder_hidden_states).
- * - E_SURGERY_NO_ATTENTION    no cross-attention was found, so a patched model would be identical to the source.
- * - E_SURGERY_ALREADY_PATCHED the source already has layout inputs (it is a patched model, not the export).
- * - E_SURGERY_EXTERNAL_DATA   an external-data reference cannot be kept valid where the patched model is written.
- */
-export const ONNX_ERROR_CODES = {
-  E_MODEL_FILE_MISSING: 'E_MODEL_FILE_MISSING',
-  E_ONNX_LOAD: 'E_ONNX_LOAD',
-  E_CPU_THREADS: 'E_CPU_THREADS',
-  E_ONNX_DTYPE: 'E_ONNX_DTYPE',
-  E_ONNX_INPUT: 'E_ONNX_INPUT',
-  E_SURGERY_OPSET: 'E_SURGERY_OPSET',
-  E_SURGERY_NO_INPUT: 'E_SURGERY_NO_INPUT',
-  E_SURGERY_NO_ATTENTION: 'E_SURGERY_NO_ATTENTION',
-  E_SURGERY_ALREADY_PATCHED: 'E_SURGERY_ALREADY_PATCHED',
-  E_SURGERY_EXTERNAL_DATA: 'E_SURGERY_EXTERNAL_DATA',
-} as const;
+import type { CodeTable } from '../../errors/code-table';
 
-export type OnnxErrorCode = keyof typeof ONNX_ERROR_CODES;
+/** Error codes raised by diffusion/onnx (session loading, input feeding, UNet surgery), each thrown as a `ModelError`. */
+export const ONNX_ERRORS = {
+  E_MODEL_FILE_MISSING: { summary: 'A model file (or the source of a surgery) does not exist.' },
+  E_ONNX_LOAD: { summary: 'onnxruntime (or the protobuf decoder) rejected a model file.' },
+  E_CPU_THREADS: { summary: 'CONES_CPU_THREADS is not a whole number >= 0.' },
+  E_ONNX_DTYPE: { summary: 'A model input has a data type that cannot be fed (string, bool, uint8...).' },
+  E_ONNX_INPUT: { summary: 'A model input is missing, or the values or dims given for it do not fit its declared rank or size.' },
+  E_SURGERY_OPSET: { summary: 'The model\'s default-domain opset is below the minimum the surgery writes (13).' },
+  E_SURGERY_NO_INPUT: { summary: 'The graph has no input named like the text-conditioning input (encoder_hidden_states).' },
+  E_SURGERY_NO_ATTENTION: { summary: 'No cross-attention was found, so a patched model would be identical to the source.' },
+  E_SURGERY_ALREADY_PATCHED: { summary: 'The source already has layout inputs (it is a patched model, not the export).' },
+  E_SURGERY_EXTERNAL_DATA: {
+    summary: 'An external-data reference cannot be kept valid where the patched model is written ' +
+      '(or the output would overwrite the source).',
+  },
+} as const satisfies CodeTable;
+
+export type OnnxErrorCode = keyof typeof ONNX_ERRORS;
 
 /** Shown with E_MODEL_FILE_MISSING so users know where the loader looks. */
 export const SD_FOLDER_LAYOUT = [

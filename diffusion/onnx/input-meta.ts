@@ -33,7 +33,8 @@ export function inputSpecs(session: InferenceSession): Map<string, InputSpec> {
 export function inputSpec(session: InferenceSession, name: string): InputSpec {
   const spec = inputSpecs(session).get(name);
   if (!spec) {
-    throw new ModelError('E_ONNX_INPUT', `Expected the model to have an input named "${name}" but it has ${session.inputNames.join(', ')}.`, {
+    throw new ModelError('E_ONNX_INPUT', `Expected the model to have an input named "${name}" ` +
+      `but it has ${session.inputNames.join(', ')}.`, {
       hint: 'Check that the model folder holds the expected Stable Diffusion export.',
     });
   }
@@ -44,10 +45,13 @@ export function inputSpec(session: InferenceSession, name: string): InputSpec {
  * Builds an input tensor in the input's own dtype: numbers become BigInt64Array for int64, Int32Array
  * for int32, IEEE half bits (Uint16Array) for float16. Pass `dims: []` for a rank-0 scalar.
  */
-export function makeTensor(spec: Pick<InputSpec, 'name' | 'dtype'> & { rank?: number }, values: ArrayLike<number>, dims: readonly number[]): Tensor {
+export function makeTensor(
+  spec: Pick<InputSpec, 'name' | 'dtype'> & { rank?: number }, values: ArrayLike<number>, dims: readonly number[],
+): Tensor {
   const size = dims.reduce((a, b) => a * b, 1);
   if (values.length !== size) {
-    throw new ModelError('E_ONNX_INPUT', `Expected ${size} values for input "${spec.name}" with dims [${dims.join(', ')}] but received ${values.length}.`);
+    throw new ModelError('E_ONNX_INPUT', `Expected ${size} values for input "${spec.name}" with dims [${dims.join(', ')}] ` +
+      `but received ${values.length}.`);
   }
   if (spec.rank !== undefined && spec.rank !== dims.length) {
     throw new ModelError('E_ONNX_INPUT', `Expected rank ${spec.rank} for input "${spec.name}" but received dims [${dims.join(', ')}].`, {
@@ -64,7 +68,8 @@ export function makeTensor(spec: Pick<InputSpec, 'name' | 'dtype'> & { rank?: nu
     case 'int64':
       return new Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
     default:
-      throw new ModelError('E_ONNX_DTYPE', `Expected input "${spec.name}" to be float32, float16, int32 or int64 but the model declares ${spec.dtype}.`, {
+      throw new ModelError('E_ONNX_DTYPE', `Expected input "${spec.name}" to be float32, float16, int32 or int64 ` +
+        `but the model declares ${spec.dtype}.`, {
         hint: 'This model was exported with an input type the pipeline does not feed; re-export it with standard dtypes.',
       });
   }

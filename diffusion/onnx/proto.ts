@@ -35,7 +35,8 @@ export function decodeModel(bytes: Uint8Array, source = '<bytes>'): ModelProto {
     if (!model.graph) throw new Error('the ModelProto has no graph');
     return model;
   } catch (err) {
-    throw new ModelError('E_ONNX_LOAD', `Expected an ONNX ModelProto in ${source} but it could not be decoded: ${(err as Error).message}.`, {
+    throw new ModelError('E_ONNX_LOAD', `Expected an ONNX ModelProto in ${source} ` +
+      `but it could not be decoded: ${(err as Error).message}.`, {
       hint: 'Check that the file is an .onnx model (not its external weights file) and is not truncated.',
       cause: err,
     });
@@ -57,13 +58,17 @@ export function attr(name: string, value: AttrValue): AttributeProto {
       : create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: value });
   }
   if (typeof value === 'string') return create(AttributeProtoSchema, { name, type: AttrType.STRING, s: new TextEncoder().encode(value) });
-  if (Array.isArray(value)) return create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: (value as (number | bigint)[]).map((v) => BigInt(v)) });
+  if (Array.isArray(value)) {
+    return create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: (value as (number | bigint)[]).map((v) => BigInt(v)) });
+  }
   if ('float' in value) return create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: value.float });
   if ('ints' in value) return create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: value.ints.map(BigInt) });
   return create(AttributeProtoSchema, { name, type: AttrType.TENSOR, t: value });
 }
 
-export function node(opType: string, name: string, input: string[], output: string[], attrs: Record<string, AttrValue> = {}, domain = ''): NodeProto {
+export function node(
+  opType: string, name: string, input: string[], output: string[], attrs: Record<string, AttrValue> = {}, domain = '',
+): NodeProto {
   return create(NodeProtoSchema, {
     opType, name, input, output, domain,
     attribute: Object.entries(attrs).map(([k, v]) => attr(k, v)),
@@ -87,7 +92,9 @@ export function int64Tensor(name: string, dims: readonly number[], values: Array
 }
 
 /** A tensor whose bytes live in `location` (relative to the model file) at `offset`. */
-export function externalTensor(name: string, dims: readonly number[], dataType: number, location: string, offset: number, length: number): TensorProto {
+export function externalTensor(
+  name: string, dims: readonly number[], dataType: number, location: string, offset: number, length: number,
+): TensorProto {
   return create(TensorProtoSchema, {
     name, dims: dims.map(BigInt), dataType, dataLocation: 1,
     externalData: [
@@ -128,6 +135,6 @@ export function metadataEntry(key: string, value: string) {
   return create(StringStringEntryProtoSchema, { key, value });
 }
 
-export function attrOf(n: NodeProto, name: string): AttributeProto | undefined {
-  return n.attribute.find((a) => a.name === name);
+export function attrOf(node: NodeProto, name: string): AttributeProto | undefined {
+  return node.attribute.find((a) => a.name === name);
 }

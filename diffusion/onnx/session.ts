@@ -40,7 +40,8 @@ export interface LoadedSession {
 
 const CUDA_HELP =
   'To use CUDA: copy the CUDA provider libraries (libonnxruntime_providers_cuda.so, libonnxruntime_providers_shared.so, ' +
-  'libonnxruntime_providers_tensorrt.so, built for CUDA 12 + cuDNN 9) into node_modules/onnxruntime-node/bin/napi-v6/linux/x64/; see diffusion/onnx/README.md.';
+  'libonnxruntime_providers_tensorrt.so, built for CUDA 12 + cuDNN 9) into node_modules/onnxruntime-node/bin/napi-v6/linux/x64/; ' +
+  'see diffusion/onnx/README.md.';
 
 /** Creates (or reuses from the cache) a session for `modelPath`. */
 export async function createSession(modelPath: string, opts: CreateSessionOptions = {}): Promise<LoadedSession> {
@@ -111,7 +112,9 @@ export function cpuThreadOptions(env: NodeJS.ProcessEnv = process.env): Pick<Ses
   if (raw === undefined || raw === '') return { intraOpNumThreads: availableParallelism() };
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
-    throw new ModelError('E_CPU_THREADS', `Expected CONES_CPU_THREADS to be a whole number >= 0 but received "${raw}".`, { hint: 'Unset it for one thread per core, or set 0 for onnxruntime\'s own default.' });
+    throw new ModelError('E_CPU_THREADS', `Expected CONES_CPU_THREADS to be a whole number >= 0 but received "${raw}".`, {
+      hint: 'Unset it for one thread per core, or set 0 for onnxruntime\'s own default.',
+    });
   }
   return n === 0 ? {} : { intraOpNumThreads: n };
 }

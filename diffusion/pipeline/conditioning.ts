@@ -1,7 +1,8 @@
 import type { SdModel } from '../model/load';
 import { encodeChunks } from '../model/text-encoder';
+import { addResidual } from '../residuals';
 import type { F32Tensor } from '../tensor';
-import { alignBatch, type Tokenized } from '../tokenizer';
+import { alignBatch, findPhrase, type PhraseOccurrence, type Tokenized } from '../tokenizer';
 
 /** A residual placed on a prompt, kept for provenance and for layout maps that follow the same phrase. */
 export interface AppliedResidual {
@@ -37,6 +38,33 @@ export async function encodeConditioning(model: SdModel, tokens: Tokenized, nega
   return { modelId: model.id, tokens: condTokens, cond, uncond, negativePrompt: negative, residuals: [] };
 }
 
-export function describeConditioning(c: Conditioning): string {
-  return `Conditioning(L=${c.cond.dims[1]}, D=${c.cond.dims[2]}, residuals=${c.residuals.length})`;
+/** One residual to place on a phrase of the prompt. */
+export interface ResidualPlacement {
+  /** Δ: [D] */
+  vector: Float32Array;
+  /** The subject word(s) as written in the prompt. */
+  phrase: string;
+  /** Which occurrences of the phrase get it (default every one). */
+  occurrence?: PhraseOccurrence;
+  /** For a phrase of several tokens: its first token (default, the reference's single-token behaviour) or each. */
+  tokens?: 'first' | 'all';
+  strength?: number;
+  /** Provenance label recorded in `residuals` (the base word or file). */
+  source: string;
+}
+
+/**
+ * Cones 2 (paper section 3.2, docs/method.md section 1): adds Δ to the conditional embedding at the phrase's
+ * token(s); the unconditional half is never touched. Returns a new Conditioning with the placement recorded.
+ */
+export function addResidualAtPhrase(conditioning: Conditioning, placement: ResidualPlacement): Conditioning {
+  const { vector, phrase, occurrence = 'all', tokens = 'first', strength = 1, source } = placement;
+  const occurrences = findPhrase(conditioning.tokens, phrase, occurrence);
+  const positions = occurrences.flatMap((o) => (tokens === 'all' ? o : [o[0]]));
+  const cond = addResidual(conditioning.cond, vector, positions, strength); // [1, L, D]
+  return { ...conditioning, cond, residuals: [...conditioning.residuals, { phrase, positions, strength, source }] };
+}
+
+export function describeConditioning(conditioning: Conditioning): string {
+  return `Conditioning(L=${conditioning.cond.dims[1]}, D=${conditioning.cond.dims[2]}, residuals=${conditioning.residuals.length})`;
 }

@@ -5,7 +5,7 @@
  *     (D_c, D_u) = predict(x, sigma_i, i)                 one batched UNet call; the caller applies the layout bias
  *     (D, D_n)   = guidance(D_c, D_u)                     CFG / CFG++ / sigma-scaled CFG (diffusion/guidance)
  *     x'         = sampler.step(x, D, D_n)                Euler / Euler a / DDIM / DPM++ 2M (diffusion/samplers)
- *     if self-recurrence and step i is guided:            reference behaviour (method.md section 2):
+ *     if self-recurrence and step i is guided:            reference behaviour (docs/method.md section 6):
  *       x  = x' + sqrt(sigma_i^2 - sigma_(i+1)^2) * z       back to sigma_i with fresh noise z,
  *       x' = the same step again from the pre-step state    then step again, without re-noising.
  *
@@ -34,31 +34,33 @@ export interface DenoiseOptions {
   onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
 }
 
-export async function denoise(o: DenoiseOptions): Promise<F32Tensor> {
-  const n = o.sigmas.length - 1;
-  const sigmaMax = o.sigmas[0];
-  let x = o.x;
+export async function denoise(opts: DenoiseOptions): Promise<F32Tensor> {
+  const n = opts.sigmas.length - 1;
+  const sigmaMax = opts.sigmas[0];
+  let x = opts.x;
   let state: SamplerState = INITIAL_SAMPLER_STATE;
   for (let i = 0; i < n; i++) {
-    const sigma = o.sigmas[i];
-    const sigmaNext = o.sigmas[i + 1];
-    const passes = o.recurrent(i) && sigmaNext > 0 ? 2 : 1;
+    const sigma = opts.sigmas[i];
+    const sigmaNext = opts.sigmas[i + 1];
+    const passes = opts.recurrent(i) && sigmaNext > 0 ? 2 : 1;
     const before = state;
     let stepped = { x, state };
     let denoised = x;
     for (let pass = 0; pass < passes; pass++) {
-      if (o.signal?.aborted) throw abortError();
-      const predictions = await o.predict(x, sigma, i, pass);
-      const guided = applyGuidance(o.guidance, predictions, { sigma, sigmaNext, sigmaMax });
+      if (opts.signal?.aborted) throw abortError();
+      const predictions = await opts.predict(x, sigma, i, pass);
+      const guided = applyGuidance(opts.guidance, predictions, { sigma, sigmaNext, sigmaMax });
       denoised = guided.denoised;
-      const noise = o.sampler.stochastic ? o.noise.next(x.dims) : undefined;
-      stepped = o.sampler.step(before, { x, sigma, sigmaNext, denoised: guided.denoised, denoisedForNoise: guided.denoisedForNoise, noise });
+      const noise = opts.sampler.stochastic ? opts.noise.next(x.dims) : undefined;
+      stepped = opts.sampler.step(before, {
+        x, sigma, sigmaNext, denoised: guided.denoised, denoisedForNoise: guided.denoisedForNoise, noise,
+      });
       // Pass 0 of a recurrent step: return to sigma_i with fresh noise, then redo the step from there.
-      if (pass === 0 && passes === 2) x = renoise(stepped.x, sigmaNext, sigma, o.noise.next(x.dims));
+      if (pass === 0 && passes === 2) x = renoise(stepped.x, sigmaNext, sigma, opts.noise.next(x.dims));
     }
     x = stepped.x;
     state = stepped.state;
-    o.onStep?.(i + 1, n, x, denoised);
+    opts.onStep?.(i + 1, n, x, denoised);
   }
   return x;
 }

@@ -10,7 +10,7 @@ import type { SdModel } from '../model/load';
 import { layerQueryLengths, layoutUnet, runUnet, type LayoutUnet } from '../model/unet';
 import { gaussian, noiseStream, type NoiseStream, type Seed } from '../noise';
 import { createSampler, denoisedFromOutput, modelInput, modelTimestep, type SamplerName } from '../samplers';
-import { inferencePlan, parseSchedulerConfig } from '../schedule';
+import { inferencePlan } from '../schedule';
 import { f32, type F32Tensor } from '../tensor';
 import type { Conditioning } from './conditioning';
 import { denoise } from './denoise';
@@ -56,43 +56,48 @@ export interface GenerateResult {
   guidedLayers: number;
 }
 
-export async function generate(o: GenerateOptions): Promise<GenerateResult> {
-  const { model, conditioning } = o;
-  if (o.width % model.vaeFactor || o.height % model.vaeFactor) {
-    throw new ModelError('E_IMAGE_SIZE', `Expected width and height divisible by ${model.vaeFactor} for this model but received ${o.width}x${o.height}.`, { hint: `Try ${Math.round(o.width / model.vaeFactor) * model.vaeFactor}x${Math.round(o.height / model.vaeFactor) * model.vaeFactor}.` });
+export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  const { model, conditioning } = opts;
+  if (opts.width % model.vaeFactor || opts.height % model.vaeFactor) {
+    const roundToFactor = (side: number): number => Math.round(side / model.vaeFactor) * model.vaeFactor;
+    throw new ModelError('E_IMAGE_SIZE', `Expected width and height divisible by ${model.vaeFactor} for this model ` +
+      `but received ${opts.width}x${opts.height}.`, {
+      hint: `Try ${roundToFactor(opts.width)}x${roundToFactor(opts.height)}.`,
+    });
   }
-  const config = parseSchedulerConfig(model.folder.schedulerConfig);
-  const plan = inferencePlan(config, o.steps, { family: o.sampler === 'ddim' ? 'ddim' : 'euler', sigmas: o.sigmas ?? 'spaced' });
-  const latent = { height: o.height / model.vaeFactor, width: o.width / model.vaeFactor };
+  const plan = inferencePlan(model.scheduler, opts.steps, {
+    family: opts.sampler === 'ddim' ? 'ddim' : 'euler', sigmas: opts.sigmas ?? 'spaced',
+  });
+  const latent = { height: opts.height / model.vaeFactor, width: opts.width / model.vaeFactor };
   const dims = [1, model.latentChannels, latent.height, latent.width];
-  const noise0 = o.initialNoise ?? gaussian(o.seed, dims);
+  const noise0 = opts.initialNoise ?? gaussian(opts.seed, dims);
   const x0 = f32(dims, noise0.data.map((v) => v * plan.sigmas[0])); // x: [1, C, h, w] at sigma_0
 
-  const withUncond = needsUnconditional(o.guidance);
+  const withUncond = needsUnconditional(opts.guidance);
   const context = withUncond ? concatBatch(conditioning.uncond, conditioning.cond) : conditioning.cond; // [B, L, D]
   const batch = withUncond ? 2 : 1;
   const condRow = batch - 1;
 
   let unet: LayoutUnet | null = null;
   let biasPlan: LayerBiasPlan | null = null;
-  const lg = o.layout;
+  const lg = opts.layout;
   const parts = lg?.parts ?? 'both';
   // gw = 0 switches guidance off, except for 'negative' (weaken only), which has no positive term to scale.
   if (lg && (lg.weight !== 0 || parts === 'negative') && lg.guidanceSteps > 0 && lg.layout.subjects.length > 0) {
     unet = await layoutUnet(model);
     const lengths = layerQueryLengths(unet.layers, latent);
-    biasPlan = planLayoutBias(lg.layout, conditioning.tokens, { height: o.height, width: o.width }, latent, lengths, lg.resolutions);
+    biasPlan = planLayoutBias(lg.layout, conditioning.tokens, { height: opts.height, width: opts.width }, latent, lengths, lg.resolutions);
   }
 
   const x = await denoise({
-    sampler: createSampler(o.sampler, { eta: o.samplerEta }),
-    guidance: o.guidance,
+    sampler: createSampler(opts.sampler, { eta: opts.samplerEta }),
+    guidance: opts.guidance,
     sigmas: plan.sigmas,
     x: x0,
-    noise: o.noise ?? noiseStream(o.seed),
+    noise: opts.noise ?? noiseStream(opts.seed),
     recurrent: (i) => biasPlan !== null && lg!.selfRecurrence && i < lg!.guidanceSteps,
-    signal: o.signal,
-    onStep: o.onStep,
+    signal: opts.signal,
+    onStep: opts.onStep,
     predict: async (xi, sigma, step) => {
       const input = modelInput(xi, sigma); // [1, C, h, w]
       const sample = batch === 2 ? concatBatch(input, input) : input; // [B, C, h, w]
@@ -103,8 +108,8 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
         layout: unet ? layoutFeeds(biasPlan, unet.layers.length, { gwEta, active, parts }, batch, condRow) : undefined,
       });
       const [first, second] = splitBatch(out, batch); // each [1, C, h, w]
-      const denoisedCond = denoisedFromOutput(xi, second ?? first, sigma, config.predictionType);
-      const denoisedUncond = batch === 2 ? denoisedFromOutput(xi, first, sigma, config.predictionType) : denoisedCond;
+      const denoisedCond = denoisedFromOutput(xi, second ?? first, sigma, model.predictionType);
+      const denoisedUncond = batch === 2 ? denoisedFromOutput(xi, first, sigma, model.predictionType) : denoisedCond;
       return { denoisedCond, denoisedUncond };
     },
   });
@@ -114,7 +119,10 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
 /** [1, ...] + [1, ...] -> [2, ...] */
 export function concatBatch(a: F32Tensor, b: F32Tensor): F32Tensor {
   if (a.dims.some((d, i) => i > 0 && d !== b.dims[i])) {
-    throw new ModelError('E_CONDITIONING_SHAPE', `Expected the conditional and unconditional embeddings to have the same shape but received [${b.dims.join(', ')}] and [${a.dims.join(', ')}].`, { hint: 'Encode both with one Encode node (it aligns their lengths).' });
+    throw new ModelError('E_CONDITIONING_SHAPE', 'Expected the conditional and unconditional embeddings to have the same shape ' +
+      `but received [${b.dims.join(', ')}] and [${a.dims.join(', ')}].`, {
+      hint: 'Encode both with one Encode node (it aligns their lengths).',
+    });
   }
   const data = new Float32Array(a.data.length + b.data.length);
   data.set(a.data);
@@ -122,7 +130,7 @@ export function concatBatch(a: F32Tensor, b: F32Tensor): F32Tensor {
   return f32([a.dims[0] + b.dims[0], ...a.dims.slice(1)], data);
 }
 
-function splitBatch(t: F32Tensor, batch: number): F32Tensor[] {
-  const size = t.data.length / batch;
-  return Array.from({ length: batch }, (_, b) => f32([1, ...t.dims.slice(1)], t.data.slice(b * size, (b + 1) * size)));
+function splitBatch(tensor: F32Tensor, batch: number): F32Tensor[] {
+  const size = tensor.data.length / batch;
+  return Array.from({ length: batch }, (_, b) => f32([1, ...tensor.dims.slice(1)], tensor.data.slice(b * size, (b + 1) * size)));
 }

@@ -1,6 +1,6 @@
 /**
  * From a layout (subjects with boxes or masks, resolution-free) and a tokenized prompt to the per-layer bias inputs of
- * a patched UNet (method.md section 2):
+ * a patched UNet (docs/method.md sections 4 and 5):
  *
  *   maps     = per-token weight maps at image size (phrase -> every token of every occurrence)
  *   biases_k = W_pos [S_k, T] and hard-negative mask [S_k, T] at layer k's grid, or null when not selected
@@ -8,7 +8,10 @@
  *
  * The std(S) factor is computed inside the UNet (diffusion/onnx/surgery), since it depends on the logits.
  */
-import { buildTokenWeightMaps, layoutBiasesForLayers, maskLogits, rasteriseSubjects, selectGuidedLayers, type LayoutSubject, type ResolutionBias, type ResolutionSelection } from '../layout';
+import {
+  buildTokenWeightMaps, layoutBiasesForLayers, maskLogits, rasteriseSubjects, selectGuidedLayers,
+  type LayoutSubject, type ResolutionBias, type ResolutionSelection,
+} from '../layout';
 import { ModelError } from '../errors';
 import { f32, type F32Tensor } from '../tensor';
 import { findPhrase, type Tokenized } from '../tokenizer';
@@ -28,9 +31,14 @@ export interface LayerBiasPlan {
   guidedLayers: number;
 }
 
-export function planLayoutBias(layout: Layout, tokens: Tokenized, image: { height: number; width: number }, latent: { height: number; width: number }, queryLengths: readonly number[], selection: ResolutionSelection): LayerBiasPlan {
+export function planLayoutBias(
+  layout: Layout, tokens: Tokenized, image: { height: number; width: number }, latent: { height: number; width: number },
+  queryLengths: readonly number[], selection: ResolutionSelection,
+): LayerBiasPlan {
   const masks = rasteriseSubjects(layout.subjects, image.height, image.width);
-  const subjects = resolvePositions(masks.map((m) => m.phrase), tokens).map((positions, k) => ({ phrase: masks[k].phrase, strength: masks[k].strength, mask: masks[k].mask, positions }));
+  const subjects = resolvePositions(masks.map((m) => m.phrase), tokens).map((positions, k) => ({
+    phrase: masks[k].phrase, strength: masks[k].strength, mask: masks[k].mask, positions,
+  }));
   const maps = buildTokenWeightMaps(subjects, tokens.length, image.height, image.width);
   const layers = selectGuidedLayers(queryLengths, latent, selection);
   const biases = layoutBiasesForLayers(maps, layers);
@@ -55,7 +63,10 @@ export function resolvePositions(phrases: readonly string[], tokens: Tokenized):
       out[k].push(...occurrence);
     }
     if (!out[k].length) {
-      throw new ModelError('E_LAYOUT_TOKEN_CONFLICT', `Expected layout subject "${phrases[k]}" to have tokens of its own in "${tokens.prompt}" but longer subject phrases claim every occurrence.`, { hint: 'Give each subject a distinct phrase, or remove the duplicate.' });
+      throw new ModelError('E_LAYOUT_TOKEN_CONFLICT', `Expected layout subject "${phrases[k]}" to have tokens of its own ` +
+        `in "${tokens.prompt}" but longer subject phrases claim every occurrence.`, {
+        hint: 'Give each subject a distinct phrase, or remove the duplicate.',
+      });
     }
     for (const p of out[k]) claimed.add(p);
   }
@@ -65,8 +76,8 @@ export function resolvePositions(phrases: readonly string[], tokens: Tokenized):
 const OFF = f32([1, 1, 1, 1]); // broadcasts to "no bias": the cheap input for unguided layers and steps
 
 /**
- * Which parts of the Cones 2 bias act (the paper's ablation): 'both' (method.md eq. 6: strengthen inside the box
- * with gw * eta * std * W_pos, weaken outside with the hard negative), 'positive' (strengthen only, no hard
+ * Which parts of the Cones 2 bias act (the paper's ablation; docs/method.md section 5): 'both' (strengthen inside
+ * the box with gw * eta * std * W_pos, weaken outside with the hard negative), 'positive' (strengthen only, no hard
  * negative) or 'negative' (weaken only: the hard negative without the positive term).
  */
 export type LayoutParts = 'both' | 'positive' | 'negative';
@@ -83,7 +94,9 @@ export interface StepBias {
  * Bias inputs for one UNet call on a CFG batch [uncond, cond]: row `condRow` carries the bias, the other rows zero
  * (the layout acts on the conditional branch only).
  */
-export function layoutFeeds(plan: LayerBiasPlan | null, layerCount: number, step: StepBias, batch: number, condRow: number): { pos: F32Tensor[]; neg: F32Tensor[] } {
+export function layoutFeeds(
+  plan: LayerBiasPlan | null, layerCount: number, step: StepBias, batch: number, condRow: number,
+): { pos: F32Tensor[]; neg: F32Tensor[] } {
   const pos: F32Tensor[] = [];
   const neg: F32Tensor[] = [];
   const withPos = step.parts !== 'negative' && step.gwEta !== 0;

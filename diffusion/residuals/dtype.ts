@@ -35,10 +35,10 @@ export function decodeFloats(bytes: Uint8Array, dtype: FloatDtype): Float32Array
 }
 
 /** IEEE 754 binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits; exponent 0 is subnormal, 31 is inf/NaN. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
   if (exponent === 0) return sign * mantissa * 2 ** -24;
   if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
@@ -47,7 +47,7 @@ export function halfToFloat(h: number): number {
 const bf16Scratch = new DataView(new ArrayBuffer(4));
 
 /** bfloat16 is the top half of a float32. */
-export function bfloat16ToFloat(b: number): number {
-  bf16Scratch.setUint32(0, b << 16);
+export function bfloat16ToFloat(bits: number): number {
+  bf16Scratch.setUint32(0, bits << 16);
   return bf16Scratch.getFloat32(0);
 }

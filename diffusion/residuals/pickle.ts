@@ -27,15 +27,17 @@ type Slot = PickleValue | typeof MARK;
 
 export function unpickle(bytes: Uint8Array, source: string): PickleValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt, `Expected a complete pickle in ${source} but ${what}.`, { hint: 'The file is truncated or damaged.' });
+  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt, `Expected a complete pickle in ${source} but ${what}.`, {
+    hint: 'The file is truncated or damaged.',
+  });
   const stack: Slot[] = [];
   const memo = new Map<number, PickleValue>();
   let at = 0;
-  const need = (n: number) => {
-    if (n < 0) throw corrupt(`byte ${at} declares a negative length`);
-    if (at + n > bytes.length) throw corrupt(`it ends at byte ${bytes.length} inside an opcode argument`);
+  const need = (length: number) => {
+    if (length < 0) throw corrupt(`byte ${at} declares a negative length`);
+    if (at + length > bytes.length) throw corrupt(`it ends at byte ${bytes.length} inside an opcode argument`);
     const start = at;
-    at += n;
+    at += length;
     return start;
   };
   const text = (n: number) => new TextDecoder().decode(bytes.subarray(need(n), at));
@@ -114,27 +116,32 @@ export function unpickle(bytes: Uint8Array, source: string): PickleValue {
       case 0x52: { const args = pop(); const fn = pop(); stack.push({ kind: 'call', fn, args }); break; } // REDUCE
       case 0x62: { const state = pop(); const object = pop(); stack.push({ kind: 'build', object, state }); break; } // BUILD
       default:
-        throw new ModelError(RESIDUAL_CODES.format, `Expected a pickled bare tensor in ${source} but byte ${at - 1} holds pickle opcode 0x${op.toString(16).padStart(2, '0')}, which this reader does not accept.`, { hint: 'Save the residual as a plain tensor with torch.save(tensor, path), or convert it to safetensors.' });
+        throw new ModelError(RESIDUAL_CODES.format, `Expected a pickled bare tensor in ${source} ` +
+          `but byte ${at - 1} holds pickle opcode 0x${op.toString(16).padStart(2, '0')}, which this reader does not accept.`, {
+          hint: 'Save the residual as a plain tensor with torch.save(tensor, path), or convert it to safetensors.',
+        });
     }
   }
   throw corrupt(`it runs past ${MAX_OPCODES} opcodes`);
 }
 
 /** Two's-complement little-endian integer of any width (LONG1); residual shapes fit in a double exactly. */
-function long1(b: Uint8Array, corrupt: (what: string) => ModelError): number {
+function long1(bytes: Uint8Array, corrupt: (what: string) => ModelError): number {
   let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-  if (b.length > 0 && b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`it holds the integer ${v}, too large for a tensor dimension`);
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  if (bytes.length > 0 && bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(8 * bytes.length);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw corrupt(`it holds the integer ${v}, too large for a tensor dimension`);
+  }
   return Number(v);
 }
 
-function listOf(v: PickleValue, corrupt: (what: string) => ModelError): PickleValue[] {
-  if (typeof v === 'object' && v !== null && v.kind === 'list') return v.items;
+function listOf(value: PickleValue, corrupt: (what: string) => ModelError): PickleValue[] {
+  if (typeof value === 'object' && value !== null && value.kind === 'list') return value.items;
   throw corrupt('APPEND targets something that is not a list');
 }
 
-function dictOf(v: PickleValue, corrupt: (what: string) => ModelError): Array<[PickleValue, PickleValue]> {
-  if (typeof v === 'object' && v !== null && v.kind === 'dict') return v.entries;
+function dictOf(value: PickleValue, corrupt: (what: string) => ModelError): Array<[PickleValue, PickleValue]> {
+  if (typeof value === 'object' && value !== null && value.kind === 'dict') return value.entries;
   throw corrupt('SETITEM targets something that is not a dict');
 }

@@ -41,7 +41,9 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 }
 
 export function parseSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
-  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt, `Expected a valid safetensors file at ${source} but ${what}.`, { hint: 'The file is truncated or damaged: copy or re-export it.' });
+  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt, `Expected a valid safetensors file at ${source} but ${what}.`, {
+    hint: 'The file is truncated or damaged: copy or re-export it.',
+  });
   if (bytes.length < LENGTH_PREFIX_BYTES) throw corrupt(`it is only ${bytes.length} bytes long`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || LENGTH_PREFIX_BYTES + headerLength > bytes.length) {
@@ -49,7 +51,8 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
   }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + headerLength)));
+    const headerBytes = bytes.subarray(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + headerLength);
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (err) {
     throw corrupt(`its header is not UTF-8 JSON (${(err as Error).message})`);
   }
@@ -62,18 +65,29 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
       metadata = parseMetadata(entry, corrupt);
       continue;
     }
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw corrupt(`its header entry ${JSON.stringify(name)} is not an object`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw corrupt(`its header entry ${JSON.stringify(name)} is not an object`);
+    }
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
     if (!isFloatDtype(dtype)) {
-      throw new ModelError(RESIDUAL_CODES.format, `Expected a float tensor (F32, F16, BF16, F64) for ${JSON.stringify(name)} in ${source} but received dtype ${JSON.stringify(dtype)}.`, { hint: 'A residual is a float vector; re-export it as float32.' });
+      throw new ModelError(RESIDUAL_CODES.format, `Expected a float tensor (F32, F16, BF16, F64) for ${JSON.stringify(name)} ` +
+        `in ${source} but received dtype ${JSON.stringify(dtype)}.`, {
+        hint: 'A residual is a float vector; re-export it as float32.',
+      });
     }
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw corrupt(`tensor ${JSON.stringify(name)} has shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw corrupt(`tensor ${JSON.stringify(name)} has shape ${JSON.stringify(shape)}`);
+    }
+    const offsetPair = Array.isArray(offsets) && offsets.length === 2 && offsets.every((o) => Number.isInteger(o) && o >= 0);
+    if (!offsetPair || offsets[0] > offsets[1]) {
       throw corrupt(`tensor ${JSON.stringify(name)} has data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     const expected = tensorSize(shape) * DTYPE_BYTES[dtype];
-    if (end - begin !== expected) throw corrupt(`tensor ${JSON.stringify(name)} of shape [${shape.join(', ')}] ${dtype} needs ${expected} bytes and its offsets span ${end - begin}`);
+    if (end - begin !== expected) {
+      throw corrupt(`tensor ${JSON.stringify(name)} of shape [${shape.join(', ')}] ${dtype} needs ${expected} bytes ` +
+        `and its offsets span ${end - begin}`);
+    }
     if (end > data.length) throw corrupt(`tensor ${JSON.stringify(name)} ends at byte ${end} of a ${data.length}-byte data section`);
     tensors.push({ name, dtype, shape, begin, end, data: decodeFloats(data.slice(begin, end), dtype) });
   }
@@ -89,22 +103,31 @@ function parseMetadata(entry: unknown, corrupt: (what: string) => ModelError): R
   return { ...(entry as Record<string, string>) };
 }
 
-function checkCoverage(tensors: ReadonlyArray<{ name: string; begin: number; end: number }>, dataLength: number, corrupt: (what: string) => ModelError): void {
+function checkCoverage(
+  tensors: ReadonlyArray<{ name: string; begin: number; end: number }>, dataLength: number, corrupt: (what: string) => ModelError,
+): void {
   let at = 0;
   for (const t of [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end)) {
-    if (t.begin !== at) throw corrupt(`tensor ${JSON.stringify(t.name)} starts at byte ${t.begin} where ${at} was expected (hole or overlap)`);
+    if (t.begin !== at) {
+      throw corrupt(`tensor ${JSON.stringify(t.name)} starts at byte ${t.begin} where ${at} was expected (hole or overlap)`);
+    }
     at = t.end;
   }
   if (at !== dataLength) throw corrupt(`its tensors cover ${at} of ${dataLength} data bytes`);
 }
 
 /** Serialises float32 tensors (written as F32 little-endian) with string metadata. */
-export function serializeSafetensors(tensors: ReadonlyArray<{ name: string; shape: readonly number[]; data: Float32Array }>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: ReadonlyArray<{ name: string; shape: readonly number[]; data: Float32Array }>, metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
   let offset = 0;
   for (const t of tensors) {
-    if (t.data.length !== tensorSize(t.shape)) throw new RangeError(`Expected ${tensorSize(t.shape)} values for tensor ${t.name} of shape [${t.shape.join(', ')}] but received ${t.data.length}`);
+    if (t.data.length !== tensorSize(t.shape)) {
+      throw new RangeError(`Expected ${tensorSize(t.shape)} values for tensor ${t.name} of shape [${t.shape.join(', ')}] ` +
+        `but received ${t.data.length}`);
+    }
     header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + t.data.length * 4] };
     offset += t.data.length * 4;
   }

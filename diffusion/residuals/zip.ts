@@ -39,10 +39,14 @@ export function isZip(bytes: Uint8Array): boolean {
 
 export function readZipEntries(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt, `Expected a valid zip archive (PyTorch .pt) at ${source} but ${what}.`, { hint: 'The file is truncated or damaged: copy or re-save it.' });
-  const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at, true) : fail(corrupt(`it ends inside a record at byte ${at}`)));
-  const u32 = (at: number) => (at + 4 <= bytes.length ? view.getUint32(at, true) : fail(corrupt(`it ends inside a record at byte ${at}`)));
-  const u64 = (at: number) => (at + 8 <= bytes.length ? Number(view.getBigUint64(at, true)) : fail(corrupt(`it ends inside a record at byte ${at}`)));
+  const corrupt = (what: string) => new ModelError(RESIDUAL_CODES.corrupt,
+    `Expected a valid zip archive (PyTorch .pt) at ${source} but ${what}.`, {
+      hint: 'The file is truncated or damaged: copy or re-save it.',
+    });
+  const endsInside = (at: number) => fail(corrupt(`it ends inside a record at byte ${at}`));
+  const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at, true) : endsInside(at));
+  const u32 = (at: number) => (at + 4 <= bytes.length ? view.getUint32(at, true) : endsInside(at));
+  const u64 = (at: number) => (at + 8 <= bytes.length ? Number(view.getBigUint64(at, true)) : endsInside(at));
 
   const eocd = findEndOfCentralDirectory(bytes, view);
   if (eocd < 0) throw corrupt('it has no end-of-central-directory record (truncated?)');
@@ -95,12 +99,19 @@ export function readZipEntries(bytes: Uint8Array, source: string): Map<string, Z
       size,
       read: () => {
         const start = dataStart();
-        if (start + compressedSize > bytes.length) throw corrupt(`entry ${name} needs ${compressedSize} bytes at ${start} but the file has ${bytes.length}`);
+        if (start + compressedSize > bytes.length) {
+          throw corrupt(`entry ${name} needs ${compressedSize} bytes at ${start} but the file has ${bytes.length}`);
+        }
         const raw = bytes.subarray(start, start + compressedSize);
         let out: Uint8Array;
         if (method === METHOD_STORED) out = raw;
         else if (method === METHOD_DEFLATE) out = inflate(raw, size, name, corrupt);
-        else throw new ModelError(RESIDUAL_CODES.format, `Expected STORED or DEFLATE zip entries in ${source} but ${name} uses method ${method}.`, { hint: 'Re-save the tensor with torch.save.' });
+        else {
+          throw new ModelError(RESIDUAL_CODES.format, `Expected STORED or DEFLATE zip entries in ${source} ` +
+            `but ${name} uses method ${method}.`, {
+            hint: 'Re-save the tensor with torch.save.',
+          });
+        }
         if (out.length !== size) throw corrupt(`entry ${name} holds ${out.length} bytes where the directory says ${size}`);
         if (crc32(out) >>> 0 !== crc) throw corrupt(`entry ${name} fails its CRC-32 check`);
         return out;

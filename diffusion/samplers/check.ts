@@ -11,7 +11,8 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 export function checkSameDims(name: string, expected: F32Tensor, tensors: Record<string, F32Tensor | undefined>): void {
   for (const [key, t] of Object.entries(tensors)) {
     if (t && !sameDims(t.dims, expected.dims)) {
-      throw new ModelError(SAMPLER_CODES.shape, `Expected ${key} of dims [${expected.dims.join(', ')}] (those of x) for ${name} but received [${t.dims.join(', ')}].`, {
+      throw new ModelError(SAMPLER_CODES.shape, `Expected ${key} of dims [${expected.dims.join(', ')}] (those of x) for ${name} ` +
+        `but received [${t.dims.join(', ')}].`, {
         hint: 'Pass predictions for the same latent batch as x.',
       });
     }
@@ -21,7 +22,8 @@ export function checkSameDims(name: string, expected: F32Tensor, tensors: Record
 /** sigma > 0 and finite, sigmaNext in [0, sigma). */
 export function checkSigmaPair(name: string, sigma: number, sigmaNext: number): void {
   if (!(Number.isFinite(sigma) && sigma > 0 && Number.isFinite(sigmaNext) && sigmaNext >= 0 && sigmaNext < sigma)) {
-    throw new ModelError(SAMPLER_CODES.sigma, `Expected 0 <= sigmaNext < sigma with sigma finite and > 0 for ${name} but received sigma ${sigma}, sigmaNext ${sigmaNext}.`, {
+    throw new ModelError(SAMPLER_CODES.sigma, `Expected 0 <= sigmaNext < sigma with sigma finite and > 0 for ${name} ` +
+      `but received sigma ${sigma}, sigmaNext ${sigmaNext}.`, {
       hint: 'Take consecutive entries of a decreasing sigma schedule (inferencePlan().sigmas[i], sigmas[i + 1]).',
     });
   }

@@ -54,7 +54,8 @@ export function denoisedFromOutput(x: F32Tensor, output: F32Tensor, sigma: numbe
       cOut = 1;
       break;
     default:
-      throw new ModelError(SAMPLER_CODES.options, `Expected prediction type epsilon, v_prediction or sample but received ${String(predictionType)}.`);
+      throw new ModelError(SAMPLER_CODES.options, 'Expected prediction type epsilon, v_prediction or sample ' +
+        `but received ${String(predictionType)}.`);
   }
   const out = f32(x.dims); // D: [B, C, h, w]
   for (let k = 0; k < out.data.length; k++) out.data[k] = cSkip * x.data[k] + cOut * output.data[k];

@@ -28,7 +28,8 @@ export function createSampler(name: SamplerName, options: SamplerOptions = {}): 
     case 'dpmpp_2m':
       return dpmpp2m;
     default:
-      throw new ModelError(SAMPLER_CODES.options, `Expected a sampler name among ${SAMPLER_NAMES.join(', ')} but received ${String(name)}.`);
+      throw new ModelError(SAMPLER_CODES.options, `Expected a sampler name among ${SAMPLER_NAMES.join(', ')} ` +
+        `but received ${String(name)}.`);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Re-noising for Cones 2 self-recurrence (method.md section 2; the reference runs every guided step twice):
+ * Re-noising for Cones 2 self-recurrence (docs/method.md section 6; the reference runs every guided step twice):
  * after a step sigma_i -> sigma_(i+1), add independent Gaussian noise to climb back to sigma_i,
  *
  *   x <- x + sqrt(sigma_i^2 - sigma_(i+1)^2) * z,      z ~ N(0, I)

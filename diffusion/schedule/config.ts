@@ -49,7 +49,8 @@ function oneOf<T extends string>(allowed: readonly T[], value: unknown): value i
 /** Validates a parsed scheduler_config.json. Throws E_SCHEDULER_CONFIG listing every problem found. */
 export function parseSchedulerConfig(raw: unknown): SchedulerConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ModelError(SCHEDULE_CODES.config, `Expected a JSON object for scheduler_config.json but received ${Array.isArray(raw) ? 'an array' : typeof raw}.`, {
+    throw new ModelError(SCHEDULE_CODES.config, 'Expected a JSON object for scheduler_config.json ' +
+      `but received ${Array.isArray(raw) ? 'an array' : typeof raw}.`, {
       hint: 'Pass the parsed contents of the model folder\'s scheduler/scheduler_config.json.',
     });
   }
@@ -61,12 +62,22 @@ export function parseSchedulerConfig(raw: unknown): SchedulerConfig {
     const v = c[key];
     if (typeof v !== 'number' || !(v > 0 && v < 1)) problems.push(`${key} must be a number in (0, 1) but is ${JSON.stringify(v)}`);
   }
-  if (!oneOf(BETA_SCHEDULES, c.beta_schedule)) problems.push(`beta_schedule must be one of ${BETA_SCHEDULES.join(', ')} but is ${JSON.stringify(c.beta_schedule)}`);
-  if (!oneOf(PREDICTION_TYPES, c.prediction_type)) problems.push(`prediction_type must be one of ${PREDICTION_TYPES.join(', ')} but is ${JSON.stringify(c.prediction_type)}`);
+  if (!oneOf(BETA_SCHEDULES, c.beta_schedule)) {
+    problems.push(`beta_schedule must be one of ${BETA_SCHEDULES.join(', ')} but is ${JSON.stringify(c.beta_schedule)}`);
+  }
+  if (!oneOf(PREDICTION_TYPES, c.prediction_type)) {
+    problems.push(`prediction_type must be one of ${PREDICTION_TYPES.join(', ')} but is ${JSON.stringify(c.prediction_type)}`);
+  }
   const spacing = (raw as Record<string, unknown>).timestep_spacing;
-  if (spacing !== undefined && !oneOf(TIMESTEP_SPACINGS, spacing)) problems.push(`timestep_spacing must be one of ${TIMESTEP_SPACINGS.join(', ')} but is ${JSON.stringify(spacing)}`);
-  if (!Number.isInteger(c.steps_offset) || (c.steps_offset as number) < 0) problems.push(`steps_offset must be a non-negative integer but is ${JSON.stringify(c.steps_offset)}`);
-  if (typeof c.set_alpha_to_one !== 'boolean') problems.push(`set_alpha_to_one must be a boolean but is ${JSON.stringify(c.set_alpha_to_one)}`);
+  if (spacing !== undefined && !oneOf(TIMESTEP_SPACINGS, spacing)) {
+    problems.push(`timestep_spacing must be one of ${TIMESTEP_SPACINGS.join(', ')} but is ${JSON.stringify(spacing)}`);
+  }
+  if (!Number.isInteger(c.steps_offset) || (c.steps_offset as number) < 0) {
+    problems.push(`steps_offset must be a non-negative integer but is ${JSON.stringify(c.steps_offset)}`);
+  }
+  if (typeof c.set_alpha_to_one !== 'boolean') {
+    problems.push(`set_alpha_to_one must be a boolean but is ${JSON.stringify(c.set_alpha_to_one)}`);
+  }
   const trained = (raw as Record<string, unknown>).trained_betas;
   if (trained !== undefined && trained !== null) {
     const ok = Array.isArray(trained) && trained.length === T && trained.every((b) => typeof b === 'number' && b > 0 && b < 1);

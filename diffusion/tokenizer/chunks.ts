@@ -33,10 +33,16 @@ export function packPrompt(pieceIds: readonly (readonly number[])[], options: To
   const total = pieceIds.reduce((n, p) => n + p.length, 0);
   const overflow = options.mode === 'fixed' ? options.overflow ?? 'error' : 'chunk';
   if (overflow !== 'error' && overflow !== 'truncate' && overflow !== 'chunk') {
-    throw new ModelError(TOKENIZER_CODES.options, `Expected overflow 'error', 'truncate' or 'chunk' but received ${JSON.stringify(overflow)}.`);
+    throw new ModelError(TOKENIZER_CODES.options, `Expected overflow 'error', 'truncate' or 'chunk' ` +
+      `but received ${JSON.stringify(overflow)}.`);
   }
   if (total > capacity && overflow === 'error') {
-    throw new ModelError(TOKENIZER_CODES.promptTooLong, `Expected at most ${capacity} tokens for a fixed-length (${ids.modelMaxLength}) prompt but received ${total}.`, { hint: "Shorten the prompt, use adaptive mode (chunks of 75 tokens), or set overflow to 'chunk' (or 'truncate' to drop the excess like the reference does).", details: { tokens: total, capacity } });
+    throw new ModelError(TOKENIZER_CODES.promptTooLong, `Expected at most ${capacity} tokens for a fixed-length (${ids.modelMaxLength}) ` +
+      `prompt but received ${total}.`, {
+      hint: "Shorten the prompt, use adaptive mode (chunks of 75 tokens), or set overflow to 'chunk' " +
+        "(or 'truncate' to drop the excess like the reference does).",
+      details: { tokens: total, capacity },
+    });
   }
   // content[k] = content ids of chunk k; slot[w] = [chunk, offset] of each token of piece w
   const content: number[][] = [[]];
@@ -71,7 +77,10 @@ function chunkLength(contentLength: number, options: TokenizeOptions, modelMaxLe
   if (options.mode === 'fixed') return modelMaxLength;
   const multiple = options.multipleOf ?? 1;
   if (!Number.isInteger(multiple) || multiple < 1) {
-    throw new ModelError(TOKENIZER_CODES.options, `Expected multipleOf to be a positive integer but received ${JSON.stringify(options.multipleOf)}.`, { hint: 'Use 8 (friendly to attention kernels) or leave it unset.' });
+    throw new ModelError(TOKENIZER_CODES.options, 'Expected multipleOf to be a positive integer ' +
+      `but received ${JSON.stringify(options.multipleOf)}.`, {
+      hint: 'Use 8 (friendly to attention kernels) or leave it unset.',
+    });
   }
   return Math.min(modelMaxLength, Math.ceil(exact / multiple) * multiple);
 }

@@ -79,7 +79,8 @@ export class ClipTokenizer {
 
   tokenize(prompt: string, options: TokenizeOptions = { mode: 'fixed' }): Tokenized {
     if (options.mode !== 'fixed' && options.mode !== 'adaptive') {
-      throw new ModelError(TOKENIZER_CODES.options, `Expected mode 'fixed' or 'adaptive' but received ${JSON.stringify((options as { mode?: unknown }).mode)}.`);
+      const mode = (options as { mode?: unknown }).mode;
+      throw new ModelError(TOKENIZER_CODES.options, `Expected mode 'fixed' or 'adaptive' but received ${JSON.stringify(mode)}.`);
     }
     const pieces = this.encodePieces(prompt);
     const special = { bos: this.config.bos.id, eos: this.config.eos.id, pad: this.config.pad.id };
@@ -126,7 +127,10 @@ export class ClipTokenizer {
       if (inPadding) continue;
       const token = this.tokens.get(id);
       if (token === undefined) {
-        throw new ModelError(TOKENIZER_CODES.idUnknown, `Expected token ids in [0, ${this.vocab.size}) for ${this.source} but received ${id}.`, { hint: 'These ids were produced by a different tokenizer.' });
+        throw new ModelError(TOKENIZER_CODES.idUnknown, `Expected token ids in [0, ${this.vocab.size}) for ${this.source} ` +
+          `but received ${id}.`, {
+          hint: 'These ids were produced by a different tokenizer.',
+        });
       }
       const endsWord = token.endsWith(END_OF_WORD);
       const body = endsWord ? token.slice(0, -END_OF_WORD.length) : token;

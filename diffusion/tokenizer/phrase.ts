@@ -29,12 +29,19 @@ export function findPhrase(tokenized: Tokenized, phrase: string, occurrence: Phr
   }
   if (matches.length === 0) {
     const listed = words.map((w) => w.text).join(' ');
-    throw new ModelError(TOKENIZER_CODES.phraseNotInPrompt, `Expected the phrase ${JSON.stringify(phrase)} as whole words in the prompt ${JSON.stringify(tokenized.prompt)} but it is not there. The prompt's words are: ${listed || '(none)'}.`, { hint: 'Use a word exactly as it appears in the prompt (matching is whole-word: "cat" does not match "cats").', details: { prompt: tokenized.prompt, phrase, words: words.map((w) => w.text) } });
+    throw new ModelError(TOKENIZER_CODES.phraseNotInPrompt, `Expected the phrase ${JSON.stringify(phrase)} as whole words ` +
+      `in the prompt ${JSON.stringify(tokenized.prompt)} but it is not there. The prompt's words are: ${listed || '(none)'}.`, {
+      hint: 'Use a word exactly as it appears in the prompt (matching is whole-word: "cat" does not match "cats").',
+      details: { prompt: tokenized.prompt, phrase, words: words.map((w) => w.text) },
+    });
   }
   if (occurrence === 'all') return matches;
   const index = occurrence === 'first' ? 0 : occurrence;
   if (!Number.isInteger(index) || index < 0 || index >= matches.length) {
-    throw new ModelError(TOKENIZER_CODES.phraseOccurrence, `Expected occurrence 0..${matches.length - 1} of ${JSON.stringify(phrase)} in the prompt ${JSON.stringify(tokenized.prompt)} but received ${JSON.stringify(occurrence)}.`, { hint: `The phrase occurs ${matches.length} time(s); occurrences are counted from 0.` });
+    throw new ModelError(TOKENIZER_CODES.phraseOccurrence, `Expected occurrence 0..${matches.length - 1} of ${JSON.stringify(phrase)} ` +
+      `in the prompt ${JSON.stringify(tokenized.prompt)} but received ${JSON.stringify(occurrence)}.`, {
+      hint: `The phrase occurs ${matches.length} time(s); occurrences are counted from 0.`,
+    });
   }
   return [matches[index]];
 }

@@ -18,17 +18,23 @@ export function padToChunkLengths(tokenized: Tokenized, lengths: readonly number
   const { chunks, special } = tokenized;
   const fits = chunks.length <= lengths.length && chunks.every((c, k) => c.length <= lengths[k]);
   if (!fits || lengths.some((n) => n < 2)) {
-    throw new ModelError(TOKENIZER_CODES.length, `Expected ${JSON.stringify(tokenized.prompt)} to fit chunk lengths [${lengths.join(', ')}] but it needs [${chunkLengths(tokenized).join(', ')}].`, { hint: 'Use alignBatch() to grow both prompts to a common shape instead.', details: { needed: chunkLengths(tokenized), target: [...lengths] } });
+    throw new ModelError(TOKENIZER_CODES.length, `Expected ${JSON.stringify(tokenized.prompt)} ` +
+      `to fit chunk lengths [${lengths.join(', ')}] but it needs [${chunkLengths(tokenized).join(', ')}].`, {
+      hint: 'Use alignBatch() to grow both prompts to a common shape instead.',
+      details: { needed: chunkLengths(tokenized), target: [...lengths] },
+    });
   }
-  const padded = lengths.map((n, k) => (k < chunks.length ? [...chunks[k], ...new Array<number>(n - chunks[k].length).fill(special.pad)] : wrapChunk([], n, special)));
+  const padded = lengths.map((n, k) => (k < chunks.length
+    ? [...chunks[k], ...new Array<number>(n - chunks[k].length).fill(special.pad)]
+    : wrapChunk([], n, special)));
   const ids = padded.flat();
   const oldStarts = starts(chunks.map((c) => c.length));
   const newStarts = starts(lengths);
   // Positions are absolute, so growing an earlier chunk shifts every later word.
-  const move = (p: number): number => {
+  const move = (position: number): number => {
     let k = oldStarts.length - 1;
-    while (oldStarts[k] > p) k--;
-    return newStarts[k] + (p - oldStarts[k]);
+    while (oldStarts[k] > position) k--;
+    return newStarts[k] + (position - oldStarts[k]);
   };
   const words = tokenized.words.map((w) => ({ ...w, tokenPositions: w.tokenPositions.map(move) }));
   return { ...tokenized, chunks: padded, ids, length: ids.length, words };

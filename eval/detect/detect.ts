@@ -13,9 +13,8 @@
  *   blobs        4-connected components of the foreground; a blob holding objects of two or more palette colours
  *                is a two-coloured (blended or touching) object, one of the leakage failure modes
  */
-import { ModelError } from '../../diffusion/errors';
 import type { RgbImage } from '../../diffusion/image/encode';
-import { EVAL_CODES } from '../codes';
+import { EVAL_CODES, EvalError } from '../codes';
 import { classifyShape } from './classify';
 import { close3, labelComponents } from './components';
 import { pixelStats, shapeFeatures, type ShapeFeatures } from './features';
@@ -90,7 +89,7 @@ export function dominantBorderColour(image: RgbImage): Rgb {
 
 function checkImage(image: RgbImage): void {
   if (!(image.width > 0 && image.height > 0 && image.data.length === image.width * image.height * 3)) {
-    throw new ModelError(EVAL_CODES.image, `Expected an 8-bit RGB image of ${image.width}x${image.height} (${image.width * image.height * 3} bytes) but received ${image.data.length} bytes.`, { hint: 'Convert the VAE output with tensorToRgb first.' });
+    throw new EvalError(EVAL_CODES.image, `Expected an 8-bit RGB image of ${image.width}x${image.height} (${image.width * image.height * 3} bytes) but received ${image.data.length} bytes.`, { hint: 'Convert the VAE output with tensorToRgb first.' });
   }
 }
 

@@ -6,5 +6,5 @@ export { shapeFeatures, pixelStats, hullArea, type ShapeFeatures, type PixelStat
 export { labelComponents, close3, dilate, erode } from './components';
 export { renderScene, randomScene, shapeTest, IMAGE_SIZE, OBJECT_SIZE_RANGE, type SceneObject, type RenderedScene } from './render';
 export { validateDetector, type DetectorAccuracy } from './validate';
-export { patternScore, referencePatternScore, PATTERN_WHITE_TOLERANCE } from './pattern';
+export { patternScore, referencePatternScore, recognitionThreshold, PATTERN_WHITE_TOLERANCE, RECOGNITION_FRACTION, RECOGNITION_RENDERS, RECOGNITION_SEED } from './pattern';
 export * from './palette';

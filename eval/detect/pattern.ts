@@ -11,7 +11,7 @@
  * 0 means a plain shape. The reference value is the score of ground-truth renders (./render.ts with the pattern).
  */
 import type { RgbImage } from '../../diffusion/image/encode';
-import type { Rng } from '../random';
+import { mulberry32, type Rng } from '../random';
 import { detect, type Detection } from './detect';
 import { BACKGROUND_NAMES, COLOUR_NAMES, CUSTOM_SUBJECTS, PATTERN_WHITE, distance, type ColourName, type CustomSubjectName, type PatternKind } from './palette';
 import { IMAGE_SIZE, renderScene } from './render';
@@ -51,15 +51,41 @@ export function patternScore(image: RgbImage, detection: Detection, colour: Colo
 /**
  * The score of ground truth: the mean over `count` renders of the subject alone (data.py make_subject_sample:
  * size 22-28 px, random position and background), the scale a generated subject is compared against.
+ * `phase` 'fixed' draws the pattern with its cell edges on pixel edges (crisp, the highest score); 'random' draws
+ * data.py's random phase (a multiple of 1/4 px, its supersampling step), so cell edges blur across pixels as in
+ * the training images the residual was fitted to.
  */
-export function referencePatternScore(name: CustomSubjectName, rng: Rng, count: number): number {
+export function referencePatternScore(name: CustomSubjectName, rng: Rng, count: number, phase: 'fixed' | 'random' = 'fixed'): number {
   const { baseWord, colour, pattern } = CUSTOM_SUBJECTS[name];
   let sum = 0;
   for (let i = 0; i < count; i++) {
     const size = rng.uniform(22, 28);
     const r = size / 2 + 1;
-    const scene = renderScene([{ shape: baseWord, colour, pattern, size, cx: rng.uniform(r, IMAGE_SIZE - r), cy: rng.uniform(r, IMAGE_SIZE - r) }], rng.pick(BACKGROUND_NAMES));
+    const at = { size, cx: rng.uniform(r, IMAGE_SIZE - r), cy: rng.uniform(r, IMAGE_SIZE - r) };
+    const background = rng.pick(BACKGROUND_NAMES);
+    const offset = phase === 'random' ? ([rng.int(20) / 4, rng.int(24) / 4] as const) : undefined;
+    const scene = renderScene([{ shape: baseWord, colour, pattern, ...at, ...(offset ? { phase: offset } : {}) }], background);
     sum += patternScore(scene.image, detect(scene.image), colour, pattern) ?? 0;
   }
   return sum / count;
+}
+
+/**
+ * "Recognised" for a custom subject (the definition training/eval_quality.py used, now retired): the subject's
+ * colour is found and its pattern score reaches RECOGNITION_FRACTION of the mean score of training-like images
+ * (RECOGNITION_RENDERS renders with data.py's random pattern phase, seed RECOGNITION_SEED). Deterministic.
+ */
+export const RECOGNITION_FRACTION = 0.5;
+export const RECOGNITION_RENDERS = 40;
+export const RECOGNITION_SEED = 77;
+const thresholds = new Map<CustomSubjectName, { reference: number; threshold: number }>();
+
+export function recognitionThreshold(name: CustomSubjectName): { reference: number; threshold: number } {
+  let t = thresholds.get(name);
+  if (!t) {
+    const reference = referencePatternScore(name, mulberry32(RECOGNITION_SEED), RECOGNITION_RENDERS, 'random');
+    t = { reference, threshold: RECOGNITION_FRACTION * reference };
+    thresholds.set(name, t);
+  }
+  return t;
 }

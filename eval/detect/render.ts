@@ -27,6 +27,8 @@ export interface SceneObject {
   cy: number;
   size: number;
   pattern?: PatternKind;
+  /** Offset [x, y] in pixels of the checkered / striped pattern (data.py draws a random one; default [0, 0]). */
+  phase?: readonly [number, number];
 }
 
 export interface RenderedScene {
@@ -74,10 +76,14 @@ export function shapeTest(shape: ShapeName, cx: number, cy: number, size: number
   }
 }
 
-/** The fill colour at a pixel of a (possibly patterned) object; pattern phases are fixed here, random in data.py. */
+/**
+ * The fill colour at a pixel of a (possibly patterned) object: 5 px checker cells, 3 px stripes of a 6 px period
+ * (data.py _pattern). The phase is `o.phase` (default 0: cell edges on pixel edges); data.py draws it at random.
+ */
 function fillAt(o: SceneObject, x: number, y: number): Rgb {
-  if (o.pattern === 'checkered' && (Math.floor(x / 5) + Math.floor(y / 5)) % 2 === 0) return PATTERN_WHITE;
-  if (o.pattern === 'striped' && y % 6 < 3) return PATTERN_WHITE;
+  const [px, py] = o.phase ?? [0, 0];
+  if (o.pattern === 'checkered' && (Math.floor((x + px) / 5) + Math.floor((y + py) / 5)) % 2 === 0) return PATTERN_WHITE;
+  if (o.pattern === 'striped' && (y + py) % 6 < 3) return PATTERN_WHITE;
   return COLOURS[o.colour];
 }
 

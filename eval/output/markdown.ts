@@ -1,7 +1,7 @@
 /** The REPORT.md text: run header, detector self-check, one table per experiment, links to plots and the grid. */
 import type { DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
-import type { Experiment } from '../experiments';
+import type { Experiment, SummaryRow } from '../experiments';
 import { pairedDifference, type Estimate } from '../metrics';
 
 export interface ReportInput {
@@ -34,8 +34,9 @@ export const METRIC_TITLES: Record<string, string> = {
   twoColour: 'two-coloured blob',
   blendFraction: 'blended pixels',
   pattern: 'pattern score',
+  recognised: 'recognised',
 };
-const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour']);
+const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised']);
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
@@ -44,7 +45,24 @@ function cell(metric: string, e: Estimate | undefined): string {
 }
 
 function valueOf(r: CellResult['images'][number], metric: string): number {
-  return metric === 'pattern' ? (r.pattern ?? 0) : (r.score as unknown as Record<string, number>)[metric];
+  if (metric === 'pattern') return r.pattern ?? 0;
+  if (metric === 'recognised') return r.recognised ?? 0;
+  return (r.score as unknown as Record<string, number>)[metric];
+}
+
+/** A summary row: "mean / mean (detail / detail)" with one decimal for rates, then the intervals and the sample counts. */
+export function summaryLine(row: SummaryRow, cells: readonly CellResult[]): string {
+  const find = (p: SummaryRow['parts'][number]): Estimate | undefined => cells.find((c) => c.set === p.set && c.label === p.condition)?.estimates[p.metric];
+  const all = [...row.parts, ...(row.detail ?? [])];
+  const estimates = all.map(find);
+  if (estimates.some((e) => !e)) return `| ${row.measurement} | not measured | | | ${row.target ?? ''} |`;
+  const value = (p: SummaryRow['parts'][number], e: Estimate): string => (RATES.has(p.metric) ? `${(100 * e.mean).toFixed(1)}%` : e.mean.toFixed(2));
+  const range = (p: SummaryRow['parts'][number], e: Estimate): string => (RATES.has(p.metric) ? `${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)}%` : `${e.lo.toFixed(2)}-${e.hi.toFixed(2)}`);
+  const join = (from: number, to: number, f: typeof value): string => all.slice(from, to).map((p, k) => f(p, estimates[from + k]!)).join(' / ');
+  const k = row.parts.length;
+  const detail = (f: typeof value): string => (row.detail?.length ? ` (${join(k, all.length, f)})` : '');
+  const ns = [...new Set(estimates.map((e) => e!.n))].join(' / ');
+  return `| ${row.measurement} | ${join(0, k, value)}${detail(value)} | ${join(0, k, range)}${detail(range)} | ${ns} | ${row.target ?? ''} |`;
 }
 
 function signed(metric: string, e: Estimate): string {
@@ -84,15 +102,23 @@ export function reportMarkdown(r: ReportInput): string {
     '- right count: number of objects >= 24 px equals the number of subjects; extra same-colour objects: duplicates of a requested colour.',
     '- unrequested colour: an object of a colour nobody asked for (colour leakage); two-coloured blob: one connected foreground blob holding two palette colours (blended or fused subjects).',
     '- pattern score (custom subjects): fraction of the pattern\'s pixels inside the subject (white cells for checkered / striped, the hole for the star); 0 when its colour is missing.',
+    '- recognised (custom subjects): the subject\'s colour is found and its pattern score reaches half the mean score of training-like renders (thresholds in the notes at the top).',
     '',
   ];
   for (const { experiment: e, cells, plot } of r.experiments) {
     const key = e.metrics[0];
-    lines.push(`## ${e.title}`, '', `| set | condition | ${e.metrics.map((m) => METRIC_TITLES[m] ?? m).join(' | ')} | change in ${METRIC_TITLES[key] ?? key} vs the set's first row (paired) |`, `|---|---|${e.metrics.map(() => '---').join('|')}|---|`);
+    lines.push(`## ${e.title}`, '');
+    if (e.description?.length) lines.push(...e.description, '');
+    if (e.summary?.length) {
+      lines.push('| measurement | result | 95% interval | images | target |', '|---|---|---|---|---|', ...e.summary.map((row) => summaryLine(row, cells)), '', 'Every cell:', '');
+    }
+    // Summary experiments compare different sets and conditions: no paired change column.
+    const paired = !e.summary?.length;
+    lines.push(`| set | condition | ${e.metrics.map((m) => METRIC_TITLES[m] ?? m).join(' | ')} |${paired ? ` change in ${METRIC_TITLES[key] ?? key} vs the set's first row (paired) |` : ''}`, `|---|---|${e.metrics.map(() => '---').join('|')}|${paired ? '---|' : ''}`);
     for (const c of cells) {
       const first = cells.find((x) => x.set === c.set)!;
       const delta = first === c ? '' : signed(key, pairedDifference(first.images.map((r) => valueOf(r, key)), c.images.map((r) => valueOf(r, key))));
-      lines.push(`| ${c.set} | ${c.label} | ${e.metrics.map((m) => cell(m, c.estimates[m])).join(' | ')} | ${delta} |`);
+      lines.push(`| ${c.set} | ${c.label} | ${e.metrics.map((m) => cell(m, c.estimates[m])).join(' | ')} |${paired ? ` ${delta} |` : ''}`);
     }
     lines.push('');
     if (plot) lines.push(`![${e.title}](${plot})`, '');

@@ -15,6 +15,15 @@ export function plotFor(e: Experiment, cells: readonly CellResult[]): string | n
       series: e.sets.map((set) => ({ name: set, values: gws.map((gw) => point(cells.find((c) => c.set === set && c.settings.layout && c.settings.gw === gw))) })),
     });
   }
+  if (e.id === 'model') {
+    // The model card's layout rows: centroid in box and two-coloured blobs on the two-halves set, per condition.
+    const rows = cells.filter((c) => c.set === 'two_halves' && !c.settings.selfRecurrence);
+    if (!rows.length) return null;
+    return barChart({
+      title: '2 objects in the two halves: placement vs blending', yLabel: 'rate', categories: rows.map((c) => c.label),
+      series: ['inBox', 'twoColour'].map((m) => ({ name: METRIC_TITLES[m] ?? m, values: rows.map((c) => c.estimates[m] ?? { mean: 0, lo: 0, hi: 0 }) })),
+    });
+  }
   // Bars: categories are sets when there are several, otherwise the metrics; series are conditions.
   if (e.sets.length > 1) {
     return barChart({

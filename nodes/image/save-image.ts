@@ -11,12 +11,16 @@ export const SaveImageNode = defineNode({
   type: 'SaveImage',
   version: 1,
   category: 'output',
-  description: 'Writes a PNG to the output folder with the graph and its parameters embedded (drop it on the editor to get the graph back).',
+  description: 'Writes a PNG to the output folder with the graph and its parameters embedded ' +
+    '(drop it on the editor to get the graph back).',
   isOutput: true,
   inputs: {
     image: input<RgbImage>(IMAGE),
     prefix: input<string>(STRING, { schema: { type: 'string', default: 'cones', pattern: '^[A-Za-z0-9._-]{1,64}$' } }),
-    scale: input<number>(INT, { schema: { type: 'integer', default: 1, minimum: 1, maximum: 16 }, description: 'Nearest-neighbour upscale factor (small models make small images).' }),
+    scale: input<number>(INT, {
+      schema: { type: 'integer', default: 1, minimum: 1, maximum: 16 },
+      description: 'Nearest-neighbour upscale factor (small models make small images).',
+    }),
   },
   outputs: { path: output<string>(STRING) },
   run: async ({ image, prefix, scale }, ctx) => {

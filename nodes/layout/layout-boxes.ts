@@ -13,7 +13,8 @@ export const LayoutBoxesNode = defineNode({
   type: 'LayoutBoxes',
   version: 1,
   category: 'layout',
-  description: 'One box per subject phrase: [x0, y0, x1, y1] as fractions of the image, top-left origin; strength is the positive boost (reference 2.5).',
+  description: 'One box per subject phrase: [x0, y0, x1, y1] as fractions of the image, top-left origin; ' +
+    'strength is the positive boost (reference 2.5).',
   inputs: {
     boxes: input<BoxEntry[]>('LAYOUT_BOXES', {
       schema: {
@@ -36,7 +37,8 @@ export const LayoutBoxesNode = defineNode({
   outputs: { layout: output<Layout>(LAYOUT) },
   run: ({ boxes }) => {
     for (const b of boxes) validateBox(b.phrase, b.box as Box);
-    const layout: Layout = { subjects: boxes.map((b) => ({ phrase: b.phrase, box: b.box as Box, strength: b.strength ?? DEFAULT_SUBJECT_STRENGTH })), source: 'boxes' };
+    const subjects = boxes.map((b) => ({ phrase: b.phrase, box: b.box as Box, strength: b.strength ?? DEFAULT_SUBJECT_STRENGTH }));
+    const layout: Layout = { subjects, source: 'boxes' };
     return { outputs: { layout }, ui: { text: boxes.map((b) => `${b.phrase}: [${b.box.join(', ')}]`).join('; ') } };
   },
 });

@@ -17,7 +17,9 @@ export const LayoutFromMaskNode = defineNode({
         type: 'object',
         minProperties: 1,
         propertyNames: { pattern: '^\\s*\\d{1,3}\\s*,\\s*\\d{1,3}\\s*,\\s*\\d{1,3}\\s*$' },
-        additionalProperties: { type: 'array', prefixItems: [{ type: 'string', minLength: 1 }, { type: 'number', minimum: 0 }], minItems: 2, maxItems: 2 },
+        additionalProperties: {
+          type: 'array', prefixItems: [{ type: 'string', minLength: 1 }, { type: 'number', minimum: 0 }], minItems: 2, maxItems: 2,
+        },
       },
       description: '{"255,0,0": ["dog", 2.5], ...}',
     }),

@@ -7,12 +7,14 @@ export const LoadModelNode = defineNode({
   type: 'LoadModel',
   version: 1,
   category: 'loaders',
-  description: 'Opens a Stable Diffusion ONNX folder (text encoder, UNet, VAE decoder, tokenizer, scheduler). "models/shapes" is the embedded model.',
+  description: 'Opens a Stable Diffusion ONNX folder (text encoder, UNet, VAE decoder, tokenizer, scheduler). ' +
+    '"models/shapes" is the embedded model.',
   inputs: {
     folder: input<string>(STRING, { schema: { type: 'string', default: 'models/shapes', minLength: 1, 'x-widget': 'path' }, file: 'dir' }),
     provider: input<'cpu' | 'auto' | 'cuda'>(STRING, {
       schema: { type: 'string', enum: ['cpu', 'auto', 'cuda'], default: 'cpu' },
-      description: 'auto/cuda try the CUDA execution provider and fall back to CPU with a warning (CUDA is untested: no GPU on the build machines).',
+      description: 'auto/cuda try the CUDA execution provider and fall back to CPU with a warning ' +
+        '(CUDA is untested: no GPU on the build machines).',
     }),
   },
   outputs: { model: output<SdModel>(MODEL) },

@@ -1,7 +1,6 @@
 import { defineNode, input, output } from '../../engine';
-import type { Conditioning } from '../../diffusion/pipeline/conditioning';
-import { addResidual, checkResidualWidth, type Residual } from '../../diffusion/residuals';
-import { findPhrase } from '../../diffusion/tokenizer';
+import { addResidualAtPhrase, type Conditioning } from '../../diffusion/pipeline/conditioning';
+import { checkResidualWidth, type Residual } from '../../diffusion/residuals';
 import { CONDITIONING, RESIDUAL } from '../diffusion-ports';
 import { FLOAT, STRING } from '../ports';
 
@@ -18,21 +17,27 @@ export const AddResidualNode = defineNode({
   inputs: {
     conditioning: input<Conditioning>(CONDITIONING),
     residual: input<Residual>(RESIDUAL),
-    phrase: input<string>(STRING, { schema: { type: 'string', minLength: 1 }, description: 'The subject word as written in the prompt, e.g. "circle".' }),
-    occurrence: input<string>(STRING, { schema: { type: 'string', pattern: '^(all|first|[0-9]+)$', default: 'all' }, description: 'all, first, or a 0-based occurrence index.' }),
-    tokens: input<'first' | 'all'>(STRING, { schema: { type: 'string', enum: ['first', 'all'], default: 'first' }, description: 'For a multi-token phrase: add to its first token or to each token.' }),
+    phrase: input<string>(STRING, {
+      schema: { type: 'string', minLength: 1 },
+      description: 'The subject word as written in the prompt, e.g. "circle".',
+    }),
+    occurrence: input<string>(STRING, {
+      schema: { type: 'string', pattern: '^(all|first|[0-9]+)$', default: 'all' },
+      description: 'all, first, or a 0-based occurrence index.',
+    }),
+    tokens: input<'first' | 'all'>(STRING, {
+      schema: { type: 'string', enum: ['first', 'all'], default: 'first' },
+      description: 'For a multi-token phrase: add to its first token or to each token.',
+    }),
     strength: input<number>(FLOAT, { schema: { type: 'number', default: 1, minimum: -10, maximum: 10 } }),
   },
   outputs: { conditioning: output<Conditioning>(CONDITIONING) },
   run: ({ conditioning, residual, phrase, occurrence, tokens, strength }) => {
     checkResidualWidth(residual, conditioning.cond.dims[2], { model: conditioning.modelId });
     const which = occurrence === 'all' || occurrence === 'first' ? occurrence : Number(occurrence);
-    const occurrences = findPhrase(conditioning.tokens, phrase, which);
-    const positions = occurrences.flatMap((o) => (tokens === 'all' ? o : [o[0]]));
-    const cond = addResidual(conditioning.cond, residual.vector, positions, strength);
-    return {
-      outputs: { conditioning: { ...conditioning, cond, residuals: [...conditioning.residuals, { phrase, positions, strength, source: residual.baseWord ?? 'residual' }] } },
-      ui: { text: `"${phrase}" at token(s) ${positions.join(', ')}` },
-    };
+    const source = residual.baseWord ?? 'residual';
+    const result = addResidualAtPhrase(conditioning, { vector: residual.vector, phrase, occurrence: which, tokens, strength, source });
+    const { positions } = result.residuals[result.residuals.length - 1];
+    return { outputs: { conditioning: result }, ui: { text: `"${phrase}" at token(s) ${positions.join(', ')}` } };
   },
 });

@@ -13,7 +13,10 @@ export const EncodeNode = defineNode({
   inputs: {
     model: input<SdModel>(MODEL),
     tokens: input<Tokenized>(TOKENS),
-    negative: input<string>(STRING, { schema: { type: 'string', default: '' }, description: 'Unconditional prompt; "" as in the reference.' }),
+    negative: input<string>(STRING, {
+      schema: { type: 'string', default: '' },
+      description: 'Unconditional prompt; "" as in the reference.',
+    }),
   },
   outputs: { conditioning: output<Conditioning>(CONDITIONING) },
   run: async ({ model, tokens, negative }) => ({ conditioning: await encodeConditioning(model, tokens, negative) }),

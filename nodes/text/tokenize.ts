@@ -8,7 +8,8 @@ export const TokenizeNode = defineNode({
   type: 'Tokenize',
   version: 1,
   category: 'conditioning',
-  description: 'CLIP BPE tokens of a prompt. fixed: padded to 77 (Cones 2 reference). adaptive: the real token count (report improvement 1); long prompts are split into chunks, never truncated.',
+  description: 'CLIP BPE tokens of a prompt. fixed: padded to 77 (Cones 2 reference). ' +
+    'adaptive: the real token count (report improvement 1); long prompts are split into chunks, never truncated.',
   inputs: {
     model: input<SdModel>(MODEL),
     text: input<string>(STRING, { schema: { type: 'string', default: '', 'x-widget': 'textarea' } }),

@@ -7,7 +7,9 @@ export const IntegerNode = defineNode({
   category: 'utils',
   description: 'An integer constant (seeds, step counts).',
   inputs: {
-    value: input<number>(INT, { schema: { type: 'integer', default: 0, minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } }),
+    value: input<number>(INT, {
+      schema: { type: 'integer', default: 0, minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+    }),
   },
   outputs: { value: output<number>(INT) },
   run: ({ value }) => ({ value }),

@@ -1,5 +1,5 @@
 import { defineNode, input, output } from '../../engine';
-import { ModelError } from '../../diffusion/errors';
+import { NodeError } from '../codes';
 import { FLOAT, STRING } from '../ports';
 
 const OPS = {
@@ -28,7 +28,9 @@ export const MathNode = defineNode({
   run: ({ op, a, b }) => {
     const result = OPS[op](a, b);
     if (!Number.isFinite(result)) {
-      throw new ModelError('E_MATH_NOT_FINITE', `Expected a finite result for ${op}(${a}, ${b}) but received ${result}.`, { hint: 'Check the inputs (division by zero?).' });
+      throw new NodeError('E_MATH_NOT_FINITE', `Expected a finite result for ${op}(${a}, ${b}) but received ${result}.`, {
+        hint: 'Check the inputs (division by zero?).',
+      });
     }
     return { result };
   },

@@ -1,5 +1,5 @@
 import { defineNode, input, output } from '../../engine';
-import { ModelError } from '../../diffusion/errors';
+import { NodeError } from '../codes';
 import { STRING } from '../ports';
 
 /** Fills `{a}`, `{b}`, `{c}` in a template: builds prompts from parts shared across nodes. */
@@ -17,9 +17,14 @@ export const TextTemplateNode = defineNode({
   outputs: { text: output<string>(STRING) },
   run: ({ template, a, b, c }) => {
     const values: Record<string, string | undefined> = { a, b, c };
-    const text = template.replace(/\{([abc])\}/g, (_m, k: string) => {
-      const v = values[k];
-      if (v === undefined) throw new ModelError('E_TEMPLATE_INPUT_MISSING', `Expected a value for {${k}} used in the template but input "${k}" is empty.`, { hint: `Set or link input "${k}", or remove {${k}} from the template.` });
+    const text = template.replace(/\{([abc])\}/g, (_m, name: string) => {
+      const v = values[name];
+      if (v === undefined) {
+        throw new NodeError('E_TEMPLATE_INPUT_MISSING', `Expected a value for {${name}} used in the template ` +
+          `but input "${name}" is empty.`, {
+          hint: `Set or link input "${name}", or remove {${name}} from the template.`,
+        });
+      }
       return v;
     });
     return { text };

@@ -36,7 +36,9 @@ export function localOriginProblem(req: IncomingMessage): string | undefined {
   const host = hostOf(req.headers.host ?? '');
   if (!isLoopback(host)) return `Expected a loopback Host header but received "${req.headers.host ?? ''}".`;
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== 'null' && !isLoopback(hostOf(origin))) return `Requests from the page at ${origin} are not accepted.`;
+  if (origin !== undefined && origin !== 'null' && !isLoopback(hostOf(origin))) {
+    return `Requests from the page at ${origin} are not accepted.`;
+  }
   if (origin === 'null') return 'Requests from an opaque origin are not accepted.';
   return undefined;
 }
@@ -52,6 +54,7 @@ export function guard(token: string | undefined) {
       }));
     }
     const problem = localOriginProblem(req);
-    next(problem ? new ServerError('E_FORBIDDEN_ORIGIN', problem, { hint: 'Start the server with a token to accept other hosts.' }) : undefined);
+    if (!problem) return next();
+    next(new ServerError('E_FORBIDDEN_ORIGIN', problem, { hint: 'Start the server with a token to accept other hosts.' }));
   };
 }

@@ -12,7 +12,7 @@ const BODY_ERRORS: Record<string, ServerErrorCode> = {
 export function toServerError(err: unknown): ServerError {
   if (err instanceof ServerError) return err;
   const e = err as { type?: unknown; status?: unknown; message?: unknown; limit?: unknown; length?: unknown };
-  const code = typeof e?.type === 'string' ? BODY_ERRORS[e.type] : undefined;
+  const code = typeof e?.type === 'string' && Object.hasOwn(BODY_ERRORS, e.type) ? BODY_ERRORS[e.type] : undefined;
   if (code === 'E_BAD_JSON') return new ServerError(code, `Expected a JSON body but it does not parse: ${String(e.message)}.`);
   if (code === 'E_PAYLOAD_TOO_LARGE') {
     return new ServerError(code, `Expected a body of at most ${String(e.limit)} bytes but received ${String(e.length ?? 'more')}.`);

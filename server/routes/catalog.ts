@@ -27,8 +27,13 @@ export function catalogRoutes(ctx: AppContext): Router {
     for (const file of names) {
       const name = file.slice(0, -'.json'.length);
       try {
-        const meta = (JSON.parse(await readFile(join(ctx.opts.folders.graphs, file), 'utf8')) as { meta?: { title?: unknown; description?: unknown } }).meta ?? {};
-        graphs.push({ name, title: typeof meta.title === 'string' ? meta.title : name, description: typeof meta.description === 'string' ? meta.description : '' });
+        const text = await readFile(join(ctx.opts.folders.graphs, file), 'utf8');
+        const meta = (JSON.parse(text) as { meta?: { title?: unknown; description?: unknown } }).meta ?? {};
+        graphs.push({
+          name,
+          title: typeof meta.title === 'string' ? meta.title : name,
+          description: typeof meta.description === 'string' ? meta.description : '',
+        });
       } catch {
         graphs.push({ name, title: name, description: '', unreadable: true });
       }
@@ -38,7 +43,9 @@ export function catalogRoutes(ctx: AppContext): Router {
 
   r.get('/graphs/:name', async (req, res) => {
     const name = req.params.name.replace(/\.json$/, '');
-    if (!GRAPH_NAME.test(name)) throw new ServerError('E_NOT_FOUND', `No example graph "${name}": names are letters, digits, ".", "_" and "-".`);
+    if (!GRAPH_NAME.test(name)) {
+      throw new ServerError('E_NOT_FOUND', `No example graph "${name}": names are letters, digits, ".", "_" and "-".`);
+    }
     let text: string;
     try {
       text = await readFile(join(ctx.opts.folders.graphs, `${name}.json`), 'utf8');

@@ -19,10 +19,13 @@ const VENDOR: Record<string, string> = {
 export function editorRoutes(): Router {
   const r = Router();
   r.get('/vendor/:file', (req, res, next) => {
-    const path = VENDOR[req.params.file];
+    // Own keys only: "constructor", "__proto__" or "toString" must not reach Object.prototype.
+    const path = Object.hasOwn(VENDOR, req.params.file) ? VENDOR[req.params.file] : undefined;
     if (!path) return next();
     res.sendFile(path, { headers: { 'X-Content-Type-Options': 'nosniff' } });
   });
-  r.use(express.static(EDITOR_DIR, { index: 'index.html', fallthrough: true, setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff') }));
+  r.use(express.static(EDITOR_DIR, {
+    index: 'index.html', fallthrough: true, setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff'),
+  }));
   return r;
 }

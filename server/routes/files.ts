@@ -9,7 +9,10 @@ import { resolveInFolder } from '../paths';
  * Served files are sandboxed: a saved .html or .svg cannot run script on the API's origin (where it could
  * read the editor's token), and the browser may not guess another type than the extension's.
  */
-const FILE_HEADERS = { 'Content-Security-Policy': "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox", 'X-Content-Type-Options': 'nosniff' };
+const FILE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
+  'X-Content-Type-Options': 'nosniff',
+};
 
 /** GET /api/files/:folder/<path>: a file from outputs, inputs, residuals or layouts. */
 export function fileRoutes(ctx: AppContext): Router {

@@ -9,25 +9,32 @@ const DEFAULT_HISTORY_PAGE = 100;
 
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
-  if (b === undefined && !req.is('application/json') && Number(req.headers['content-length'] ?? 0) > 0) {
-    throw new ServerError('E_UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type application/json but received ${req.headers['content-type'] ?? 'none'}.`);
+  // A body sent chunked has no Content-Length: it counts as a body too.
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (b === undefined && !req.is('application/json') && hasBody) {
+    throw new ServerError('E_UNSUPPORTED_MEDIA_TYPE', 'Expected Content-Type application/json ' +
+      `but received ${req.headers['content-type'] ?? 'none'}.`);
   }
   if (b === undefined) return {};
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ServerError('E_BAD_REQUEST', 'Expected a JSON object as the request body.');
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+    throw new ServerError('E_BAD_REQUEST', 'Expected a JSON object as the request body.');
+  }
   return b as Record<string, unknown>;
 }
 
-function stringList(v: unknown, name: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ServerError('E_BAD_REQUEST', `Expected \`${name}\` to be an array of node ids.`);
-  return v as string[];
+function stringList(value: unknown, name: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) {
+    throw new ServerError('E_BAD_REQUEST', `Expected \`${name}\` to be an array of node ids.`);
+  }
+  return value as string[];
 }
 
 /** POST /api/runs, GET /api/queue, DELETE /api/queue/:runId, POST /api/interrupt, GET /api/history[/:runId]. */
 export function runRoutes(ctx: AppContext): Router {
   const r = Router();
 
-  r.post('/runs', (req, res) => {
+  r.post('/runs', async (req, res) => {
     const b = body(req);
     if (b.graph === undefined) throw new ServerError('E_BAD_REQUEST', 'Expected `graph` (a cones-graph file as JSON) in the body.');
     const outputs = stringList(b.outputs, 'outputs');
@@ -40,11 +47,15 @@ export function runRoutes(ctx: AppContext): Router {
       validated = loadGraph(b.graph, ctx.registry, outputs).validated;
     } catch (err) {
       if (!(err instanceof GraphValidationError)) throw err;
-      throw new ServerError('E_GRAPH_INVALID', `The graph has ${err.issues.length} problem(s); nothing was queued.`, { issues: err.issues });
+      const count = err.issues.length + err.omitted;
+      const listed = err.omitted ? ` (the first ${err.issues.length} listed)` : '';
+      throw new ServerError('E_GRAPH_INVALID', `The graph has ${count} problem(s)${listed}; nothing was queued.`, { issues: err.issues });
     }
     checkGraphPaths(validated, ctx.bases);
     const runId = randomUUID();
-    const position = ctx.runner.submit({ runId, graph: b.graph, outputs, clientId: b.clientId as string | undefined, submittedAt: new Date().toISOString() });
+    const position = await ctx.runner.submit({
+      runId, graph: b.graph, outputs, clientId: b.clientId as string | undefined, submittedAt: new Date().toISOString(),
+    });
     res.status(201).json({ runId, position });
   });
 
@@ -60,7 +71,9 @@ export function runRoutes(ctx: AppContext): Router {
     const { runId } = req.params;
     if (ctx.runner.remove(runId)) return void res.json({ removed: runId });
     if (ctx.queue.current?.runId === runId) {
-      throw new ServerError('E_RUN_NOT_PENDING', `Run ${runId} is already running.`, { hint: 'POST /api/interrupt {"runId": ...} stops it.' });
+      throw new ServerError('E_RUN_NOT_PENDING', `Run ${runId} is already running.`, {
+        hint: 'POST /api/interrupt {"runId": ...} stops it.',
+      });
     }
     if (ctx.history.get(runId)) throw new ServerError('E_RUN_NOT_PENDING', `Run ${runId} has already finished.`);
     throw new ServerError('E_RUN_NOT_FOUND', `No run ${runId} in the queue.`);
@@ -73,7 +86,11 @@ export function runRoutes(ctx: AppContext): Router {
     const runId = (b.runId as string | undefined) ?? running;
     if (runId === undefined) return void res.json({ interrupted: null });
     if (runId !== running) {
-      if (ctx.queue.has(runId)) throw new ServerError('E_RUN_NOT_RUNNING', `Run ${runId} is waiting in the queue, not running.`, { hint: `DELETE /api/queue/${runId} removes it.` });
+      if (ctx.queue.has(runId)) {
+        throw new ServerError('E_RUN_NOT_RUNNING', `Run ${runId} is waiting in the queue, not running.`, {
+          hint: `DELETE /api/queue/${runId} removes it.`,
+        });
+      }
       if (ctx.history.get(runId)) throw new ServerError('E_RUN_NOT_RUNNING', `Run ${runId} has already finished.`);
       throw new ServerError('E_RUN_NOT_FOUND', `No run ${runId}.`);
     }
@@ -84,7 +101,9 @@ export function runRoutes(ctx: AppContext): Router {
   r.get('/history', (req, res) => {
     const raw = req.query.limit;
     const limit = raw === undefined ? DEFAULT_HISTORY_PAGE : Number(raw);
-    if (!Number.isInteger(limit) || limit < 1) throw new ServerError('E_BAD_REQUEST', `Expected ?limit= to be a positive integer but received ${String(raw)}.`);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new ServerError('E_BAD_REQUEST', `Expected ?limit= to be a positive integer but received ${String(raw)}.`);
+    }
     res.json({ runs: ctx.history.list(limit).map(({ graph: _graph, ...rest }) => rest) });
   });
 
@@ -92,7 +111,10 @@ export function runRoutes(ctx: AppContext): Router {
     const entry = ctx.history.get(req.params.runId);
     if (entry) return void res.json(entry);
     if (ctx.queue.has(req.params.runId)) {
-      return void res.status(404).json(new ServerError('E_RUN_NOT_FOUND', `Run ${req.params.runId} has not finished yet.`, { hint: 'Watch the websocket, or GET /api/queue.' }).toBody());
+      const notYet = new ServerError('E_RUN_NOT_FOUND', `Run ${req.params.runId} has not finished yet.`, {
+        hint: 'Watch the websocket, or GET /api/queue.',
+      });
+      return void res.status(404).json(notYet.toBody());
     }
     throw new ServerError('E_RUN_NOT_FOUND', `No run ${req.params.runId} in history.`);
   });

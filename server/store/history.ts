@@ -1,7 +1,7 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GraphIssue, UiOutput } from '../../engine';
-import { writeFileAtomic } from './atomic-file';
+import { removeStaleTemps, writeAndSync, writeFileAtomic } from './atomic-file';
 
 export type RunStatus = 'ok' | 'error' | 'interrupted';
 
@@ -39,6 +39,7 @@ export class HistoryStore {
 
   static async open(dataDir: string, limit: number): Promise<HistoryStore> {
     const store = new HistoryStore(join(dataDir, 'history.jsonl'), limit);
+    await removeStaleTemps(store.path);
     let text = '';
     try {
       text = await readFile(store.path, 'utf8');
@@ -59,15 +60,14 @@ export class HistoryStore {
     return store;
   }
 
-  add(entry: HistoryEntry): void {
+  /** Records a finished run; resolves once the entry is on disk (fsynced), rejects if it could not be written. */
+  add(entry: HistoryEntry): Promise<void> {
     this.remember(entry);
     this.lines++;
-    if (this.lines > 2 * this.limit) {
-      this.compact();
-    } else {
-      const line = `${JSON.stringify(entry)}\n`;
-      this.enqueue(() => appendFile(this.path, line));
-    }
+    if (this.lines > 2 * this.limit) return this.compact();
+    const line = `${JSON.stringify(entry)}\n`;
+    // fsynced: a run is reported finished only once its entry survives a crash
+    return this.enqueue(() => writeAndSync(this.path, 'a', line));
   }
 
   get(runId: string): HistoryEntry | undefined {
@@ -89,13 +89,16 @@ export class HistoryStore {
     while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  private compact(): void {
+  private compact(): Promise<void> {
     const text = [...this.entries.values()].map((e) => `${JSON.stringify(e)}\n`).join('');
     this.lines = this.entries.size;
-    this.enqueue(() => writeFileAtomic(this.path, text));
+    return this.enqueue(() => writeFileAtomic(this.path, text));
   }
 
-  private enqueue(write: () => Promise<void>): void {
-    this.chain = this.chain.then(write).catch((err: Error) => console.error(`[server] could not write ${this.path}: ${err.message}`));
+  /** Writes run one after another; the returned promise settles with this write, the chain never rejects. */
+  private enqueue(write: () => Promise<void>): Promise<void> {
+    const done = this.chain.then(write);
+    this.chain = done.catch((err: Error) => console.error(`[server] could not write ${this.path}: ${err.message}`));
+    return done;
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { AtomicJsonFile } from './atomic-file';
+import { ServerError } from '../codes';
+import { AtomicJsonFile, removeStaleTemps } from './atomic-file';
 
 /** A submitted run, as queued and persisted. */
 export interface RunRecord {
@@ -15,29 +16,41 @@ interface QueueFile {
   version: 1;
   running: RunRecord | null;
   pending: RunRecord[];
+  /** Ended runs whose history entry is not yet on disk: kept here until it is, so a crash cannot lose them. */
+  finishing?: RunRecord[];
 }
 
 /**
  * The pending runs (FIFO) and the running one, mirrored to `dataDir/queue.json` after every change so a
  * restart resumes them. One run at a time: the worker executes runs sequentially.
+ *
+ * Durability: `add` resolves only once the run is on disk (the server acknowledges a run after that), and a run
+ * leaves the file only after its history entry is on disk (`finish(runId, recorded)`), so at every instant an
+ * acknowledged run is in queue.json, in history.jsonl, or both.
  */
 export class RunQueue {
   private pending: RunRecord[] = [];
   private running: RunRecord | null = null;
+  private finishing: RunRecord[] = [];
 
   private constructor(private readonly file: AtomicJsonFile<QueueFile>) {}
 
   /**
-   * Loads the queue. `orphan` is the run that was executing when the previous server stopped: it is not
-   * resumed (it may be what brought the server down); the caller records it as interrupted.
+   * Loads the queue. `orphans` are the runs that were executing or ending when the previous server stopped: they
+   * are not resumed (one may be what brought the server down); the caller records those history lacks as
+   * interrupted and calls `forget` once that is on disk.
    */
-  static async open(dataDir: string): Promise<{ queue: RunQueue; orphan?: RunRecord }> {
-    const queue = new RunQueue(new AtomicJsonFile<QueueFile>(join(dataDir, 'queue.json')));
+  static async open(dataDir: string): Promise<{ queue: RunQueue; orphans: RunRecord[] }> {
+    const path = join(dataDir, 'queue.json');
+    await removeStaleTemps(path);
+    const queue = new RunQueue(new AtomicJsonFile<QueueFile>(path));
     const saved = await queue.file.read();
-    const orphan = saved?.running ?? undefined;
-    queue.pending = Array.isArray(saved?.pending) ? saved.pending.filter((r) => typeof r?.runId === 'string') : [];
+    const valid = (list: unknown): RunRecord[] => (Array.isArray(list) ? list.filter((r) => typeof r?.runId === 'string') : []);
+    const orphans = [...valid(saved?.finishing), ...valid(saved?.running ? [saved.running] : [])];
+    queue.pending = valid(saved?.pending);
+    queue.finishing = orphans;
     queue.persist();
-    return { queue, orphan };
+    return { queue, orphans };
   }
 
   get size(): { running: number; pending: number } {
@@ -56,11 +69,24 @@ export class RunQueue {
     return this.running?.runId === runId || this.pending.some((r) => r.runId === runId);
   }
 
-  /** Appends a run; returns how many runs are ahead of it (the running one included). */
-  add(run: RunRecord): number {
+  /**
+   * Appends a run and resolves, once it is on disk, with how many runs are ahead of it (the running one
+   * included). When the file cannot be written the run is taken back out and E_DATA_DIR_UNWRITABLE is thrown.
+   */
+  async add(run: RunRecord): Promise<number> {
     this.pending.push(run);
-    this.persist();
-    return this.pending.length - 1 + (this.running ? 1 : 0);
+    try {
+      await this.file.save(this.snapshot());
+    } catch (err) {
+      const i = this.pending.indexOf(run);
+      if (i >= 0) this.pending.splice(i, 1);
+      this.persist();
+      throw new ServerError('E_DATA_DIR_UNWRITABLE', `The run could not be stored (${(err as Error).message}); it was not queued.`, {
+        hint: 'Check the server\'s data folder (free space, permissions); runs are accepted again once it can be written.',
+      });
+    }
+    const i = this.pending.indexOf(run);
+    return (i < 0 ? 0 : i) + (this.running ? 1 : 0);
   }
 
   remove(runId: string): RunRecord | undefined {
@@ -79,17 +105,33 @@ export class RunQueue {
     return this.running;
   }
 
-  finish(runId: string): void {
+  /** Frees the running slot; the run stays in the file (as finishing) until `recorded` (its history entry) settles. */
+  finish(runId: string, recorded: Promise<void>): void {
     if (this.running?.runId !== runId) return;
+    const run = this.running;
     this.running = null;
+    this.finishing.push(run);
     this.persist();
+    void recorded.then(() => this.forget(runId), () => undefined);
+  }
+
+  /** Drops an ended run from the file once history holds it. */
+  forget(runId: string): void {
+    const before = this.finishing.length;
+    this.finishing = this.finishing.filter((r) => r.runId !== runId);
+    if (this.finishing.length !== before) this.persist();
   }
 
   flush(): Promise<void> {
     return this.file.flush();
   }
 
+  private snapshot(): QueueFile {
+    return { version: 1, running: this.running, pending: [...this.pending], finishing: [...this.finishing] };
+  }
+
+  /** Saves without waiting; a failure is logged by the file and reported by the next `add`. */
   private persist(): void {
-    this.file.save({ version: 1, running: this.running, pending: this.pending });
+    this.file.save(this.snapshot()).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, GraphValidationError, InterruptedError, NodeRunError, type RunEvent } from '../../engine';
-import { buildServerRegistry } from '../registry';
+import { buildNodeRegistry } from '../../nodes/registry';
 import type { FromWorker, RunJob, RunOutcome, ToWorker, WorkerData } from './protocol';
 
 /**
@@ -15,7 +15,7 @@ const controllers = new Map<string, AbortController>();
 async function main(): Promise<void> {
   let engine: Engine;
   try {
-    engine = new Engine(await buildServerRegistry(data.registryModules));
+    engine = new Engine(await buildNodeRegistry(data.registryModules));
   } catch (err) {
     post({ type: 'fatal', message: (err as Error).message });
     return;
@@ -43,15 +43,20 @@ async function runJob(engine: Engine, job: RunJob, signal: AbortSignal): Promise
       signal,
       outputDir: job.outputDir,
       searchPaths: data.searchPaths,
+      confine: data.confine,
       runInfo: { graph: job.graph },
       onEvent: (event: RunEvent) => post({ type: 'event', event }),
     });
     return { status: 'ok', ms: summary.ms, executed: summary.executed, cached: summary.cached, ui: summary.ui };
   } catch (err) {
     if (err instanceof InterruptedError) return { status: 'interrupted', nodeId: err.nodeId };
-    if (err instanceof GraphValidationError) return { status: 'error', error: { code: err.code, message: err.message, issues: err.issues } };
+    if (err instanceof GraphValidationError) {
+      return { status: 'error', error: { code: err.code, message: err.message, issues: err.issues } };
+    }
     if (err instanceof NodeRunError) {
-      return { status: 'error', error: { code: err.code, message: err.message, nodeId: err.nodeId, nodeType: err.nodeType, inputs: err.inputs } };
+      return {
+        status: 'error', error: { code: err.code, message: err.message, nodeId: err.nodeId, nodeType: err.nodeType, inputs: err.inputs },
+      };
     }
     const e = err as { code?: unknown; message?: unknown };
     return { status: 'error', error: { code: typeof e?.code === 'string' ? e.code : 'E_NODE_FAILED', message: String(e?.message ?? err) } };

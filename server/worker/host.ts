@@ -111,7 +111,8 @@ export class WorkerHost {
       worker.on('exit', (code) => {
         reject(lastError ?? new Error(`worker exited with code ${code} before it was ready`));
         if (this.worker === worker) this.worker = undefined;
-        const outcome = this.killOutcome ?? crashed(`The execution worker died (exit code ${code}${lastError ? `: ${lastError.message}` : ''}).`);
+        const reason = lastError ? `: ${lastError.message}` : '';
+        const outcome = this.killOutcome ?? crashed(`The execution worker died (exit code ${code}${reason}).`);
         this.killOutcome = undefined;
         if (this.current) this.finish(this.current, outcome);
       });

@@ -5,6 +5,8 @@ export interface WorkerData {
   registryModules: string[];
   /** Where relative file inputs are looked up, in order (see server/graph-paths.ts). */
   searchPaths: string[];
+  /** Every file input must resolve inside these folders (the engine enforces it where files are opened). */
+  confine: string[];
   /** The TypeScript module the .mjs entry imports once tsx is registered. */
   workerModule: string;
 }

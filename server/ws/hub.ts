@@ -3,6 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { EventLog, WireEvent } from './event-log';
 
+/**
+ * Client frames are small commands; longer ones get a coded error. Frames over the socket's maxPayload (start.ts)
+ * close that one connection (status 1009) before they reach this code; the server is unaffected.
+ */
+const MAX_CLIENT_MESSAGE = 4096;
+const MAX_RUN_ID = 200;
+
 interface Client {
   ws: WebSocket;
   clientId: string;
@@ -49,11 +56,11 @@ export class WsHub {
     }
   }
 
-  private markSent(c: Client, event: WireEvent): void {
+  private markSent(client: Client, event: WireEvent): void {
     if (typeof event.seq !== 'number') return;
-    c.sent.delete(event.runId);
-    c.sent.set(event.runId, event.seq);
-    if (c.sent.size > SENT_MARKS_KEPT) c.sent.delete(c.sent.keys().next().value!);
+    client.sent.delete(event.runId);
+    client.sent.set(event.runId, event.seq);
+    if (client.sent.size > SENT_MARKS_KEPT) client.sent.delete(client.sent.keys().next().value!);
   }
 
   /** Queue-wide news (status, queued) goes to everyone. */
@@ -68,23 +75,39 @@ export class WsHub {
 
   private attach(ws: WebSocket, req: IncomingMessage): void {
     const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('clientId');
-    const client: Client = { ws, clientId: asked && asked.length <= 200 ? asked : randomUUID(), all: true, runs: new Set(), sent: new Map() };
+    const clientId = asked && asked.length <= 200 ? asked : randomUUID();
+    const client: Client = { ws, clientId, all: true, runs: new Set(), sent: new Map() };
     this.clients.add(client);
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => this.clients.delete(client));
-    ws.on('message', (data, isBinary) => this.onMessage(client, isBinary ? '' : data.toString()));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.reject(client, 'E_BAD_REQUEST', 'Expected a text frame holding JSON but received a binary frame.');
+      this.onMessage(client, data.toString());
+    });
     this.send(client, JSON.stringify({ type: 'status', clientId: client.clientId, ...this.status() }), false);
   }
 
+  /**
+   * Client frames are untrusted: anything but a JSON object {type: "subscribe"|"unsubscribe", runId: string} of a
+   * bounded size gets a coded error event; the connection and the server carry on.
+   */
   private onMessage(client: Client, text: string): void {
-    let msg: { type?: unknown; runId?: unknown };
+    if (text.length > MAX_CLIENT_MESSAGE) {
+      const message = `Expected a message of at most ${MAX_CLIENT_MESSAGE} characters but received ${text.length}.`;
+      return this.reject(client, 'E_BAD_REQUEST', message);
+    }
+    let parsed: unknown;
     try {
-      msg = JSON.parse(text) as typeof msg;
+      parsed = JSON.parse(text);
     } catch {
       return this.reject(client, 'E_BAD_JSON', 'Expected a JSON message such as {"type":"subscribe","runId":"..."}.');
     }
-    if ((msg.type !== 'subscribe' && msg.type !== 'unsubscribe') || typeof msg.runId !== 'string') {
-      return this.reject(client, 'E_BAD_REQUEST', `Expected {"type":"subscribe"|"unsubscribe","runId":string} but received ${text.slice(0, 200)}.`);
+    const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    const msg = (isObject ? parsed : {}) as { type?: unknown; runId?: unknown };
+    const knownType = msg.type === 'subscribe' || msg.type === 'unsubscribe';
+    if (!knownType || typeof msg.runId !== 'string' || msg.runId.length > MAX_RUN_ID) {
+      const message = `Expected {"type":"subscribe"|"unsubscribe","runId":string} but received ${text.slice(0, 200)}.`;
+      return this.reject(client, 'E_BAD_REQUEST', message);
     }
     if (msg.type === 'unsubscribe') {
       client.runs.delete(msg.runId);
@@ -105,22 +128,22 @@ export class WsHub {
     }
   }
 
-  private receives(c: Client, runId: string, owner: string | undefined): boolean {
-    return c.all || c.runs.has(runId) || (owner !== undefined && owner === c.clientId);
+  private receives(client: Client, runId: string, owner: string | undefined): boolean {
+    return client.all || client.runs.has(runId) || (owner !== undefined && owner === client.clientId);
   }
 
   private reject(client: Client, code: string, message: string): void {
     this.send(client, JSON.stringify({ type: 'error', error: { code, message } }), false);
   }
 
-  private send(c: Client, text: string, droppable: boolean): void {
-    if (c.ws.readyState !== WebSocket.OPEN) return;
-    if (c.ws.bufferedAmount > HARD_BUFFER_LIMIT) {
-      c.ws.terminate();
-      this.clients.delete(c);
+  private send(client: Client, text: string, droppable: boolean): void {
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    if (client.ws.bufferedAmount > HARD_BUFFER_LIMIT) {
+      client.ws.terminate();
+      this.clients.delete(client);
       return;
     }
-    if (droppable && c.ws.bufferedAmount > SOFT_BUFFER_LIMIT) return;
-    c.ws.send(text);
+    if (droppable && client.ws.bufferedAmount > SOFT_BUFFER_LIMIT) return;
+    client.ws.send(text);
   }
 }

@@ -30,19 +30,30 @@ const comparison: Comparison = {
 };
 
 test('a comparison row: medians, ratio, pair-ratio spread, target, verdict; pipes in text are escaped', () => {
-  assert.equal(comparisonRow(comparison), '| engine | full run | engine: 103 ms | bare: 100 ms | 1.030 (+3.0%) | 1.025..1.035 | < 1.03 | NO | 3 | a \\| b |');
+  assert.equal(comparisonRow(comparison),
+    '| engine | full run | engine: 103 ms | bare: 100 ms | 1.030 (+3.0%) | 1.025..1.035 | < 1.03 | NO | 3 | a \\| b |');
   const unpaired = comparisonRow({ ...comparison, paired: false, target: undefined, b: { label: 'bare', ms: [50] } });
   assert.match(unpaired, /\| 2\.06x \| not paired \|  \|  \| 3 \/ 1 \|/);
 });
 
 test('the report names the machine, the command and what was skipped', () => {
   const report: BenchReport = {
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20', onnxruntime: '1.30.0', date: '2026-11-30T00:00:00Z', loadStart: 1, loadEnd: 2 },
+    machine: {
+      cpu: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20', onnxruntime: '1.30.0', date: '2026-11-30T00:00:00Z', loadStart: 1, loadEnd: 2,
+    },
     command: 'npm run bench', wallSeconds: 12, settings: ['15 repeats'],
-    results: { comparisons: [comparison], figures: [{ section: 'memory', name: 'peak RSS', value: '1 GiB', n: 5 }], skipped: [{ section: 'torch', reason: 'no checkpoint' }] },
+    results: {
+      comparisons: [comparison],
+      figures: [{ section: 'memory', name: 'peak RSS', value: '1 GiB', n: 5 }],
+      skipped: [{ section: 'torch', reason: 'no checkpoint' }],
+    },
   };
   const md = renderMarkdown(report);
-  for (const text of ['Test CPU, 2 cores', 'onnxruntime-node 1.30.0', '`npm run bench`', '- 15 repeats', '| memory | peak RSS | 1 GiB | 5 |  |', '- torch: no checkpoint']) {
+  const expected = [
+    'Test CPU, 2 cores', 'onnxruntime-node 1.30.0', '`npm run bench`', '- 15 repeats',
+    '| memory | peak RSS | 1 GiB | 5 |  |', '- torch: no checkpoint',
+  ];
+  for (const text of expected) {
     assert.ok(md.includes(text), `missing ${text}`);
   }
 });

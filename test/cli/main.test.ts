@@ -17,8 +17,8 @@ function cones(args: string[], opts: { onStdout?: (chunk: string, child: ReturnT
     const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
       opts.onStdout?.(stdout, child);
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d));
@@ -26,9 +26,9 @@ function cones(args: string[], opts: { onStdout?: (chunk: string, child: ReturnT
   });
 }
 
-function writeGraph(name: string, g: unknown): string {
+function writeGraph(name: string, graph: unknown): string {
   const p = join(tmp, name);
-  writeFileSync(p, typeof g === 'string' ? g : JSON.stringify(g));
+  writeFileSync(p, typeof graph === 'string' ? graph : JSON.stringify(graph));
   return p;
 }
 
@@ -36,7 +36,8 @@ const ndjson = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JS
 const noStack = (r: Result) => assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
 
 test('run: exit 0, writes its output, --set overrides a literal, NDJSON events parse', async () => {
-  const r = await cones(['run', join(ROOT, 'graphs', 'hello-text.json'), '--json', '--out', join(tmp, 'o'), '--set', 'subject.value=a green star']);
+  const graph = join(ROOT, 'graphs', 'hello-text.json');
+  const r = await cones(['run', graph, '--json', '--out', join(tmp, 'o'), '--set', 'subject.value=a green star']);
   assert.equal(r.code, 0, r.stderr);
   const events = ndjson(r.stdout);
   assert.equal(events[0].type, 'run_start');
@@ -53,7 +54,14 @@ test('run: progress goes to stderr without --json', async () => {
 });
 
 test('run: invalid graph exits 2 with every coded issue, no stack', async () => {
-  const p = writeGraph('bad.json', { format: 'cones-graph', version: 1, nodes: { a: { type: 'Nope' }, m: { type: 'Math', inputs: { op: 'modulo' } }, s: { type: 'ShowText', inputs: { text: { from: 'ghost', output: 'text' } } } } });
+  const p = writeGraph('bad.json', {
+    format: 'cones-graph', version: 1,
+    nodes: {
+      a: { type: 'Nope' },
+      m: { type: 'Math', inputs: { op: 'modulo' } },
+      s: { type: 'ShowText', inputs: { text: { from: 'ghost', output: 'text' } } },
+    },
+  });
   const r = await cones(['run', p]);
   assert.equal(r.code, 2);
   for (const code of ['E_UNKNOWN_NODE_TYPE', 'E_VALUE_NOT_IN_LIST', 'E_DANGLING_LINK']) assert.match(r.stderr, new RegExp(code));
@@ -66,7 +74,15 @@ test('run: invalid graph exits 2 with every coded issue, no stack', async () => 
 });
 
 test('run: missing file, malformed JSON, unknown --set node and bad usage exit 2', async () => {
-  for (const args of [['run', 'missing.json'], ['run', writeGraph('trunc.json', '{"format": "cones')], ['run', join(ROOT, 'graphs', 'hello-text.json'), '--set', 'ghost.value=1'], ['run'], ['run', 'x.json', '--bogus'], ['frobnicate']]) {
+  const commandLines = [
+    ['run', 'missing.json'],
+    ['run', writeGraph('trunc.json', '{"format": "cones')],
+    ['run', join(ROOT, 'graphs', 'hello-text.json'), '--set', 'ghost.value=1'],
+    ['run'],
+    ['run', 'x.json', '--bogus'],
+    ['frobnicate'],
+  ];
+  for (const args of commandLines) {
     const r = await cones(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr + r.stdout, /E_[A-Z_]+/);
@@ -75,7 +91,13 @@ test('run: missing file, malformed JSON, unknown --set node and bad usage exit 2
 });
 
 test('run: a node failing at run time exits 3 and names the node', async () => {
-  const p = writeGraph('div0.json', { format: 'cones-graph', version: 1, nodes: { m: { type: 'Math', inputs: { op: 'divide', a: 1, b: 0 } }, t: { type: 'TestSink', inputs: { value: { from: 'm', output: 'result' } } } } });
+  const p = writeGraph('div0.json', {
+    format: 'cones-graph', version: 1,
+    nodes: {
+      m: { type: 'Math', inputs: { op: 'divide', a: 1, b: 0 } },
+      t: { type: 'TestSink', inputs: { value: { from: 'm', output: 'result' } } },
+    },
+  });
   const r = await cones(['run', p, '--plugin', PLUGIN, '--json']);
   assert.equal(r.code, 3, r.stderr);
   const err = ndjson(r.stdout).at(-1)!;
@@ -86,7 +108,13 @@ test('run: a node failing at run time exits 3 and names the node', async () => {
 });
 
 test('run: SIGINT mid-run exits 130 after an interrupted event', async () => {
-  const p = writeGraph('slow.json', { format: 'cones-graph', version: 1, nodes: { s: { type: 'TestSlow', inputs: { steps: 500 } }, t: { type: 'TestSink', inputs: { value: { from: 's', output: 'value' } } } } });
+  const p = writeGraph('slow.json', {
+    format: 'cones-graph', version: 1,
+    nodes: {
+      s: { type: 'TestSlow', inputs: { steps: 500 } },
+      t: { type: 'TestSink', inputs: { value: { from: 's', output: 'value' } } },
+    },
+  });
   let sent = false;
   const r = await cones(['run', p, '--plugin', PLUGIN, '--json'], {
     onStdout: (all, child) => {
@@ -107,7 +135,15 @@ test('validate: ok file exits 0, v0 file reports its migration, bad file exits 2
   const ok = await cones(['validate', join(ROOT, 'graphs', 'hello-text.json'), join(ROOT, 'test', 'fixtures', 'graphs', 'v0-hello.json')]);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /migrated from format version 0/);
-  const bad = await cones(['validate', writeGraph('cyc.json', { format: 'cones-graph', version: 1, nodes: { a: { type: 'TextTemplate', inputs: { a: { from: 'b', output: 'text' } } }, b: { type: 'TextTemplate', inputs: { a: { from: 'a', output: 'text' } } }, s: { type: 'ShowText', inputs: { text: { from: 'b', output: 'text' } } } } }), '--json']);
+  const cyclic = writeGraph('cyc.json', {
+    format: 'cones-graph', version: 1,
+    nodes: {
+      a: { type: 'TextTemplate', inputs: { a: { from: 'b', output: 'text' } } },
+      b: { type: 'TextTemplate', inputs: { a: { from: 'a', output: 'text' } } },
+      s: { type: 'ShowText', inputs: { text: { from: 'b', output: 'text' } } },
+    },
+  });
+  const bad = await cones(['validate', cyclic, '--json']);
   assert.equal(bad.code, 2);
   const line = ndjson(bad.stdout)[0] as { ok: boolean; issues: Array<{ code: string; nodeId: string }> };
   assert.equal(line.ok, false);
@@ -123,4 +159,20 @@ test('nodes: prints every node type schema as JSON', async () => {
   assert.deepEqual(Object.keys(math.inputsSchema.properties), ['op', 'a', 'b']);
   const unknown = await cones(['nodes', 'Nope']);
   assert.equal(unknown.code, 2);
+});
+
+test('run --confine: a graph reading /etc/passwd through a link or --set exits 3 with E_FILE_NOT_ALLOWED, no content', async () => {
+  const graph = JSON.parse(readFileSync(join(ROOT, 'graphs', 'custom-subject-layout.json'), 'utf8'));
+  graph.nodes.stolen = { type: 'Text', version: 1, inputs: { value: '/etc/passwd' } };
+  graph.nodes.residual.inputs.path = { from: 'stolen', output: 'text' };
+  const linked = writeGraph('steal.json', graph);
+  const confine = ['--confine', tmp, '--confine', join(ROOT, 'models')];
+  for (const extra of [[], ['--set', 'stolen.value=../../../../../../etc/passwd']]) {
+    const r = await cones(['run', linked, '--json', ...confine, ...extra]);
+    assert.equal(r.code, 3, r.stderr);
+    const error = ndjson(r.stdout).find((e) => e.type === 'run_error')!;
+    assert.deepEqual([error.code, error.nodeId], ['E_FILE_NOT_ALLOWED', 'residual']);
+    assert.doesNotMatch(r.stdout + r.stderr, /root:|\/bin\/(ba)?sh/, 'no bytes of the file');
+    noStack(r);
+  }
 });

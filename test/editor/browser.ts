@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,20 +22,10 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export const NO_BROWSER: string | false = existsSync(CHROMIUM) ? false
   : `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CONES_CHROMIUM`;
 
-const SHAPES = join(REPO_ROOT, 'models/shapes');
-/** A model folder for development before models/shapes is exported (any folder with the same layout). */
-const DEV_MODEL = process.env.CONES_EDITOR_TEST_MODEL;
-
-/** Why the model-running tests cannot run here, or false. */
-export const NO_MODEL: string | false = NO_BROWSER || (existsSync(join(SHAPES, 'model_index.json')) || (DEV_MODEL && existsSync(join(DEV_MODEL, 'model_index.json'))) ? false
-  : 'models/shapes is not exported yet (models/shapes/model_index.json is missing); set CONES_EDITOR_TEST_MODEL to an exported folder to run these');
-
 export interface EditorSession {
   server: RunningServer;
   browser: Browser;
   page: Page;
-  /** The value to give LoadModel.folder: `models/shapes`, or the development model copied into the inputs folder. */
-  modelFolder: string;
   /** Uncaught page errors: every test asserts there were none. */
   pageErrors: string[];
   close(): Promise<void>;
@@ -44,14 +34,10 @@ export interface EditorSession {
 /** A real server (temp data and output folders, the repo's graphs folder) and a page with the editor loaded. */
 export async function openEditor(): Promise<EditorSession> {
   const dir = mkdtempSync(join(tmpdir(), 'cones-editor-'));
-  const folders = { outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'), graphs: join(REPO_ROOT, 'graphs') };
-  let modelFolder = 'models/shapes';
-  if (!existsSync(join(SHAPES, 'model_index.json')) && DEV_MODEL) {
-    // Graph file inputs must stay inside the server's folders, so the development model is copied into inputs.
-    mkdirSync(folders.inputs, { recursive: true });
-    cpSync(DEV_MODEL, join(folders.inputs, 'dev-model'), { recursive: true });
-    modelFolder = 'dev-model';
-  }
+  const folders = {
+    outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'),
+    graphs: join(REPO_ROOT, 'graphs'),
+  };
   const server = await startServer({ port: 0, dataDir: join(dir, 'data'), folders });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
@@ -65,7 +51,7 @@ export async function openEditor(): Promise<EditorSession> {
   await page.waitForFunction(() => (window as any).cones.connected);
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
-    server, browser, page, modelFolder, pageErrors,
+    server, browser, page, pageErrors,
     close: async () => {
       await browser.close();
       await server.close();
@@ -96,7 +82,9 @@ export async function nodePoint(page: Page, nodeId: string, x: number, y: number
 }
 
 export async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 });
+  await page.waitForFunction(
+    (src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 },
+  );
   return (await page.textContent('#status'))!;
 }
 

@@ -38,7 +38,10 @@ test('every example graph opens from the Graphs menu and saves back unchanged', 
     nodes: {
       mystery: { type: 'FromTheFuture', version: 3, inputs: { x: 1, y: { from: 'n', output: 'value' } } },
       n: { type: 'Number', version: 1, title: 'my number', cache: false, inputs: { value: 0.25 } },
-      t: { type: 'TextTemplate', version: 1, inputs: { template: '{a}', a: { from: 'mystery', output: 'text' }, b: { value: { from: 'x', output: 'y' } }, zz: 3 } },
+      t: {
+        type: 'TextTemplate', version: 1,
+        inputs: { template: '{a}', a: { from: 'mystery', output: 'text' }, b: { value: { from: 'x', output: 'y' } }, zz: 3 },
+      },
       show: { type: 'ShowText', inputs: { text: { from: 't', output: 'text' } } },
     },
     editor: { groups: [{ title: 'g' }], nodes: { n: { pos: [10, 20], collapsed: true } } },
@@ -60,8 +63,13 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
   await openExample(s.page, 'two-subjects-layout');
   const info = await s.page.evaluate(() => {
     const { node } = (window as any).cones;
-    const widgets = (id: string) => Object.fromEntries(node(id).widgets.map((w: any) => [w.conesInput ?? w.name, { type: w.type, options: w.options, disabled: !!w.disabled }]));
-    return { sampler: widgets('sampler'), prompt: widgets('prompt'), layout: widgets('layout'), inputs: node('sampler').inputs.map((i: any) => [i.name, i.type]) };
+    const widgets = (id: string) => Object.fromEntries(node(id).widgets.map((w: any) => [
+      w.conesInput ?? w.name, { type: w.type, options: w.options, disabled: !!w.disabled },
+    ]));
+    return {
+      sampler: widgets('sampler'), prompt: widgets('prompt'), layout: widgets('layout'),
+      inputs: node('sampler').inputs.map((i: any) => [i.name, i.type]),
+    };
   });
   assert.deepEqual(info.sampler.sampler.options.values, ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m']);
   assert.equal(info.sampler.steps.type, 'number');
@@ -71,7 +79,9 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
   assert.equal(info.sampler.seed.disabled, true, 'a linked literal input disables its widget');
   assert.equal(info.prompt.value.options.multiline, true);
   assert.equal(info.layout.boxes.type, 'cones-layout');
-  assert.deepEqual(info.inputs, [['model', 'MODEL'], ['conditioning', 'CONDITIONING'], ['guidance', 'GUIDANCE'], ['layout', 'LAYOUT'], ['seed', 'INT']]);
+  assert.deepEqual(info.inputs, [
+    ['model', 'MODEL'], ['conditioning', 'CONDITIONING'], ['guidance', 'GUIDANCE'], ['layout', 'LAYOUT'], ['seed', 'INT'],
+  ]);
 
   const wiring = await s.page.evaluate(() => {
     const { node, toGraphFile } = (window as any).cones;
@@ -133,7 +143,8 @@ test('the layout editor resizes, draws, deletes and moves boxes and writes the L
   await drag([0.94, 0.66], [0.9, 0.6]); // resize "square" by its bottom-right corner
   await drag([0.55, 0.75], [0.95, 0.95]); // draw a third box in free space
   assert.equal(await page.locator('.layout-editor .box-row').count(), 3);
-  assert.equal(await page.locator('.layout-editor .box-row').nth(2).locator('.phrase').inputValue(), 'red', 'a new box takes the first prompt word no box uses');
+  const newPhrase = await page.locator('.layout-editor .box-row').nth(2).locator('.phrase').inputValue();
+  assert.equal(newPhrase, 'red', 'a new box takes the first prompt word no box uses');
   await page.screenshot({ path: join(ARTIFACTS, 'editor-layout-dialog.png') });
   await page.locator('.layout-editor .box-row').nth(2).locator('.delete').click();
   await drag([0.22, 0.5], [0.32, 0.5]); // move "circle" right by a tenth
@@ -198,7 +209,9 @@ async function dropFile(name: string, type: string, bytes: Buffer): Promise<void
     const dt = new DataTransfer();
     dt.items.add(new File([bin], name, { type }));
     const target = document.getElementById('graph-canvas')!;
-    for (const kind of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    for (const kind of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
   }, { name, type, b64: bytes.toString('base64') });
 }
 

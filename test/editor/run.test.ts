@@ -1,10 +1,10 @@
 // The editor running the two-subjects layout graph on the embedded model: progress bars and a live preview on
 // the sampler, the saved image on SaveImage, an interrupted second run, and the saved PNG dropped back onto the
-// canvas restoring the graph that made it. Skipped (with the reason) when models/shapes is not exported yet.
+// canvas restoring the graph that made it. Skipped (with the reason) only when Chromium is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, NO_MODEL, openExample, useEditor, waitForStatus, type EditorSession } from './browser';
+import { ARTIFACTS, NO_BROWSER, openExample, useEditor, waitForStatus, type EditorSession } from './browser';
 
 // Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
 // repo's Node-only type environment stays free of DOM types.
@@ -13,7 +13,7 @@ type HTMLImageElement = { src: string; naturalWidth: number };
 
 
 let s: EditorSession;
-const skip = NO_MODEL;
+const skip = NO_BROWSER;
 /** SaveImage scale 4 in graphs/two-subjects-layout.json times the model's 64-pixel images. */
 const SAVED_WIDTH = 64 * 4;
 let savedUrl = '';
@@ -29,7 +29,7 @@ const nodeState = (id: string) => s.page.evaluate((nodeId) => {
 test('a run shows progress, a live preview on the sampler and the saved image on SaveImage', { skip }, async () => {
   const { page } = s;
   await openExample(page, 'two-subjects-layout');
-  await page.evaluate((folder) => (window as any).cones.setInput('model', 'folder', folder), s.modelFolder);
+  await page.evaluate((folder) => (window as any).cones.setInput('model', 'folder', folder), 'models/shapes');
   submitted = await page.evaluate(() => (window as any).cones.toGraphFile());
   await page.click('#btn-run');
   // Progress events reach the node while the sampler runs (value below max), not only at the end.
@@ -59,7 +59,9 @@ test('Interrupt stops a running run and the editor says so', { skip }, async () 
     setInput('sampler', 'steps', 400);
   });
   await page.click('#btn-run');
-  await page.waitForFunction(() => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 });
+  await page.waitForFunction(
+    () => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 },
+  );
   assert.match(await page.textContent('#queue-list') ?? '', /running/);
   await page.click('#btn-interrupt');
   assert.match(await waitForStatus(page, /^interrupted/), /interrupted at sampler/);
@@ -80,7 +82,9 @@ test('dropping the saved PNG on the canvas restores the graph that made it', { s
     const dt = new DataTransfer();
     dt.items.add(new File([bytes], 'shapes_00001.png', { type: 'image/png' }));
     const target = document.getElementById('graph-canvas')!;
-    for (const kind of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    for (const kind of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
   }, savedUrl);
   await waitForStatus(page, /^opened shapes_00001\.png$/);
   const restored = await page.evaluate(() => (window as any).cones.toGraphFile());

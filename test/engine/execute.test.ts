@@ -100,9 +100,15 @@ test('file inputs join the cache key by content', async () => {
 test('events: start, progress, done with outputs, run done; in order', async () => {
   const engine = new Engine(testRegistry());
   const { events, onEvent } = collect();
-  await engine.run(graph({ s: { type: 'TestSlow', inputs: { steps: 3, value: 7 } }, out: { type: 'TestSink', inputs: { value: link('s', 'value') } } }), { onEvent });
+  const g = graph({
+    s: { type: 'TestSlow', inputs: { steps: 3, value: 7 } },
+    out: { type: 'TestSink', inputs: { value: link('s', 'value') } },
+  });
+  await engine.run(g, { onEvent });
   const types = events.map((e) => e.type);
-  assert.deepEqual(types, ['run_start', 'node_start', 'progress', 'progress', 'progress', 'node_done', 'node_start', 'node_done', 'run_done']);
+  assert.deepEqual(types, [
+    'run_start', 'node_start', 'progress', 'progress', 'progress', 'node_done', 'node_start', 'node_done', 'run_done',
+  ]);
   const done = events.find((e) => e.type === 'node_done' && e.nodeId === 'out');
   assert.ok(done && done.type === 'node_done');
   assert.deepEqual(done.outputs, { value: 7 });
@@ -116,16 +122,26 @@ test('cancellation mid-node stops the run with an interrupted event, and nothing
   const engine = new Engine(testRegistry());
   const controller = new AbortController();
   const { events, onEvent } = collect();
-  const g = graph({ s: { type: 'TestSlow', inputs: { steps: 200 } }, after: { type: 'TestAdd', inputs: { a: link('s', 'value') } }, out: { type: 'TestSink', inputs: { value: link('after', 'sum') } } });
+  const g = graph({
+    s: { type: 'TestSlow', inputs: { steps: 200 } },
+    after: { type: 'TestAdd', inputs: { a: link('s', 'value') } },
+    out: { type: 'TestSink', inputs: { value: link('after', 'sum') } },
+  });
   setTimeout(() => controller.abort(), 120);
-  await assert.rejects(engine.run(g, { signal: controller.signal, onEvent }), (e: unknown) => e instanceof InterruptedError && e.nodeId === 's');
+  await assert.rejects(
+    engine.run(g, { signal: controller.signal, onEvent }),
+    (e: unknown) => e instanceof InterruptedError && e.nodeId === 's',
+  );
   assert.equal(events.at(-1)?.type, 'interrupted');
   const progress = events.filter((e) => e.type === 'progress').length;
   assert.ok(progress > 0 && progress < 200, `stopped part-way (${progress} steps)`);
   assert.equal(runCounts.get('after'), undefined);
   // An interrupted node is not cached: the next run executes it again.
   runCounts.clear();
-  const r = await engine.run(graph({ s: { type: 'TestSlow', inputs: { steps: 2 } }, out: { type: 'TestSink', inputs: { value: link('s', 'value') } } }));
+  const r = await engine.run(graph({
+    s: { type: 'TestSlow', inputs: { steps: 2 } },
+    out: { type: 'TestSink', inputs: { value: link('s', 'value') } },
+  }));
   assert.deepEqual(r.executed, ['s', 'out']);
 });
 
@@ -133,7 +149,10 @@ test('a failing node gives a run_error naming node, type, code and inputs', asyn
   const engine = new Engine(testRegistry());
   const { events, onEvent } = collect();
   const g = graph({ f: { type: 'TestFail', inputs: { value: 2 } }, out: { type: 'TestSink', inputs: { value: link('f', 'value') } } });
-  await assert.rejects(engine.run(g, { onEvent }), (e: unknown) => e instanceof NodeRunError && e.code === 'E_TEST_FAILURE' && e.nodeId === 'f');
+  await assert.rejects(
+    engine.run(g, { onEvent }),
+    (e: unknown) => e instanceof NodeRunError && e.code === 'E_TEST_FAILURE' && e.nodeId === 'f',
+  );
   const err = events.at(-1);
   assert.ok(err?.type === 'run_error');
   assert.equal(err.nodeType, 'TestFail');
@@ -142,11 +161,24 @@ test('a failing node gives a run_error naming node, type, code and inputs', asyn
 
 test('a linked value that breaks the input schema fails with a value code', async () => {
   const engine = new Engine(testRegistry());
-  const g = graph({ n: { type: 'Number', inputs: { value: 5000 } }, a: { type: 'TestAdd', inputs: { a: link('n', 'value') } }, out: { type: 'TestSink', inputs: { value: link('a', 'sum') } } });
-  await assert.rejects(engine.run(g), (e: unknown) => e instanceof NodeRunError && e.code === 'E_VALUE_OUT_OF_RANGE' && e.nodeId === 'a');
+  const g = graph({
+    n: { type: 'Number', inputs: { value: 5000 } },
+    a: { type: 'TestAdd', inputs: { a: link('n', 'value') } },
+    out: { type: 'TestSink', inputs: { value: link('a', 'sum') } },
+  });
+  await assert.rejects(
+    engine.run(g),
+    (e: unknown) => e instanceof NodeRunError && e.code === 'E_VALUE_OUT_OF_RANGE' && e.nodeId === 'a',
+  );
 });
 
 test('a node that forgets an output fails cleanly', async () => {
-  const Bad = defineNode({ type: 'Bad', version: 1, category: 't', description: '', isOutput: true, inputs: {}, outputs: { x: output<number>('FLOAT') }, run: () => ({}) as { x: number } });
-  await assert.rejects(new Engine(new NodeRegistry([Bad])).run({ format: 'cones-graph', version: 1, nodes: { b: { type: 'Bad' } } }), (e: unknown) => e instanceof NodeRunError && e.code === 'E_NODE_FAILED');
+  const Bad = defineNode({
+    type: 'Bad', version: 1, category: 't', description: '', isOutput: true,
+    inputs: {}, outputs: { x: output<number>('FLOAT') }, run: () => ({}) as { x: number },
+  });
+  await assert.rejects(
+    new Engine(new NodeRegistry([Bad])).run({ format: 'cones-graph', version: 1, nodes: { b: { type: 'Bad' } } }),
+    (e: unknown) => e instanceof NodeRunError && e.code === 'E_NODE_FAILED',
+  );
 });

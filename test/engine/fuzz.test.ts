@@ -3,20 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../engine';
+import { mulberry32 } from '../../eval/random';
 import { graph, link, testRegistry } from '../helpers/test-nodes';
 import { scratchDir } from '../helpers/scratch';
 
-/** mulberry32: a tiny seeded PRNG so every fuzz case is reproducible from its index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The evaluation's seeded PRNG (mulberry32), so every fuzz case is reproducible from its index. */
+const rng = (seed: number): (() => number) => mulberry32(seed).next;
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FUZZ_OUT = scratchDir('fuzz'); // successful runs write here, never into the checkout
@@ -30,35 +22,38 @@ const BASES: unknown[] = [
     out: { type: 'TestSink', inputs: { value: link('m', 'result') } },
   }),
 ];
-const WEIRD: unknown[] = [null, 0, -1, 1e308, -0.5, 'x', '', '__proto__', 'constructor', true, [], {}, [1, 2], { from: 'n', output: 'value' }, { from: 'nope', output: 'x' }, { from: '__proto__', output: 'x' }, { value: 3 }, 'a'.repeat(300)];
+const WEIRD: unknown[] = [
+  null, 0, -1, 1e308, -0.5, 'x', '', '__proto__', 'constructor', true, [], {}, [1, 2],
+  { from: 'n', output: 'value' }, { from: 'nope', output: 'x' }, { from: '__proto__', output: 'x' }, { value: 3 }, 'a'.repeat(300),
+];
 
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)];
+function pick<T>(random: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(random() * xs.length)];
 }
 
 /** Walks to a random object/array inside `root` and mutates one slot: delete, replace with a weird value, rename a key. */
-function mutate(root: unknown, r: () => number): unknown {
+function mutate(root: unknown, random: () => number): unknown {
   const doc = structuredClone(root) as Record<string, unknown>;
-  const steps = 1 + Math.floor(r() * 3);
+  const steps = 1 + Math.floor(random() * 3);
   for (let s = 0; s < steps; s++) {
     let cur: unknown = doc;
-    let depth = Math.floor(r() * 5);
+    let depth = Math.floor(random() * 5);
     while (depth-- > 0 && cur && typeof cur === 'object') {
       const keys = Object.keys(cur);
       if (!keys.length) break;
-      const next = (cur as Record<string, unknown>)[pick(r, keys)];
+      const next = (cur as Record<string, unknown>)[pick(random, keys)];
       if (!next || typeof next !== 'object') break;
       cur = next;
     }
     if (!cur || typeof cur !== 'object') continue;
     const obj = cur as Record<string, unknown>;
     const keys = Object.keys(obj);
-    const key = keys.length ? pick(r, keys) : 'extra';
-    const op = r();
+    const key = keys.length ? pick(random, keys) : 'extra';
+    const op = random();
     if (op < 0.3) delete obj[key];
-    else if (op < 0.8) obj[key] = structuredClone(pick(r, WEIRD));
+    else if (op < 0.8) obj[key] = structuredClone(pick(random, WEIRD));
     else if (!Array.isArray(obj)) {
-      obj[pick(r, ['type', 'from', 'output', 'inputs', 'version', 'nodes', 'zz', '__proto__'])] = obj[key];
+      obj[pick(random, ['type', 'from', 'output', 'inputs', 'version', 'nodes', 'zz', '__proto__'])] = obj[key];
     }
   }
   return doc;
@@ -81,7 +76,8 @@ test('200 randomly mutated graph files each give a coded error or a successful r
       outcomes.ok++;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      assert.ok(typeof code === 'string' && /^E_[A-Z0-9_]+$/.test(code), `case ${i}: uncoded failure ${String(err)}\n${JSON.stringify(source).slice(0, 400)}`);
+      const coded = typeof code === 'string' && /^E_[A-Z0-9_]+$/.test(code);
+      assert.ok(coded, `case ${i}: uncoded failure ${String(err)}\n${JSON.stringify(source).slice(0, 400)}`);
       assert.ok(!(err instanceof TypeError) && !(err instanceof RangeError), `case ${i}: crashed with ${String(err)}`);
       codes.add(code);
       outcomes.coded++;

@@ -20,7 +20,10 @@ test('a version-0 file loads, migrates to the current format and runs', async ()
 });
 
 test('an old node version is upgraded by its migration (renamed input)', async () => {
-  const g = graph({ r: { type: 'TestRenamed', version: 1, inputs: { amount: 4 } }, out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } } });
+  const g = graph({
+    r: { type: 'TestRenamed', version: 1, inputs: { amount: 4 } },
+    out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } },
+  });
   const loaded = loadGraph(g, testRegistry());
   assert.deepEqual(loaded.file.nodes.r.inputs, { value: 4 });
   assert.equal(loaded.file.nodes.r.version, 2);
@@ -29,12 +32,21 @@ test('an old node version is upgraded by its migration (renamed input)', async (
 });
 
 test('a node version without a migration path is a coded error', () => {
-  const g = graph({ r: { type: 'TestRenamed', version: 0, inputs: { amount: 4 } }, out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } } });
-  assert.throws(() => loadGraph(g, testRegistry()), (e: unknown) => e instanceof GraphValidationError && e.issues.some((i) => i.code === 'E_NODE_VERSION' && i.nodeId === 'r'));
+  const g = graph({
+    r: { type: 'TestRenamed', version: 0, inputs: { amount: 4 } },
+    out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } },
+  });
+  assert.throws(
+    () => loadGraph(g, testRegistry()),
+    (e: unknown) => e instanceof GraphValidationError && e.issues.some((i) => i.code === 'E_NODE_VERSION' && i.nodeId === 'r'),
+  );
 });
 
 test('migration never mutates the caller\'s object', () => {
-  const g = graph({ r: { type: 'TestRenamed', version: 1, inputs: { amount: 4 } }, out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } } });
+  const g = graph({
+    r: { type: 'TestRenamed', version: 1, inputs: { amount: 4 } },
+    out: { type: 'TestSink', inputs: { value: { from: 'r', output: 'value' } } },
+  });
   const before = JSON.stringify(g);
   loadGraph(g, testRegistry());
   assert.equal(JSON.stringify(g), before);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detect, renderScene, type SceneObject } from '../../eval/detect';
-import { aggregate, boxIou, bootstrapMean, centroidInBox, pairedDifference, scoreImage } from '../../eval/metrics';
+import { aggregate, boxIou, bootstrapMean, centroidInBox, pairedDifference, scoreImage, subjectRecognised } from '../../eval/metrics';
 import type { EvalSubject } from '../../eval/sets';
 
 const redCircleLeft: EvalSubject = { colour: 'red', shape: 'circle', phrase: 'red circle', box: [0, 0.25, 0.5, 0.75] };
@@ -71,4 +71,13 @@ test('paired difference: a constant shift has a zero-width interval even when th
   assert.deepEqual([d.mean, d.lo, d.hi], [0.25, 0.25, 0.25]);
   assert.ok(bootstrapMean(a).hi - bootstrapMean(a).lo > 0.4, 'unpaired, the same data has a wide interval');
   assert.throws(() => pairedDifference([1], [1, 2]), { code: 'E_EVAL_EMPTY' });
+});
+
+test('recognised: the colour is found (score not null) and the pattern score reaches the threshold, inclusive', () => {
+  assert.equal(subjectRecognised(0.2, 0.18), 1);
+  assert.equal(subjectRecognised(0.18, 0.18), 1);
+  assert.equal(subjectRecognised(0.17, 0.18), 0);
+  assert.equal(subjectRecognised(0, 0.18), 0, 'a plain shape of the right colour');
+  assert.equal(subjectRecognised(null, 0.18), 0, 'colour missing');
+  assert.equal(subjectRecognised(null, 0), 0, 'colour missing, even at a zero threshold');
 });

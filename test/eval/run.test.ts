@@ -18,7 +18,7 @@ test('arguments: defaults, --quick, and coded errors for bad input', () => {
 
 test('experiments: every ablation changes the base in exactly the field it names; no-layout settings share one key', () => {
   const list = experiments({ customSets: ['checkered_circle_alone'] });
-  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'guidance_steps']);
+  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'guidance_steps', 'model']);
   const changed = (id: string) => list.find((e) => e.id === id)!.conditions.map((c) => Object.keys(c.settings).filter((k) => c.settings[k as keyof typeof BASE] !== BASE[k as keyof typeof BASE]));
   assert.deepEqual(changed('resolutions'), [[], ['resolutions']]);
   assert.deepEqual(changed('guidance'), [[], ['guidance'], ['guidance']]);
@@ -26,4 +26,16 @@ test('experiments: every ablation changes the base in exactly the field it names
   assert.equal(settingsKey({ ...BASE, layout: false, gw: 1 }), settingsKey({ ...BASE, layout: false, gw: 0.05, resolutions: 'highest:1' }));
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, tokens: 'adaptive' }));
   assert.deepEqual(quickExperiments().map((e) => e.sets), [['two']]);
+});
+
+test('model card experiment: each condition runs on the sets it names, every summary part points at a cell that runs', () => {
+  const model = experiments({ customSets: ['checkered_circle_alone', 'checkered_circle_pair'] }).find((e) => e.id === 'model')!;
+  assert.deepEqual(model.sets, ['one', 'two_halves', 'checkered_circle_alone']);
+  const runs = new Set(model.sets.flatMap((set) => model.conditions.filter((c) => !c.sets || c.sets.includes(set)).map((c) => `${set}|${c.label}`)));
+  for (const row of model.summary!) for (const p of [...row.parts, ...(row.detail ?? [])]) assert.ok(runs.has(`${p.set}|${p.condition}`), `${row.measurement}: ${p.set} / ${p.condition}`);
+  const byLabel = new Map(model.conditions.map((c) => [c.label, c.settings]));
+  assert.equal(byLabel.get('no layout')!.layout, false);
+  assert.deepEqual([0.08, 0.2, 0.5].map((gw) => byLabel.get(`gw ${gw}`)), [0.08, 0.2, 0.5].map((gw) => ({ ...BASE, gw })));
+  assert.deepEqual([byLabel.get('with residual')!.residuals, byLabel.get('without residual')!.residuals], [true, false]);
+  assert.equal(settingsKey(byLabel.get('with residual')!), settingsKey(byLabel.get('no layout')!), 'no-layout images are shared');
 });

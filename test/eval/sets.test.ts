@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolvePositions } from '../../diffusion/pipeline/layout-plan';
 import { loadClipTokenizer } from '../../diffusion/tokenizer';
-import { boxSizeSets, customSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
+import { boxSizeSets, customSets, halvesSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
 
 const tokenizer = await loadClipTokenizer(join(import.meta.dirname, '..', '..', 'models', 'shapes', 'tokenizer'));
-const all = [...standardSets(12), ...boxSizeSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
+const all = [...standardSets(12), ...boxSizeSets(12), ...halvesSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
 
 test('caption grammar of data.py: "a", "a and b", "a, b and c"', () => {
   assert.equal(joinCaption(['a red circle']), 'a red circle');
@@ -38,6 +38,8 @@ test('boxes: inside the image, pairwise disjoint, of the set\'s side; every layo
   }
   const small = boxSizeSets(4)[0].samples[0].subjects[0].box;
   assert.ok(Math.abs(small[2] - small[0] - BOX_SIDE.small[2]) < 1e-3);
+  const halves = [[0, 0, 0.5, 1], [0.5, 0, 1, 1], [0, 0, 1, 0.5], [0, 0.5, 1, 1]].map(String);
+  for (const s of halvesSets(12)[0].samples) for (const subject of s.subjects) assert.ok(halves.includes(String(subject.box)), `${s.id}: ${subject.box} is a half of the image`);
 });
 
 test('similar-subject sets share exactly the attribute they promise; ordinary sets repeat neither', () => {

@@ -43,7 +43,10 @@ export const SlowNode = defineNode({
   version: 1,
   category: 'test',
   description: 'Sleeps `steps` x 20 ms, reporting progress and checking for cancellation between steps.',
-  inputs: { steps: input<number>('INT', { schema: { type: 'integer', default: 5, minimum: 1, maximum: 1000 } }), value: input<number>('FLOAT', { schema: { type: 'number', default: 1 } }) },
+  inputs: {
+    steps: input<number>('INT', { schema: { type: 'integer', default: 5, minimum: 1, maximum: 1000 } }),
+    value: input<number>('FLOAT', { schema: { type: 'number', default: 1 } }),
+  },
   outputs: { value: output<number>('FLOAT') },
   run: async ({ steps, value }, ctx) => {
     counted(ctx.nodeId);
@@ -89,7 +92,10 @@ export function testRegistry(): NodeRegistry {
 export const nodes = TEST_NODES;
 
 /** Builds a current-format graph file from a node map. */
-export function graph(nodes: Record<string, { type: string; inputs?: Record<string, unknown>; version?: number; cache?: boolean }>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function graph(
+  nodes: Record<string, { type: string; inputs?: Record<string, unknown>; version?: number; cache?: boolean }>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { format: 'cones-graph', version: 1, nodes, ...extra };
 }
 

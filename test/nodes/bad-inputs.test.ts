@@ -40,7 +40,8 @@ const cases: Array<{ name: string; code: string; node: string; edit: (g: Graph) 
     edit: (g) => { g.nodes.model.inputs.folder = join(tmpdir(), 'no-such-model'); },
   },
   {
-    name: 'residual of another model (SD width 1024 on a 128-wide text encoder)', code: 'E_RESIDUAL_WIDTH', node: 'add_residual', mentions: /128/,
+    name: 'residual of another model (SD width 1024 on a 128-wide text encoder)',
+    code: 'E_RESIDUAL_WIDTH', node: 'add_residual', mentions: /128/,
     edit: (g) => { g.nodes.residual.inputs.path = fixturePath('residuals', 'reference_layout.pt'); },
   },
   {
@@ -58,7 +59,10 @@ const cases: Array<{ name: string; code: string; node: string; edit: (g: Graph) 
   {
     name: 'colour not in the mask', code: 'E_LAYOUT_COLOUR_NOT_FOUND', node: 'layout', mentions: /1,2,3/,
     edit: (g) => {
-      g.nodes.layout = { type: 'LayoutFromMask', version: 1, inputs: { image: fixturePath('layouts', 'two_subjects.png'), colours: { '1,2,3': ['circle', 2.5] } } };
+      g.nodes.layout = {
+        type: 'LayoutFromMask', version: 1,
+        inputs: { image: fixturePath('layouts', 'two_subjects.png'), colours: { '1,2,3': ['circle', 2.5] } },
+      };
     },
   },
 ];

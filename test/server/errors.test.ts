@@ -36,18 +36,38 @@ test('malformed or mistyped run submissions get coded 4xx errors and nothing is 
   assert.deepEqual([bad.status, code(bad)], [400, 'E_BAD_JSON']);
   const text = await t.api('/api/runs', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
   assert.deepEqual([text.status, code(text)], [415, 'E_UNSUPPORTED_MEDIA_TYPE']);
+  const chunked = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const req = request(`${t.base}/api/runs`, { method: 'POST', headers: { 'content-type': 'text/plain' } }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(data) }));
+    });
+    req.on('error', reject);
+    req.write('{"graph":'); // no Content-Length: sent chunked
+    req.end('{}}');
+  });
+  assert.deepEqual([chunked.status, code(chunked)], [415, 'E_UNSUPPORTED_MEDIA_TYPE'], 'a chunked text/plain body too');
   const noGraph = await t.api('/api/runs', { method: 'POST', json: { outputs: ['x'] } });
   assert.deepEqual([noGraph.status, code(noGraph)], [400, 'E_BAD_REQUEST']);
 
-  const unknown = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ n: { type: 'NoSuchNode', version: 1 }, s: { type: 'ShowText', version: 1, inputs: { text: 'hi' } } }) } });
+  const unknown = await t.api('/api/runs', {
+    method: 'POST',
+    json: { graph: graphOf({ n: { type: 'NoSuchNode', version: 1 }, s: { type: 'ShowText', version: 1, inputs: { text: 'hi' } } }) },
+  });
   assert.deepEqual([unknown.status, code(unknown)], [400, 'E_GRAPH_INVALID']);
   assert.ok(unknown.body.error.issues.some((i: any) => i.code === 'E_UNKNOWN_NODE_TYPE' && i.nodeId === 'n'), JSON.stringify(unknown.body));
-  const outside = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: '/etc/passwd' } } }) } });
+  const outside = await t.api('/api/runs', {
+    method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: '/etc/passwd' } } }) },
+  });
   assert.deepEqual([outside.status, code(outside)], [403, 'E_PATH_OUTSIDE_FOLDER']);
   assert.deepEqual(outside.body.error.issues.map((i: any) => [i.nodeId, i.input]), [['r', 'path']]);
-  const climb = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: '../../package.json' } } }) } });
+  const climb = await t.api('/api/runs', {
+    method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: '../../package.json' } } }) },
+  });
   assert.equal(code(climb), 'E_PATH_OUTSIDE_FOLDER');
-  const install = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: 'package.json' } } }) } });
+  const install = await t.api('/api/runs', {
+    method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: 'package.json' } } }) },
+  });
   assert.equal(code(install), 'E_PATH_OUTSIDE_FOLDER', 'install files other than models/ are not readable');
 
   assert.deepEqual((await t.api('/api/queue')).body, { running: null, pending: [] });
@@ -106,7 +126,9 @@ test('uploads: checked extension, content type and bytes, never overwriting; an 
 
   const note = await up('inputs', 'note.txt', 'hello from an upload', 'text/plain');
   const ws = await connectWs(t.base);
-  const run = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: note.body.name } } }) } });
+  const run = await t.api('/api/runs', {
+    method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: note.body.name } } }) },
+  });
   assert.equal(run.status, 201, JSON.stringify(run.body));
   const done = await ws.waitFor((m) => m.runId === run.body.runId && m.type === 'node_done');
   assert.deepEqual(done.ui, { text: 'hello from an upload' });
@@ -163,7 +185,10 @@ test('a token, when set, is required on every REST call and on the websocket upg
 test('binding to a non-loopback address without a token refuses to start', async () => {
   await assert.rejects(startServer(testOptions(tempDir(), { host: '0.0.0.0' })), (err: any) => err.code === 'E_TOKEN_REQUIRED');
   await assert.rejects(startServer(testOptions(tempDir(), { token: 'short' })), (err: any) => err.code === 'E_BAD_OPTIONS');
-  await assert.rejects(startServer(testOptions(tempDir(), { registryModules: ['/no/such/module.ts'] })), (err: any) => err.code === 'E_PLUGIN_LOAD');
+  await assert.rejects(
+    startServer(testOptions(tempDir(), { registryModules: ['/no/such/module.ts'] })),
+    (err: any) => err.code === 'E_PLUGIN_LOAD',
+  );
 });
 
 /** 101 when the upgrade succeeds, else the HTTP status the server refused it with. */
@@ -178,3 +203,11 @@ function wsStatus(url: string, headers: Record<string, string> = {}): Promise<nu
     ws.on('error', (err) => reject(err));
   });
 }
+
+test('prototype names in the editor\'s /vendor/ route are plain 404s, never a 500 (issue 23, item 6)', async () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    const r = await t.api(`/vendor/${name}`);
+    assert.equal(r.status, 404, name);
+  }
+  assert.equal((await t.api('/vendor/litegraph.js')).status, 200);
+});

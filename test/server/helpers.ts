@@ -23,7 +23,10 @@ export function tempDir(): string {
 }
 
 export function testOptions(dir: string, extra: Partial<ServerOptions> = {}): ServerOptions {
-  const folders = { outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'), graphs: join(REPO_ROOT, 'graphs') };
+  const folders = {
+    outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'),
+    graphs: join(REPO_ROOT, 'graphs'),
+  };
   mkdirSync(dir, { recursive: true });
   return { port: 0, dataDir: join(dir, 'data'), folders, registryModules: TEST_MODULES, ...extra };
 }
@@ -81,8 +84,9 @@ export async function connectWs(base: string, query = ''): Promise<WsClient> {
       const seen = messages.find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`timed out waiting for a websocket message; got ${JSON.stringify(messages.slice(-5))}`)), timeoutMs);
-        waiters.push({ pred, resolve: (m) => { clearTimeout(t); res(m); } });
+        const timedOut = () => rej(new Error(`timed out waiting for a websocket message; got ${JSON.stringify(messages.slice(-5))}`));
+        const timer = setTimeout(timedOut, timeoutMs);
+        waiters.push({ pred, resolve: (m) => { clearTimeout(timer); res(m); } });
       });
     },
     close: () => ws.close(),

@@ -25,7 +25,8 @@ test('interrupting a running slow run ends it with an interrupted event and hist
   assert.deepEqual(queue.body.pending.map((r: any) => r.runId), [pending.body.runId, removed.body.runId]);
 
   // A pending run cannot be interrupted (it is removed instead), and a running one cannot be removed.
-  assert.equal((await t.api('/api/interrupt', { method: 'POST', json: { runId: pending.body.runId } })).body.error.code, 'E_RUN_NOT_RUNNING');
+  const interruptPending = await t.api('/api/interrupt', { method: 'POST', json: { runId: pending.body.runId } });
+  assert.equal(interruptPending.body.error.code, 'E_RUN_NOT_RUNNING');
   assert.equal((await t.api(`/api/queue/${slow.body.runId}`, { method: 'DELETE' })).body.error.code, 'E_RUN_NOT_PENDING');
   assert.equal((await t.api('/api/queue/no-such-run', { method: 'DELETE' })).status, 404);
   const del = await t.api(`/api/queue/${removed.body.runId}`, { method: 'DELETE' });
@@ -70,7 +71,11 @@ test('a node failure is reported with its code, node and inputs, in the event an
 test('a node that ignores the interrupt has its worker terminated after the grace period; the next run still runs', async () => {
   const ws = await connectWs(t.base);
   // TestBusy never checks for cancellation: 5 s of blocking.
-  const busy = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ b: { type: 'TestBusy', version: 1, inputs: { ms: 5000 } }, s: { type: 'TestSink', version: 1, inputs: { value: { from: 'b', output: 'value' } } } }) } });
+  const busyGraph = graphOf({
+    b: { type: 'TestBusy', version: 1, inputs: { ms: 5000 } },
+    s: { type: 'TestSink', version: 1, inputs: { value: { from: 'b', output: 'value' } } },
+  });
+  const busy = await t.api('/api/runs', { method: 'POST', json: { graph: busyGraph } });
   const next = await t.api('/api/runs', { method: 'POST', json: { graph: slowGraph(8, 1) } });
   await ws.waitFor((m) => m.runId === busy.body.runId && m.type === 'node_start');
   const t0 = performance.now();

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { connectWs, graphOf, REPO_ROOT, slowGraph, startTestServer, tempDir, TEST_MODULES, type TestServer } from './helpers';
 
@@ -16,7 +19,10 @@ test('the API answers while a node blocks its thread: graphs execute in the work
   // Generous on a loaded 2-core machine, yet far below BUSY_MS: a blocked event loop could not meet it.
   const BOUND_MS = 500;
   const ws = await connectWs(t.base);
-  const graph = graphOf({ busy: { type: 'TestBusy', version: 1, inputs: { ms: BUSY_MS } }, sink: { type: 'TestSink', version: 1, inputs: { value: { from: 'busy', output: 'value' } } } });
+  const graph = graphOf({
+    busy: { type: 'TestBusy', version: 1, inputs: { ms: BUSY_MS } },
+    sink: { type: 'TestSink', version: 1, inputs: { value: { from: 'busy', output: 'value' } } },
+  });
   const res = await t.api('/api/runs', { method: 'POST', json: { graph } });
   await ws.waitFor((m) => m.runId === res.body.runId && m.type === 'node_start' && m.nodeId === 'busy');
   const t0 = performance.now();
@@ -50,7 +56,11 @@ test('the worker keeps its cache across runs: an unchanged graph is all cached, 
 
 test('a worker crash fails the run with E_WORKER_CRASHED, restarts the worker and the queue continues', async () => {
   const ws = await connectWs(t.base);
-  const crash = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ c: { type: 'TestCrash', version: 1 }, s: { type: 'TestSink', version: 1, inputs: { value: { from: 'c', output: 'value' } } } }) } });
+  const crashGraph = graphOf({
+    c: { type: 'TestCrash', version: 1 },
+    s: { type: 'TestSink', version: 1, inputs: { value: { from: 'c', output: 'value' } } },
+  });
+  const crash = await t.api('/api/runs', { method: 'POST', json: { graph: crashGraph } });
   const next = await t.api('/api/runs', { method: 'POST', json: { graph: slowGraph(42, 1) } });
   const err = await ws.waitFor((m) => m.runId === crash.body.runId && m.type === 'run_error');
   assert.equal(err.code, 'E_WORKER_CRASHED');
@@ -63,9 +73,13 @@ test('a worker crash fails the run with E_WORKER_CRASHED, restarts the worker an
 test('server.ts starts through a launcher that registers tsx itself (as bin/ does), and its worker runs graphs', async () => {
   const dir = tempDir();
   const launcher = `import { register } from 'tsx/esm/api'; register(); await import('./server.ts');`;
-  const args = ['--input-type=module', '-e', launcher, '--', '--port', '0', '--data-dir', `${dir}/data`, '--outputs', `${dir}/out`, '--inputs', `${dir}/in`,
-    '--residuals', `${dir}/res`, '--layouts', `${dir}/lay`, ...TEST_MODULES.flatMap((m) => ['--plugin', m])];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    '--input-type=module', '-e', launcher, '--', '--port', '0', '--data-dir', `${dir}/data`, '--outputs', `${dir}/out`,
+    '--inputs', `${dir}/in`, '--residuals', `${dir}/res`, '--layouts', `${dir}/lay`, ...TEST_MODULES.flatMap((m) => ['--plugin', m]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -79,11 +93,43 @@ test('server.ts starts through a launcher that registers tsx itself (as bin/ doe
       child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${errText}`)));
     });
     const ws = await connectWs(url);
-    const res = await fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: slowGraph(5, 1) }) });
+    const res = await fetch(`${url}/api/runs`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: slowGraph(5, 1) }),
+    });
     const { runId } = (await res.json()) as { runId: string };
     const done = await ws.waitFor((m) => m.runId === runId && m.type === 'run_done', 30_000);
     assert.deepEqual(done.executed, ['slow', 'sink']);
     ws.close();
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+});
+
+test('server.ts started with no folder options writes nothing in its working directory outside .cones-server/', async () => {
+  const cwd = tempDir();
+  const launcher = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register();
+    await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'server.ts')).href)});`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', launcher, '--', '--port', '0'], {
+    cwd, env: { ...process.env, NODE_OPTIONS: '', CONES_DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      let errText = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/listening on/.test(out)) resolve();
+      });
+      child.stderr.on('data', (d) => (errText += d));
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${errText}`)));
+    });
+    assert.deepEqual(readdirSync(cwd), ['.cones-server']);
+    const folders = readdirSync(join(cwd, '.cones-server'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    assert.deepEqual(folders.sort(), ['inputs', 'layouts', 'outputs', 'residuals']);
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

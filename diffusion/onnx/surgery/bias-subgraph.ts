@@ -28,39 +28,40 @@ export interface BiasInputs {
 }
 
 /** s: [B, 1, 1, 1] float32, the unbiased std of each batch row of `logits` (any rank, batch rows first). */
-export function rowStd(b: SubgraphBuilder, logits: string, inp: BiasInputs): string {
+export function rowStd(builder: SubgraphBuilder, logits: string, inp: BiasInputs): string {
   // A no-op for float32 logits (ORT's CastElimination drops it); float16 logits must not be reduced in fp16.
-  const x = b.cast(logits, DataType.FLOAT, 'logits_f32');
+  const x = builder.cast(logits, DataType.FLOAT, 'logits_f32');
   // Row b of the logits is contiguous whether they are [B, H, S, T] or [B*H, S, T] (index b*H + h).
-  const flatShape = b.op('Concat', [inp.batch, b.i64([-1], 'minus_one')], { axis: 0 }, 'flat_shape');
-  const flat = b.op('Reshape', [x, flatShape], {}, 'flat'); //              flat: [B, N], N = H*S*T
-  const mean = b.reduceMean(flat, [1], 'mean'); //                          mean: [B, 1]
-  const centred = b.op('Sub', [flat, mean], {}, 'centred'); //               [B, N]
+  const flatShape = builder.op('Concat', [inp.batch, builder.i64([-1], 'minus_one')], { axis: 0 }, 'flat_shape');
+  const flat = builder.op('Reshape', [x, flatShape], {}, 'flat'); //  flat: [B, N], N = H*S*T
+  const mean = builder.reduceMean(flat, [1], 'mean'); //              mean: [B, 1]
+  const centred = builder.op('Sub', [flat, mean], {}, 'centred'); //  [B, N]
   // Two-pass variance: E[x^2] - E[x]^2 loses digits in float32 when |mean| >> std.
-  const sq = b.op('Mul', [centred, centred], {}, 'sq');
-  const biasedVar = b.reduceMean(sq, [1], 'biased_var'); //                  [B, 1]
-  const n = b.cast(b.slice1d(b.op('Shape', [flat], {}, 'flat_dims'), 1, 2, 'n'), DataType.FLOAT, 'n_f32'); // [1]
-  const bessel = b.op('Div', [n, b.op('Sub', [n, b.f32(1, 'one')], {}, 'n_minus_1')], {}, 'bessel'); // N/(N-1), torch.std's default
-  const std = b.op('Sqrt', [b.op('Mul', [biasedVar, bessel], {}, 'var')], {}, 'std'); // [B, 1]
-  return b.op('Reshape', [std, b.i64([-1, 1, 1, 1], 'std_shape')], {}, 'std4'); //     s: [B, 1, 1, 1]
+  const sq = builder.op('Mul', [centred, centred], {}, 'sq');
+  const biasedVar = builder.reduceMean(sq, [1], 'biased_var'); //     [B, 1]
+  const n = builder.cast(builder.slice1d(builder.op('Shape', [flat], {}, 'flat_dims'), 1, 2, 'n'), DataType.FLOAT, 'n_f32'); // [1]
+  const nMinus1 = builder.op('Sub', [n, builder.f32(1, 'one')], {}, 'n_minus_1');
+  const bessel = builder.op('Div', [n, nMinus1], {}, 'bessel'); //    N/(N-1), torch.std's default
+  const std = builder.op('Sqrt', [builder.op('Mul', [biasedVar, bessel], {}, 'var')], {}, 'std'); // [B, 1]
+  return builder.op('Reshape', [std, builder.i64([-1, 1, 1, 1], 'std_shape')], {}, 'std4'); // s: [B, 1, 1, 1]
 }
 
 /** bias: [B, 1, S|1, T|1] float32. */
-export function layoutBias(b: SubgraphBuilder, std4: string, inp: BiasInputs): string {
-  const scaled = b.op('Mul', [std4, inp.pos], {}, 'pos_scaled'); //   [B, 1, S, T]
-  return b.op('Add', [scaled, inp.neg], {}, 'bias'); //                [B, 1, S, T]
+export function layoutBias(builder: SubgraphBuilder, std4: string, inp: BiasInputs): string {
+  const scaled = builder.op('Mul', [std4, inp.pos], {}, 'pos_scaled'); //  [B, 1, S, T]
+  return builder.op('Add', [scaled, inp.neg], {}, 'bias'); //              [B, 1, S, T]
 }
 
 /**
  * logits + bias for logits of rank 3 ([B*H, S, T]) or 4 ([B, H, S, T]): viewed as [B, H, S, T] for
  * the broadcast Add and reshaped back, so one mechanism serves both export styles.
  */
-export function addToLogits(b: SubgraphBuilder, logits: string, bias: string, inp: BiasInputs): string {
-  const shape = b.op('Shape', [logits], {}, 'logits_shape');
-  const st = b.slice1d(shape, -2, null, 'st'); //                               [S, T]
-  const shape4 = b.op('Concat', [inp.batch, b.i64([-1], 'heads_axis'), st], { axis: 0 }, 'shape4');
-  const logits4 = b.op('Reshape', [logits, shape4], {}, 'logits4'); //      logits4: [B, H, S, T]
-  const typed = b.castLike(bias, logits, inp.halfGuess, 'bias_typed');
-  const biased = b.op('Add', [logits4, typed], {}, 'biased'); //                    [B, H, S, T]
-  return b.op('Reshape', [biased, shape], {}, 'biased_logits'); //                   original shape
+export function addToLogits(builder: SubgraphBuilder, logits: string, bias: string, inp: BiasInputs): string {
+  const shape = builder.op('Shape', [logits], {}, 'logits_shape');
+  const st = builder.slice1d(shape, -2, null, 'st'); //                       [S, T]
+  const shape4 = builder.op('Concat', [inp.batch, builder.i64([-1], 'heads_axis'), st], { axis: 0 }, 'shape4');
+  const logits4 = builder.op('Reshape', [logits, shape4], {}, 'logits4'); //  logits4: [B, H, S, T]
+  const typed = builder.castLike(bias, logits, inp.halfGuess, 'bias_typed');
+  const biased = builder.op('Add', [logits4, typed], {}, 'biased'); //        [B, H, S, T]
+  return builder.op('Reshape', [biased, shape], {}, 'biased_logits'); //      original shape
 }

@@ -37,7 +37,9 @@ export class SubgraphBuilder {
 
   /** x[start:end] along axis 0 of a 1-D tensor (e.g. a shape vector); end omitted = to the end. */
   slice1d(x: string, start: number, end: number | null, label: string): string {
-    return this.op('Slice', [x, this.i64([start], `${label}_start`), this.i64([end ?? SLICE_END], `${label}_end`), this.i64([0], `${label}_axis`)], {}, label);
+    return this.op('Slice', [
+      x, this.i64([start], `${label}_start`), this.i64([end ?? SLICE_END], `${label}_end`), this.i64([0], `${label}_axis`),
+    ], {}, label);
   }
 
   reduceMean(x: string, axes: number[], label: string): string {

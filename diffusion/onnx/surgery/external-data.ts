@@ -17,22 +17,22 @@ export interface ExternalRef {
 
 export function externalRefs(model: ModelProto): ExternalRef[] {
   const refs: ExternalRef[] = [];
-  const visitTensor = (t: TensorProto | undefined, owner: string) => {
-    if (!t || t.dataLocation !== 1) return;
-    const location = t.externalData.find((e) => e.key === 'location')?.value ?? '';
-    refs.push({ tensor: t.name || owner, location });
+  const visitTensor = (tensor: TensorProto | undefined, owner: string) => {
+    if (!tensor || tensor.dataLocation !== 1) return;
+    const location = tensor.externalData.find((e) => e.key === 'location')?.value ?? '';
+    refs.push({ tensor: tensor.name || owner, location });
   };
-  const visitAttr = (a: AttributeProto, owner: string) => {
-    visitTensor(a.t, owner);
-    a.tensors.forEach((t) => visitTensor(t, owner));
-    if (a.sparseTensor) { visitTensor(a.sparseTensor.values, owner); visitTensor(a.sparseTensor.indices, owner); }
-    if (a.g) visitGraph(a.g);
-    a.graphs.forEach(visitGraph);
+  const visitAttr = (attr: AttributeProto, owner: string) => {
+    visitTensor(attr.t, owner);
+    attr.tensors.forEach((t) => visitTensor(t, owner));
+    if (attr.sparseTensor) { visitTensor(attr.sparseTensor.values, owner); visitTensor(attr.sparseTensor.indices, owner); }
+    if (attr.g) visitGraph(attr.g);
+    attr.graphs.forEach(visitGraph);
   };
-  const visitGraph = (g: GraphProto) => {
-    g.initializer.forEach((t) => visitTensor(t, t.name));
-    g.sparseInitializer.forEach((s) => { visitTensor(s.values, 'sparse'); visitTensor(s.indices, 'sparse'); });
-    for (const n of g.node) n.attribute.forEach((a) => visitAttr(a, n.name || n.output[0]));
+  const visitGraph = (graph: GraphProto) => {
+    graph.initializer.forEach((t) => visitTensor(t, t.name));
+    graph.sparseInitializer.forEach((s) => { visitTensor(s.values, 'sparse'); visitTensor(s.indices, 'sparse'); });
+    for (const n of graph.node) n.attribute.forEach((a) => visitAttr(a, n.name || n.output[0]));
   };
   if (model.graph) visitGraph(model.graph);
   return refs;
@@ -50,7 +50,8 @@ export function assertExternalRefsValid(refs: ExternalRef[], modelPath: string):
   for (const location of externalFiles(refs)) {
     const ref = refs.find((r) => r.location === location)!;
     const fail = (problem: string) => {
-      throw new ModelError('E_SURGERY_EXTERNAL_DATA', `Expected external data "${location}" (tensor ${ref.tensor}) to be a file inside ${dir} but it ${problem}.`, {
+      throw new ModelError('E_SURGERY_EXTERNAL_DATA', `Expected external data "${location}" (tensor ${ref.tensor}) ` +
+        `to be a file inside ${dir} but it ${problem}.`, {
         hint: 'Write the patched model in the same folder as the original model and its weights file (the default).',
         details: { location, modelPath },
       });

@@ -3,7 +3,9 @@
  * constant or only derived from shapes, and the values of small constant vectors (Reshape targets,
  * Transpose perms). The surgery's pattern matching is written against this index.
  */
-import { AttrType, DataType, attrOf, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto';
+import {
+  AttrType, DataType, attrOf, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
+} from '../proto';
 
 /** Ops whose output is a function of shapes only (no tensor values flow through). */
 const SHAPE_SOURCES = new Set(['Shape', 'Size', 'ConstantOfShape']);
@@ -74,11 +76,11 @@ export class GraphIndex {
     return !tensor || this.paramMemo.get(tensor)!;
   }
 
-  /** Whether `t` is a parameter without looking at its producer's inputs; null = depends on them. */
-  private directParam(t: string): boolean | null {
-    if (this.initializers.has(t)) return true;
-    if (this.graphInputs.has(t)) return false;
-    const n = this.producer.get(t);
+  /** Whether `tensor` is a parameter without looking at its producer's inputs; null = depends on them. */
+  private directParam(tensor: string): boolean | null {
+    if (this.initializers.has(tensor)) return true;
+    if (this.graphInputs.has(tensor)) return false;
+    const n = this.producer.get(tensor);
     if (!n) return false;
     if (n.opType === 'Constant' || SHAPE_SOURCES.has(n.opType)) return true;
     return null;
@@ -116,35 +118,35 @@ export class GraphIndex {
     }
   }
 
-  intsAttr(n: NodeProto, name: string): number[] | null {
-    const a = attrOf(n, name);
+  intsAttr(node: NodeProto, name: string): number[] | null {
+    const a = attrOf(node, name);
     return a && a.type === AttrType.INTS ? a.ints.map(Number) : null;
   }
 
-  intAttr(n: NodeProto, name: string): number | null {
-    const a = attrOf(n, name);
+  intAttr(node: NodeProto, name: string): number | null {
+    const a = attrOf(node, name);
     return a && a.type === AttrType.INT ? Number(a.i) : null;
   }
 
-  floatAttr(n: NodeProto, name: string): number | null {
-    const a = attrOf(n, name);
+  floatAttr(node: NodeProto, name: string): number | null {
+    const a = attrOf(node, name);
     return a && a.type === AttrType.FLOAT ? a.f : null;
   }
 }
 
 /** Values of an int64/int32/float initializer held inline; null for external or other types. */
-function tensorValues(t: TensorProto): number[] | null {
-  if (t.dataLocation === 1) return null;
-  const raw = t.rawData;
+function tensorValues(tensor: TensorProto): number[] | null {
+  if (tensor.dataLocation === 1) return null;
+  const raw = tensor.rawData;
   if (raw.byteLength > 0) {
     const copy = new Uint8Array(raw); // aligned copy (raw may be an unaligned view into a Buffer pool)
-    if (t.dataType === DataType.INT64) return Array.from(new BigInt64Array(copy.buffer), Number);
-    if (t.dataType === DataType.INT32) return Array.from(new Int32Array(copy.buffer));
-    if (t.dataType === DataType.FLOAT) return Array.from(new Float32Array(copy.buffer));
+    if (tensor.dataType === DataType.INT64) return Array.from(new BigInt64Array(copy.buffer), Number);
+    if (tensor.dataType === DataType.INT32) return Array.from(new Int32Array(copy.buffer));
+    if (tensor.dataType === DataType.FLOAT) return Array.from(new Float32Array(copy.buffer));
     return null;
   }
-  if (t.int64Data.length) return t.int64Data.map(Number);
-  if (t.int32Data.length) return [...t.int32Data];
-  if (t.floatData.length) return [...t.floatData];
+  if (tensor.int64Data.length) return tensor.int64Data.map(Number);
+  if (tensor.int32Data.length) return [...tensor.int32Data];
+  if (tensor.floatData.length) return [...tensor.floatData];
   return null;
 }

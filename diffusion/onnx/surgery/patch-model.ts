@@ -45,7 +45,8 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
   const index = checkedIndex(model, textInput);
   const { sites, skipped } = findSites(index, textInput);
   if (!sites.length) {
-    throw new ModelError('E_SURGERY_NO_ATTENTION', `Expected cross-attention layers reading "${textInput}" but found none${skipped.length ? ` (${skipped.length} skipped)` : ''}.`, {
+    const skippedNote = skipped.length ? ` (${skipped.length} skipped)` : '';
+    throw new ModelError('E_SURGERY_NO_ATTENTION', `Expected cross-attention layers reading "${textInput}" but found none${skippedNote}.`, {
       hint: 'Patch the exported UNet before any offline optimisation that changes attention, or check the text input name.',
       details: { skipped },
     });
@@ -75,7 +76,9 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
     }
     before.set(site.target, b.nodes);
     g.initializer.push(...b.initializers);
-    for (const name of [inp.pos, inp.neg]) g.input.push(valueInfo(name, DataType.FLOAT, ['layout_batch', 1, `layout_query_${k}`, 'layout_text']));
+    for (const name of [inp.pos, inp.neg]) {
+      g.input.push(valueInfo(name, DataType.FLOAT, ['layout_batch', 1, `layout_query_${k}`, 'layout_text']));
+    }
     layers.push({
       index: k, scope: site.scope, kind: site.kind, nodes: site.nodes.map((n) => n.name),
       posInput: inp.pos, negInput: inp.neg, rank: site.rank, heads: site.heads, queryLength: site.queryLength,
@@ -100,12 +103,14 @@ function checkedIndex(model: ModelProto, textInput: string): GraphIndex {
   }
   const existing = [...index.graphInputs].find((name) => name.startsWith('layout_pos_'));
   if (existing) {
-    throw new ModelError('E_SURGERY_ALREADY_PATCHED', `Expected an unpatched UNet export but the model already has the layout input "${existing}".`, {
+    throw new ModelError('E_SURGERY_ALREADY_PATCHED', 'Expected an unpatched UNet export ' +
+      `but the model already has the layout input "${existing}".`, {
       hint: 'Patch the original export (unet/model.onnx), not its .layout.onnx copy.',
     });
   }
   if (!index.graphInputs.has(textInput)) {
-    throw new ModelError('E_SURGERY_NO_INPUT', `Expected a graph input named "${textInput}" but the model has ${[...index.graphInputs].join(', ')}.`, {
+    throw new ModelError('E_SURGERY_NO_INPUT', `Expected a graph input named "${textInput}" ` +
+      `but the model has ${[...index.graphInputs].join(', ')}.`, {
       hint: 'Pass the name of the text-conditioning input as textInput.',
     });
   }

@@ -14,18 +14,20 @@ import type { NodeProto } from '../proto';
 import type { GraphIndex } from './graph-index';
 
 /** Ops that pass their first input's values through (possibly re-laid-out). */
-const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten', 'Expand', 'Slice', 'Split', 'Contiguous']);
+const LAYOUT_OPS = new Set([
+  'Reshape', 'Transpose', 'Cast', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten', 'Expand', 'Slice', 'Split', 'Contiguous',
+]);
 /** Ops that are linear in one activation when the other operands are parameters (weights, scales, biases). */
 const LINEAR_OPS = new Set(['MatMul', 'Gemm', 'Mul', 'Div', 'Add', 'Sub', 'FusedMatMul']);
 /** Ops allowed between the score MatMul and the Softmax: scaling, masks, casts. */
 const SCORE_OPS = new Set(['Mul', 'Div', 'Add', 'Sub', 'Cast', 'Identity']);
 const MAX_DEPTH = 32;
 
-/** The single activation input of `n`, or null when it has none or several. */
-function activationInput(index: GraphIndex, n: NodeProto): string | null {
-  if (LAYOUT_OPS.has(n.opType)) return n.input[0] || null;
-  if (!LINEAR_OPS.has(n.opType)) return null;
-  const live = n.input.filter((i) => i && !index.isParam(i));
+/** The single activation input of `node`, or null when it has none or several. */
+function activationInput(index: GraphIndex, node: NodeProto): string | null {
+  if (LAYOUT_OPS.has(node.opType)) return node.input[0] || null;
+  if (!LINEAR_OPS.has(node.opType)) return null;
+  const live = node.input.filter((i) => i && !index.isParam(i));
   return live.length === 1 ? live[0] : null;
 }
 
@@ -59,8 +61,8 @@ export function activationPath(index: GraphIndex, tensor: string, maxDepth = 12)
   return path;
 }
 
-export function isScoreMatMul(n: NodeProto): boolean {
-  return (n.opType === 'MatMul' && n.domain === '') || (n.opType === 'FusedMatMul' && n.domain === 'com.microsoft');
+export function isScoreMatMul(node: NodeProto): boolean {
+  return (node.opType === 'MatMul' && node.domain === '') || (node.opType === 'FusedMatMul' && node.domain === 'com.microsoft');
 }
 
 /**

@@ -63,6 +63,8 @@ for (const set of SETS) {
 }
 
 test('phraseAtToken prefers a multi-word colour phrase and rejects out-of-range indices', () => {
-  assert.deepEqual(phraseAtToken('A cat wearing wearable glasses', 4, ['wearable glasses']), { phrase: 'wearable glasses', occurrence: 0, note: undefined });
+  assert.deepEqual(phraseAtToken('A cat wearing wearable glasses', 4, ['wearable glasses']), {
+    phrase: 'wearable glasses', occurrence: 0, note: undefined,
+  });
   assert.throws(() => phraseAtToken('a cat', 9, []), { code: 'E_IMPORT_CONES2' });
 });

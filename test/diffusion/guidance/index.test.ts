@@ -20,7 +20,8 @@ function run(samplerName: (typeof SAMPLER_NAMES)[number], rule: GuidanceRule, Dc
   let x = f32(dims, gaussian(5, dims).data.map((v) => v * sigmas[0]));
   let state = INITIAL_SAMPLER_STATE;
   for (let i = 0; i < steps; i++) {
-    const guided = applyGuidance(rule, { denoisedCond: Dc, denoisedUncond: Du }, { sigma: sigmas[i], sigmaNext: sigmas[i + 1], sigmaMax: sigmas[0] });
+    const step = { sigma: sigmas[i], sigmaNext: sigmas[i + 1], sigmaMax: sigmas[0] };
+    const guided = applyGuidance(rule, { denoisedCond: Dc, denoisedUncond: Du }, step);
     ({ x, state } = sampler.step(state, { x, sigma: sigmas[i], sigmaNext: sigmas[i + 1], ...guided, noise: noise.next(dims) }));
   }
   return x;
@@ -49,7 +50,9 @@ test('with constant predictions every pair converges to the rule\'s target: D_u 
   const target = (scale: number) => Du.data.map((u, k) => u + scale * (Dc.data[k] - u));
   // sigma-scaled CFG ends at sigma_N-1 ~ 0.029: w_last = 7.5 (1 + 0.0292 / 14.6146).
   const lastScale = 7.5 * (1 + inferencePlan(SD, 6).sigmas[5] / inferencePlan(SD, 6).sigmas[0]);
-  const expected: Record<GuidanceRule['kind'], Float32Array> = { cfg: target(7.5), cfgpp: target(0.6), sigma_scaled_cfg: target(lastScale) };
+  const expected: Record<GuidanceRule['kind'], Float32Array> = {
+    cfg: target(7.5), cfgpp: target(0.6), sigma_scaled_cfg: target(lastScale),
+  };
   for (const name of SAMPLER_NAMES) {
     for (const rule of RULES) {
       const x = run(name, rule, Dc, Du, 6);
@@ -63,5 +66,7 @@ test('only CFG at scale 1 may skip the unconditional pass', () => {
   assert.equal(needsUnconditional({ kind: 'cfg', scale: 7.5 }), true);
   assert.equal(needsUnconditional({ kind: 'cfgpp', lambda: 1 }), true);
   assert.equal(needsUnconditional({ kind: 'sigma_scaled_cfg', scale: 1 }), true);
-  assert.throws(() => applyGuidance({ kind: 'pag' } as unknown as GuidanceRule, { denoisedCond: f32([1]), denoisedUncond: f32([1]) }, { sigma: 1, sigmaNext: 0, sigmaMax: 1 }), { code: 'E_GUIDANCE_PARAM' });
+  const unknownRule = { kind: 'pag' } as unknown as GuidanceRule;
+  const predictions = { denoisedCond: f32([1]), denoisedUncond: f32([1]) };
+  assert.throws(() => applyGuidance(unknownRule, predictions, { sigma: 1, sigmaNext: 0, sigmaMax: 1 }), { code: 'E_GUIDANCE_PARAM' });
 });

@@ -46,7 +46,8 @@ test('alpha is ignored and grey images are read as R = G = B', () => {
 });
 
 test('a missing colour lists the colours that occur, most frequent first', () => {
-  assert.throws(() => colourLayoutFromPixels(STRIP, { '255,0,1': ['dog', 2.5] }, { width: 4, height: 1, listColours: 2 }), (err: Error & { code: string; details: { present: { colour: string }[] } }) => {
+  const read = () => colourLayoutFromPixels(STRIP, { '255,0,1': ['dog', 2.5] }, { width: 4, height: 1, listColours: 2 });
+  assert.throws(read, (err: Error & { code: string; details: { present: { colour: string }[] } }) => {
     assert.equal(err.code, 'E_LAYOUT_COLOUR_NOT_FOUND');
     assert.match(err.message, /"255,0,1" \(dog\)/);
     assert.equal(err.details.present.length, 2);
@@ -57,8 +58,11 @@ test('a missing colour lists the colours that occur, most frequent first', () =>
 
 test('colour keys are validated', () => {
   assert.deepEqual(parseColourKey(' 255, 192,0 '), [255, 192, 0]);
-  for (const key of ['255,0', '256,0,0', '1.5,0,0', 'red', '1,,2']) assert.throws(() => parseColourKey(key), { code: 'E_LAYOUT_COLOUR_KEY' }, key);
-  assert.throws(() => colourLayoutFromPixels(STRIP, { '255,0,0': ['dog'] as unknown as [string, number] }, { width: 4, height: 1 }), { code: 'E_LAYOUT_COLOUR_KEY' });
+  for (const key of ['255,0', '256,0,0', '1.5,0,0', 'red', '1,,2']) {
+    assert.throws(() => parseColourKey(key), { code: 'E_LAYOUT_COLOUR_KEY' }, key);
+  }
+  const table = { '255,0,0': ['dog'] as unknown as [string, number] };
+  assert.throws(() => colourLayoutFromPixels(STRIP, table, { width: 4, height: 1 }), { code: 'E_LAYOUT_COLOUR_KEY' });
 });
 
 for (const { name, path, skip } of MUG_AND_DOG) {
@@ -93,7 +97,7 @@ for (const { name, path, skip } of CONFIG_FOLDERS) {
     assert.ok(files.length >= 3, `${files.length} configs`);
     for (const file of files) {
       const [config] = JSON.parse(await readFile(join(path, file), 'utf8'));
-      // Config layout paths are relative to the folder above configs/ (docs/method.md, the reference config format).
+      // Config layout paths are relative to the folder above configs/ (docs/method.md section 14).
       const masks = await readColourLayout(join(dirname(path), config.layout), config.color_context, { width: 768, height: 768 });
       assert.equal(masks.length, Object.keys(config.color_context).length);
       const cover = new Uint8Array(768 * 768);

@@ -11,12 +11,14 @@ const fixtureCounts = cones2Manifest().layouts['two_subjects.png'];
 /**
  * Inside-cell counts (mug, dog) per resolution. Project fixture: torch's bilinear interpolation (align_corners=True)
  * of the +2.5 / -1e8 map, computed by training/make_test_fixtures.py. Reference example: derived from the reference
- * code's behaviour (docs/method.md, layout guidance).
+ * code's behaviour (docs/method.md section 4).
  */
 const GOLDEN = [
   {
     name: 'the project layout (torch-derived)', path: fixturePath('layouts', 'two_subjects.png'), skip: false,
-    counts: [96, 48, 24, 12].map((r): [number, number, number] => [r, fixtureCounts['255,192,0'].inside[r], fixtureCounts['255,0,0'].inside[r]]),
+    counts: [96, 48, 24, 12].map((r): [number, number, number] => [
+      r, fixtureCounts['255,192,0'].inside[r], fixtureCounts['255,0,0'].inside[r],
+    ]),
   },
   {
     name: 'the reference layout (derived)', path: referencePath('cones2-official', 'layout_example.png'), skip: referenceSkip,
@@ -24,10 +26,16 @@ const GOLDEN = [
   },
 ];
 
-for (const { name, path, skip, counts: golden } of GOLDEN) test(`golden: inside-cell counts of ${name} at 96/48/24/12, exact`, { skip }, async () => {
+const goldenTitle = (name: string) => `golden: inside-cell counts of ${name} at 96/48/24/12, exact`;
+
+for (const { name, path, skip, counts: golden } of GOLDEN) test(goldenTitle(name), { skip }, async () => {
   const [mug, dog] = await readColourLayout(path, TABLE, { width: 768, height: 768 });
   // Prompt "a mug and a dog on the beach": mug at token 2, dog at token 5 (reference subject_list), L = 77.
-  const maps = buildTokenWeightMaps([{ phrase: 'mug', positions: [2], mask: mug.mask, strength: 2.5 }, { phrase: 'dog', positions: [5], mask: dog.mask, strength: 2.5 }], 77, 768, 768);
+  const subjects = [
+    { phrase: 'mug', positions: [2], mask: mug.mask, strength: 2.5 },
+    { phrase: 'dog', positions: [5], mask: dog.mask, strength: 2.5 },
+  ];
+  const maps = buildTokenWeightMaps(subjects, 77, 768, 768);
   for (const [r, mugCount, dogCount] of golden) {
     const bias = layoutBiasAt(maps, r, r);
     assert.deepEqual(bias.insideCounts, [mugCount, dogCount], `${r}x${r}`);
@@ -38,7 +46,8 @@ for (const { name, path, skip, counts: golden } of GOLDEN) test(`golden: inside-
     for (let s = 0; s < S; s++) {
       if (bias.posWeights.data[s * 77 + 2] === 2.5) mugInside++;
       dogMasked += bias.negMask.data[s * 77 + 5];
-      assert.equal(bias.negMask.data[s * 77 + 2] === 1, bias.posWeights.data[s * 77 + 2] === 0, 'a subject cell is either weighted or masked');
+      const masked = bias.negMask.data[s * 77 + 2] === 1;
+      assert.equal(masked, bias.posWeights.data[s * 77 + 2] === 0, 'a subject cell is either weighted or masked');
     }
     assert.equal(mugInside, mugCount);
     assert.equal(dogMasked, S - dogCount);

@@ -49,8 +49,17 @@ test('invalid boxes raise E_LAYOUT_BOX naming the phrase and the box', () => {
 
 test('empty regions, wrong mask sizes and bad strengths are coded errors', () => {
   assert.throws(() => rasteriseSubjects([{ phrase: 'ant', box: [0.5, 0.5, 0.51, 0.51] }], 10, 10), { code: 'E_LAYOUT_REGION_EMPTY' });
-  assert.throws(() => rasteriseSubjects([{ phrase: 'ant', mask: new Uint8Array(4), width: 2, height: 2 }], 4, 4), { code: 'E_LAYOUT_REGION_EMPTY' });
-  assert.throws(() => rasteriseSubjects([{ phrase: 'ant', mask: new Uint8Array(3), width: 2, height: 2 }], 4, 4), { code: 'E_LAYOUT_MASK_SIZE' });
-  assert.throws(() => rasteriseSubjects([{ phrase: 'ant', box: [0, 0, 1, 1], strength: Number.POSITIVE_INFINITY }], 4, 4), { code: 'E_LAYOUT_STRENGTH' });
+  assert.throws(
+    () => rasteriseSubjects([{ phrase: 'ant', mask: new Uint8Array(4), width: 2, height: 2 }], 4, 4),
+    { code: 'E_LAYOUT_REGION_EMPTY' },
+  );
+  assert.throws(
+    () => rasteriseSubjects([{ phrase: 'ant', mask: new Uint8Array(3), width: 2, height: 2 }], 4, 4),
+    { code: 'E_LAYOUT_MASK_SIZE' },
+  );
+  assert.throws(
+    () => rasteriseSubjects([{ phrase: 'ant', box: [0, 0, 1, 1], strength: Number.POSITIVE_INFINITY }], 4, 4),
+    { code: 'E_LAYOUT_STRENGTH' },
+  );
   assert.throws(() => rasteriseSubjects([], 0, 4), { code: 'E_LAYOUT_SIZE' });
 });

@@ -45,10 +45,16 @@ test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external
   }
   assert.ok(existsSync(join(dir, 'unet', 'model.layout.onnx')));
 
-  const enc = { modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks), uncond: await encodeChunks(model, model.tokenizer.unconditional(tokens).chunks), negativePrompt: '', residuals: [] };
+  const enc = {
+    modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks),
+    uncond: await encodeChunks(model, model.tokenizer.unconditional(tokens).chunks), negativePrompt: '', residuals: [],
+  };
   const result = await generate({
     model, conditioning: enc, guidance: { kind: 'cfg', scale: 4 }, sampler: 'dpmpp_2m', steps: 4, seed: 3, width: 64, height: 64,
-    layout: { layout: { subjects: [{ phrase: 'circle', box: [0, 0, 0.5, 0.5] }], source: 'test' }, weight: 0.2, guidanceSteps: 4, eta: { kind: 'log1p_sigma_sq' }, resolutions: 'all', selfRecurrence: true },
+    layout: {
+      layout: { subjects: [{ phrase: 'circle', box: [0, 0, 0.5, 0.5] }], source: 'test' },
+      weight: 0.2, guidanceSteps: 4, eta: { kind: 'log1p_sigma_sq' }, resolutions: 'all', selfRecurrence: true,
+    },
   });
   assert.ok(result.latent.data.every(Number.isFinite));
   assert.ok(result.guidedLayers > 0);

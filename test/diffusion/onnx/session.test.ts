@@ -78,6 +78,9 @@ test('CPU sessions use one intra-op thread per core unless CONES_CPU_THREADS say
   assert.deepEqual(cpuThreadOptions({ CONES_CPU_THREADS: '3' }), { intraOpNumThreads: 3 });
   assert.deepEqual(cpuThreadOptions({ CONES_CPU_THREADS: '0' }), {}, '0 leaves onnxruntime its own default');
   for (const bad of ['two', '-1', '1.5']) {
-    assert.throws(() => cpuThreadOptions({ CONES_CPU_THREADS: bad }), (err: any) => err.code === 'E_CPU_THREADS' && err.message.includes(bad));
+    assert.throws(
+      () => cpuThreadOptions({ CONES_CPU_THREADS: bad }),
+      (err: any) => err.code === 'E_CPU_THREADS' && err.message.includes(bad),
+    );
   }
 });

@@ -10,7 +10,8 @@ const sigmas = [4, 2, 1, 0];
 function run(recurrent: (i: number) => boolean) {
   const calls: Array<[number, number]> = [];
   return denoise({
-    sampler: createSampler('euler'), guidance: { kind: 'cfg', scale: 3 }, sigmas, x: f32([1, 1, 1, 2], new Float32Array([8, -4])), noise: zeros,
+    sampler: createSampler('euler'), guidance: { kind: 'cfg', scale: 3 }, sigmas,
+    x: f32([1, 1, 1, 2], new Float32Array([8, -4])), noise: zeros,
     recurrent,
     // D = 0 for both branches: Euler then scales x by sigma_next / sigma exactly.
     predict: async (x, sigma, step, pass) => {
@@ -41,7 +42,8 @@ test('an aborted signal stops before the next UNet call', async () => {
   const controller = new AbortController();
   let calls = 0;
   await assert.rejects(denoise({
-    sampler: createSampler('euler'), guidance: { kind: 'cfg', scale: 1 }, sigmas, x: f32([1], new Float32Array([1])), noise: zeros, recurrent: () => false,
+    sampler: createSampler('euler'), guidance: { kind: 'cfg', scale: 1 }, sigmas,
+    x: f32([1], new Float32Array([1])), noise: zeros, recurrent: () => false,
     signal: controller.signal,
     predict: async (x) => { calls++; controller.abort(); return { denoisedCond: f32(x.dims), denoisedUncond: f32(x.dims) }; },
   }), { code: 'E_INTERRUPTED' });

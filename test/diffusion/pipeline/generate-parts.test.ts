@@ -19,8 +19,17 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 test('layout parts: both = default, strengthen only and weaken only differ from it and from each other', async () => {
   const model = await loadSdModel(MODEL);
   const conditioning = await conditioningFor(model, 'a red circle and a blue square', 'fixed', []);
-  const layout: LayoutGuidance = { layout: { subjects: [{ phrase: 'red circle', box: [0, 0, 0.5, 1] }, { phrase: 'blue square', box: [0.5, 0, 1, 1] }], source: 'test' }, weight: 0.2, guidanceSteps: 2, eta: REFERENCE_ETA, resolutions: 'all', selfRecurrence: false };
-  const o: GenerateOptions = { model, conditioning, guidance: { kind: 'cfg', scale: 5 }, sampler: 'euler', steps: 3, seed: 11, width: model.defaultSize, height: model.defaultSize };
+  const layout: LayoutGuidance = {
+    layout: {
+      subjects: [{ phrase: 'red circle', box: [0, 0, 0.5, 1] }, { phrase: 'blue square', box: [0.5, 0, 1, 1] }],
+      source: 'test',
+    },
+    weight: 0.2, guidanceSteps: 2, eta: REFERENCE_ETA, resolutions: 'all', selfRecurrence: false,
+  };
+  const o: GenerateOptions = {
+    model, conditioning, guidance: { kind: 'cfg', scale: 5 }, sampler: 'euler', steps: 3, seed: 11,
+    width: model.defaultSize, height: model.defaultSize,
+  };
   const plain = await generate(o);
   const byDefault = await generate({ ...o, layout });
   const both = await generate({ ...o, layout: { ...layout, parts: 'both' } });

@@ -12,12 +12,16 @@ test('overlapping phrases: the longer phrase keeps its tokens, the shorter keeps
   assert.equal(longer.length, 2, 'circle + comma');
   assert.equal(shorter.length, 1);
   assert.ok(shorter[0] > longer[1], 'the second circle');
-  assert.throws(() => resolvePositions(['red circle', 'circle'], tokenizer.tokenize('a red circle', { mode: 'adaptive' })), { code: 'E_LAYOUT_TOKEN_CONFLICT' });
+  const onlyOne = tokenizer.tokenize('a red circle', { mode: 'adaptive' });
+  assert.throws(() => resolvePositions(['red circle', 'circle'], onlyOne), { code: 'E_LAYOUT_TOKEN_CONFLICT' });
 });
 
 test('feeds put the bias on the conditional row only, scaled by gw*eta, and switch off unguided layers', () => {
   const tokens = tokenizer.tokenize('a red circle and a blue square', { mode: 'adaptive' });
-  const layout = { subjects: [{ phrase: 'circle', box: [0, 0, 0.5, 1] as const }, { phrase: 'square', box: [0.5, 0, 1, 1] as const }], source: 'test' };
+  const layout = {
+    subjects: [{ phrase: 'circle', box: [0, 0, 0.5, 1] as const }, { phrase: 'square', box: [0.5, 0, 1, 1] as const }],
+    source: 'test',
+  };
   // three layers: 16x16, 8x8, 16x16; guide only the highest resolution
   const plan = planLayoutBias(layout, tokens, { height: 64, width: 64 }, { height: 16, width: 16 }, [256, 64, 256], 'highest:1');
   assert.equal(plan.guidedLayers, 2);
@@ -34,7 +38,8 @@ test('feeds put the bias on the conditional row only, scaled by gw*eta, and swit
   assert.equal(neg[0].data[plane + (8 * 16 + 2) * tokens.length + circle], 0);
   assert.ok(neg[0].data[plane + (8 * 16 + 13) * tokens.length + circle] < -1000);
   const off = layoutFeeds(plan, 3, { gwEta: 0.5, active: false, parts: 'both' }, 2, 1);
-  assert.ok([...off.pos, ...off.neg].every((p) => p.dims.join() === '1,1,1,1'), 'an unguided step switches every layer off (no mask either)');
+  const allOff = [...off.pos, ...off.neg].every((p) => p.dims.join() === '1,1,1,1');
+  assert.ok(allOff, 'an unguided step switches every layer off (no mask either)');
 
   const positive = layoutFeeds(plan, 3, { gwEta: 0.5, active: true, parts: 'positive' }, 2, 1);
   assert.deepEqual([...positive.pos[0].data], [...pos[0].data], 'strengthen only keeps the positive term');

@@ -41,6 +41,11 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** A subject of the fixture manifest (reference field names) as a box subject of a layout. */
+function boxSubject(subject: { word: string; box: number[]; strength: number }) {
+  return { phrase: subject.word, box: subject.box, strength: subject.strength };
+}
+
 function fixtureNoise(refs: TensorRef[]): NoiseStream {
   let k = 0;
   return {
@@ -82,8 +87,9 @@ test('parity with the PyTorch reference sampler on the shapes model', { skip }, 
 
   await t.test('layout maps per resolution are exact', () => {
     for (const c of manifest.layout) {
-      const masks = rasteriseSubjects(c.subjects.map((s: { word: string; box: number[]; strength: number }) => ({ phrase: s.word, box: s.box, strength: s.strength })), 64, 64);
-      const maps = buildTokenWeightMaps(masks.map((m, k) => ({ phrase: m.phrase, mask: m.mask, strength: m.strength, positions: c.subjects[k].positions })), c.seq_len, 64, 64);
+      const masks = rasteriseSubjects(c.subjects.map(boxSubject), 64, 64);
+      const subjects = masks.map((m, k) => ({ phrase: m.phrase, mask: m.mask, strength: m.strength, positions: c.subjects[k].positions }));
+      const maps = buildTokenWeightMaps(subjects, c.seq_len, 64, 64);
       for (const [r, ref] of Object.entries(c.maps as Record<string, { w_pos: TensorRef; neg_mask: TensorRef }>)) {
         const bias = layoutBiasAt(maps, Number(r), Number(r));
         assert.ok(maxAbsDiff(bias.posWeights.data, load(ref.w_pos).data) < 1e-6, `w_pos at ${r}`);
@@ -108,15 +114,17 @@ test('parity with the PyTorch reference sampler on the shapes model', { skip }, 
       }
       if (run.emb_cond) assert.ok(maxAbsDiff(cond.data, load(run.emb_cond).data) < 1e-4, 'conditional embedding');
       const applied = residuals.map((r) => ({ phrase: r.word, positions: r.positions, strength: 1, source: r.file }));
-      const conditioning = { modelId: model.id, tokens, cond, uncond: await encodeChunks(model, uncondTokens.chunks), negativePrompt: '', residuals: applied };
+      const uncond = await encodeChunks(model, uncondTokens.chunks);
+      const conditioning = { modelId: model.id, tokens, cond, uncond, negativePrompt: '', residuals: applied };
       const latents: F32Tensor[] = [];
       const lay = run.layout;
       const result = await generate({
         model, conditioning, sampler: 'euler', steps: run.steps, seed: run.seed, width: 64, height: 64,
         guidance: run.mode === 'cfgpp' ? { kind: 'cfgpp', lambda: run.lambda } : { kind: 'cfg', scale: run.cfg },
         layout: lay ? {
-          layout: { subjects: lay.subjects.map((s: { word: string; box: number[]; strength: number }) => ({ phrase: s.word, box: s.box, strength: s.strength })), source: 'fixture' },
-          weight: lay.gw, guidanceSteps: lay.guidance_steps, eta: { kind: 'log1p_sigma_sq' }, resolutions: lay.resolutions, selfRecurrence: lay.self_recurrence,
+          layout: { subjects: lay.subjects.map(boxSubject), source: 'fixture' },
+          weight: lay.gw, guidanceSteps: lay.guidance_steps, eta: { kind: 'log1p_sigma_sq' }, resolutions: lay.resolutions,
+          selfRecurrence: lay.self_recurrence,
         } : undefined,
         initialNoise: load(run.init_noise),
         noise: fixtureNoise(run.noises),

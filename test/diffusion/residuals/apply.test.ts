@@ -32,7 +32,10 @@ test('several positions (a multi-token phrase), default strength 1, BOS position
 
 test('width, shape and position errors are coded', () => {
   assert.throws(() => addResidual(embedding(), new Float32Array(3), [1]), { code: 'E_RESIDUAL_WIDTH' });
-  assert.throws(() => addResidual(embedding(), delta, [L]), (err: any) => err.code === 'E_RESIDUAL_POSITION' && /\[0, 5\)/.test(err.message));
+  assert.throws(
+    () => addResidual(embedding(), delta, [L]),
+    (err: any) => err.code === 'E_RESIDUAL_POSITION' && /\[0, 5\)/.test(err.message),
+  );
   assert.throws(() => addResidual(embedding(), delta, [-1]), { code: 'E_RESIDUAL_POSITION' });
   assert.throws(() => addResidual(embedding(), delta, [1.5]), { code: 'E_RESIDUAL_POSITION' });
   assert.throws(() => addResidual(f32([2, L, D]), delta, [1]), { code: 'E_RESIDUAL_SHAPE' });

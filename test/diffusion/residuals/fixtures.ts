@@ -21,14 +21,18 @@ export interface PickleSpec {
   offset?: number;
 }
 
-/** data.pkl of torch.save(tensor): _rebuild_tensor_v2(('storage', torch.<storage>, key, 'cpu', numel), offset, shape, stride, False, OrderedDict()). */
+/**
+ * data.pkl of torch.save(tensor):
+ * _rebuild_tensor_v2(('storage', torch.<storage>, key, 'cpu', numel), offset, shape, stride, False, OrderedDict()).
+ */
 export function tensorPickle(spec: PickleSpec): Uint8Array {
   const stride = spec.stride ?? spec.shape.map((_, i) => spec.shape.slice(i + 1).reduce((a, b) => a * b, 1));
   return Uint8Array.from([
     0x80, 0x02,
     0x63, ...ascii('torch._utils\n_rebuild_tensor_v2\n'),
     0x28,
-    0x28, ...binunicode('storage'), 0x63, ...ascii(`torch\n${spec.storage ?? 'FloatStorage'}\n`), ...binunicode(spec.key ?? '0'), ...binunicode('cpu'), ...binint(spec.numel), 0x74,
+    0x28, ...binunicode('storage'), 0x63, ...ascii(`torch\n${spec.storage ?? 'FloatStorage'}\n`),
+    ...binunicode(spec.key ?? '0'), ...binunicode('cpu'), ...binint(spec.numel), 0x74,
     0x51,
     ...binint(spec.offset ?? 0),
     ...tuple(spec.shape),
@@ -52,12 +56,18 @@ export function zip(entries: ReadonlyArray<{ name: string; data: Uint8Array; def
   for (const e of entries) {
     const body = e.deflate ? new Uint8Array(deflateRawSync(e.data)) : e.data;
     const name = Buffer.from(e.name);
-    const common = [...u16(20), ...u16(0), ...u16(e.deflate ? 8 : 0), ...u16(0), ...u16(0), ...u32(crc32(e.data)), ...u32(body.length), ...u32(e.data.length), ...u16(name.length)];
+    const common = [
+      ...u16(20), ...u16(0), ...u16(e.deflate ? 8 : 0), ...u16(0), ...u16(0),
+      ...u32(crc32(e.data)), ...u32(body.length), ...u32(e.data.length), ...u16(name.length),
+    ];
     const offset = locals.length;
     locals.push(...u32(0x04034b50), ...common, ...u16(0), ...name, ...body);
     central.push(...u32(0x02014b50), ...u16(20), ...common, ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(offset), ...name);
   }
-  const eocd = [...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length), ...u32(central.length), ...u32(locals.length), ...u16(0)];
+  const eocd = [
+    ...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length),
+    ...u32(central.length), ...u32(locals.length), ...u16(0),
+  ];
   return Uint8Array.from([...locals, ...central, ...eocd]);
 }
 

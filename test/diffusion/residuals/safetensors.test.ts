@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RESIDUAL_FORMAT, checkResidualWidth, encodeResidualSafetensors, readResidual, writeResidualSafetensors } from '../../../diffusion/residuals/residual';
+import {
+  RESIDUAL_FORMAT, checkResidualWidth, encodeResidualSafetensors, readResidual, writeResidualSafetensors,
+} from '../../../diffusion/residuals/residual';
 import { parseSafetensors, serializeSafetensors } from '../../../diffusion/residuals/safetensors';
+import { mulberry32 } from '../../../eval/random';
 import { fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
 import { float32Bytes, rawSafetensors } from './fixtures';
 
@@ -37,7 +40,9 @@ test('write then read a residual: exact values and metadata', async () => {
   assert.equal(r.baseWord, 'dog');
   assert.equal(r.model, 'sd-1.5');
   assert.deepEqual(r.recipe, recipe);
-  assert.deepEqual(r.metadata, { note: 'test', format: RESIDUAL_FORMAT, width: '768', base_word: 'dog', model: 'sd-1.5', recipe: JSON.stringify(recipe) });
+  assert.deepEqual(r.metadata, {
+    note: 'test', format: RESIDUAL_FORMAT, width: '768', base_word: 'dog', model: 'sd-1.5', recipe: JSON.stringify(recipe),
+  });
   // Layout as the format description fixes it: u64 LE header length, JSON header, F32 [1, 768] at offsets 0..3072.
   const bytes = readFileSync(path);
   const n = Number(bytes.readBigUInt64LE(0));
@@ -69,11 +74,19 @@ test('F16, BF16 and [D]-shaped tensors are read as float32', () => {
 
 test('wrong shapes, several tensors and non-float dtypes are coded errors', () => {
   const four = float32Bytes([1, 2, 3, 4]);
-  assert.equal(codeOf(() => readResidual(serializeSafetensors([{ name: 'residual', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }]))), 'E_RESIDUAL_SHAPE');
-  assert.equal(codeOf(() => readResidual(serializeSafetensors([{ name: 'a', shape: [2], data: Float32Array.from([1, 2]) }, { name: 'b', shape: [2], data: Float32Array.from([3, 4]) }]))), 'E_RESIDUAL_SHAPE');
+  const matrix = serializeSafetensors([{ name: 'residual', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }]);
+  assert.equal(codeOf(() => readResidual(matrix)), 'E_RESIDUAL_SHAPE');
+  const two = serializeSafetensors([
+    { name: 'a', shape: [2], data: Float32Array.from([1, 2]) }, { name: 'b', shape: [2], data: Float32Array.from([3, 4]) },
+  ]);
+  assert.equal(codeOf(() => readResidual(two)), 'E_RESIDUAL_SHAPE');
   assert.equal(codeOf(() => readResidual(serializeSafetensors([]))), 'E_RESIDUAL_SHAPE');
-  assert.equal(codeOf(() => readResidual(rawSafetensors({ residual: { dtype: 'I32', shape: [4], data_offsets: [0, 16] } }, four))), 'E_RESIDUAL_FORMAT');
-  assert.equal(codeOf(() => readResidual(rawSafetensors({ residual: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, __metadata__: { width: '768' } }, four))), 'E_RESIDUAL_CORRUPT');
+  const int32 = rawSafetensors({ residual: { dtype: 'I32', shape: [4], data_offsets: [0, 16] } }, four);
+  assert.equal(codeOf(() => readResidual(int32)), 'E_RESIDUAL_FORMAT');
+  const wrongWidth = rawSafetensors({
+    residual: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, __metadata__: { width: '768' },
+  }, four);
+  assert.equal(codeOf(() => readResidual(wrongWidth)), 'E_RESIDUAL_CORRUPT');
 });
 
 test('headers that lie, truncation, random bytes and missing files are coded errors, never crashes', () => {
@@ -89,7 +102,9 @@ test('headers that lie, truncation, random bytes and missing files are coded err
     { residual: 'F32' },
     { residual: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, __metadata__: { width: 4 } },
   ];
-  for (const header of lies) assert.equal(codeOf(() => readResidual(rawSafetensors(header, four))), 'E_RESIDUAL_CORRUPT', JSON.stringify(header));
+  for (const header of lies) {
+    assert.equal(codeOf(() => readResidual(rawSafetensors(header, four))), 'E_RESIDUAL_CORRUPT', JSON.stringify(header));
+  }
   const good = encodeResidualSafetensors({ vector: Float32Array.from([1, 2, 3, 4]), baseWord: 'cat' });
   for (let n = 0; n < good.length; n++) {
     const code = codeOf(() => readResidual(good.subarray(0, n)));
@@ -98,8 +113,8 @@ test('headers that lie, truncation, random bytes and missing files are coded err
   const huge = Uint8Array.from([...good]);
   new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
   assert.equal(codeOf(() => readResidual(huge)), 'E_RESIDUAL_FORMAT', 'an absurd header length is not safetensors');
-  let seed = 12345; // deterministic LCG (Numerical Recipes constants)
-  const random = Uint8Array.from({ length: 4846 }, () => ((seed = (seed * 1664525 + 1013904223) >>> 0) >>> 24));
+  const rng = mulberry32(12345);
+  const random = Uint8Array.from({ length: 4846 }, () => rng.int(256));
   assert.equal(codeOf(() => readResidual(random)), 'E_RESIDUAL_FORMAT');
   assert.equal(codeOf(() => readResidual(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a]))), 'E_RESIDUAL_FORMAT');
   assert.equal(codeOf(() => readResidual('/nonexistent/dog.safetensors')), 'E_RESIDUAL_NOT_FOUND');

@@ -32,7 +32,8 @@ const codeOf = (fn: () => unknown): string | undefined => {
   }
 };
 
-test('every residual file written by torch.save (training/make_test_fixtures.py) reads as torch.load read it, or is refused with its code', () => {
+test('every residual file written by torch.save (training/make_test_fixtures.py) reads as torch.load read it, ' +
+  'or is refused with its code', () => {
   const { residuals } = cones2Manifest();
   const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.pt') || f.endsWith('.safetensors')).sort();
   assert.deepEqual(names, Object.keys(residuals).sort(), 'the manifest describes every fixture file');
@@ -52,7 +53,8 @@ test('every residual file written by torch.save (training/make_test_fixtures.py)
     // first / last: torch.load's values converted to float32 by torch, so exact; norm: float64 sum vs float32 values
     assert.equal(r.vector[0], Math.fround(want.first!), `${name} first`);
     assert.equal(r.vector[r.width - 1], Math.fround(want.last!), `${name} last`);
-    assert.ok(Math.abs(Math.hypot(...r.vector) - want.norm!) < 1e-4 * want.norm!, `${name} norm ${Math.hypot(...r.vector)} vs ${want.norm}`);
+    const norm = Math.hypot(...r.vector);
+    assert.ok(Math.abs(norm - want.norm!) < 1e-4 * want.norm!, `${name} norm ${norm} vs ${want.norm}`);
     if (want.base_word) assert.equal(r.baseWord, want.base_word, name);
   }
   // The reference trainer's layout: a requires_grad tensor saved from cuda:0; the archive stem is the file stem.
@@ -99,14 +101,18 @@ test('another stem, DEFLATE entries, and a strided view are read too', () => {
 
 test('a zip without data/0, a wrong storage size, a bad view or an unknown opcode are coded errors', () => {
   const pkl = tensorPickle({ numel: 4, shape: [1, 4] });
+  // data.pkl plus its storage entry data/0 holding `values` as float32.
+  const archive = (pickle: Uint8Array, values: number[]) => zip([
+    { name: 'a/data.pkl', data: pickle }, { name: 'a/data/0', data: float32Bytes(values) },
+  ]);
   assert.equal(codeOf(() => readResidual(zip([{ name: 'a/data.pkl', data: pkl }]))), 'E_RESIDUAL_CORRUPT');
-  assert.equal(codeOf(() => readResidual(zip([{ name: 'a/data.pkl', data: pkl }, { name: 'a/data/0', data: float32Bytes([1, 2, 3]) }]))), 'E_RESIDUAL_CORRUPT');
+  assert.equal(codeOf(() => readResidual(archive(pkl, [1, 2, 3]))), 'E_RESIDUAL_CORRUPT');
   const outside = tensorPickle({ numel: 4, shape: [1, 4], offset: 2 });
-  assert.equal(codeOf(() => readResidual(zip([{ name: 'a/data.pkl', data: outside }, { name: 'a/data/0', data: float32Bytes([1, 2, 3, 4]) }]))), 'E_RESIDUAL_CORRUPT');
+  assert.equal(codeOf(() => readResidual(archive(outside, [1, 2, 3, 4]))), 'E_RESIDUAL_CORRUPT');
   const evil = Uint8Array.from([...pkl.slice(0, -1), 0x69, 0x2e]); // INST: would import and call in Python
-  assert.equal(codeOf(() => readResidual(zip([{ name: 'a/data.pkl', data: evil }, { name: 'a/data/0', data: float32Bytes([1, 2, 3, 4]) }]))), 'E_RESIDUAL_FORMAT');
+  assert.equal(codeOf(() => readResidual(archive(evil, [1, 2, 3, 4]))), 'E_RESIDUAL_FORMAT');
   const intStorage = tensorPickle({ storage: 'IntStorage', numel: 4, shape: [4] });
-  assert.equal(codeOf(() => readResidual(zip([{ name: 'a/data.pkl', data: intStorage }, { name: 'a/data/0', data: float32Bytes([1, 2, 3, 4]) }]))), 'E_RESIDUAL_FORMAT');
+  assert.equal(codeOf(() => readResidual(archive(intStorage, [1, 2, 3, 4]))), 'E_RESIDUAL_FORMAT');
   assert.equal(codeOf(() => readResidual(zip([{ name: 'readme.txt', data: Buffer.from('hi') }]))), 'E_RESIDUAL_FORMAT');
   assert.equal(codeOf(() => readResidual(torchArchive([1, 2, 3, 4], [2, 2]))), 'E_RESIDUAL_SHAPE');
   assert.equal(codeOf(() => readResidual(torchArchive([1, NaN], [1, 2]))), 'E_RESIDUAL_CORRUPT');

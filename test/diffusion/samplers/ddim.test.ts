@@ -29,7 +29,8 @@ test('DDIM with eta: the added noise has std sigma_t / sqrt(alpha_prev) of eq. 1
   const zero = f32([1], Float32Array.from([0]));
   const one = f32([1], Float32Array.from([1]));
   // x = D = D_n = 0, so only the noise term remains.
-  const out = ddim({ eta: 1 }).step(INITIAL_SAMPLER_STATE, { x: zero, sigma, sigmaNext, denoised: zero, denoisedForNoise: zero, noise: one }).x;
+  const input = { x: zero, sigma, sigmaNext, denoised: zero, denoisedForNoise: zero, noise: one };
+  const out = ddim({ eta: 1 }).step(INITIAL_SAMPLER_STATE, input).x;
   const sigmaT = Math.sqrt((1 - aPrev) / (1 - aT)) * Math.sqrt(1 - aT / aPrev);
   assert.ok(Math.abs(out.data[0] - sigmaT / Math.sqrt(aPrev)) < 1e-6);
 });

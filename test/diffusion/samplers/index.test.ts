@@ -65,7 +65,9 @@ test('DDIM eta=0 equals Euler, and DDIM eta=1 equals Euler ancestral with the sa
   const Dn = gaussian(22, dims);
   const noise = gaussian(23, dims);
   const input = { x, sigma: 3.2, sigmaNext: 1.7, denoised: D, denoisedForNoise: Dn, noise };
-  const pairs: [string, number, string, number][] = [['ddim', 0, 'euler', 0], ['ddim', 1, 'euler_ancestral', 1], ['ddim', 0.5, 'euler_ancestral', 0.5]];
+  const pairs: [string, number, string, number][] = [
+    ['ddim', 0, 'euler', 0], ['ddim', 1, 'euler_ancestral', 1], ['ddim', 0.5, 'euler_ancestral', 0.5],
+  ];
   for (const [a, etaA, b, etaB] of pairs) {
     const xa = createSampler(a as 'ddim', { eta: etaA }).step(INITIAL_SAMPLER_STATE, input).x;
     const xb = createSampler(b as 'euler', { eta: etaB }).step(INITIAL_SAMPLER_STATE, input).x;
@@ -75,7 +77,10 @@ test('DDIM eta=0 equals Euler, and DDIM eta=1 equals Euler ancestral with the sa
 
 test('steps are pure: inputs are not mutated and the same (state, input) gives the same output', () => {
   const dims = [2, 3];
-  const input = { x: gaussian(1, dims), sigma: 2, sigmaNext: 1, denoised: gaussian(2, dims), denoisedForNoise: gaussian(3, dims), noise: gaussian(4, dims) };
+  const input = {
+    x: gaussian(1, dims), sigma: 2, sigmaNext: 1,
+    denoised: gaussian(2, dims), denoisedForNoise: gaussian(3, dims), noise: gaussian(4, dims),
+  };
   const before = [input.x, input.denoised, input.denoisedForNoise, input.noise].map((t) => Array.from(t.data));
   for (const name of SAMPLER_NAMES) {
     const sampler = createSampler(name);
@@ -97,8 +102,14 @@ test('bad inputs raise coded errors', () => {
     assert.throws(() => s.step(INITIAL_SAMPLER_STATE, { ...base, sigma: 0, sigmaNext: 0 }), { code: 'E_SAMPLER_SIGMA' }, name);
     assert.throws(() => s.step(INITIAL_SAMPLER_STATE, { ...base, sigmaNext: -1 }), { code: 'E_SAMPLER_SIGMA' }, name);
   }
-  assert.throws(() => createSampler('euler_ancestral').step(INITIAL_SAMPLER_STATE, { ...base, noise: undefined }), { code: 'E_SAMPLER_NOISE_MISSING' });
-  assert.throws(() => createSampler('ddim', { eta: 1 }).step(INITIAL_SAMPLER_STATE, { ...base, noise: undefined }), { code: 'E_SAMPLER_NOISE_MISSING' });
+  assert.throws(
+    () => createSampler('euler_ancestral').step(INITIAL_SAMPLER_STATE, { ...base, noise: undefined }),
+    { code: 'E_SAMPLER_NOISE_MISSING' },
+  );
+  assert.throws(
+    () => createSampler('ddim', { eta: 1 }).step(INITIAL_SAMPLER_STATE, { ...base, noise: undefined }),
+    { code: 'E_SAMPLER_NOISE_MISSING' },
+  );
   // Deterministic samplers and the final ancestral step (sigma_up = 0) need no noise.
   assert.doesNotThrow(() => createSampler('euler_ancestral').step(INITIAL_SAMPLER_STATE, { ...base, sigmaNext: 0, noise: undefined }));
   assert.throws(() => createSampler('ddim', { eta: -0.1 }), { code: 'E_SAMPLER_OPTIONS' });

@@ -31,7 +31,8 @@ export function runSampler(
   let state = INITIAL_SAMPLER_STATE;
   for (let i = 0; i + 1 < sigmas.length; i++) {
     const D = denoiser(x, sigmas[i]);
-    ({ x, state } = sampler.step(state, { x, sigma: sigmas[i], sigmaNext: sigmas[i + 1], denoised: D, denoisedForNoise: D, noise: noise.next(x.dims) }));
+    const input = { x, sigma: sigmas[i], sigmaNext: sigmas[i + 1], denoised: D, denoisedForNoise: D, noise: noise.next(x.dims) };
+    ({ x, state } = sampler.step(state, input));
   }
   return x;
 }
@@ -42,11 +43,11 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-export function meanStd(a: Float32Array): { mean: number; std: number } {
+export function meanStd(values: Float32Array): { mean: number; std: number } {
   let mean = 0;
-  for (const v of a) mean += v;
-  mean /= a.length;
+  for (const v of values) mean += v;
+  mean /= values.length;
   let variance = 0;
-  for (const v of a) variance += (v - mean) ** 2;
-  return { mean, std: Math.sqrt(variance / a.length) };
+  for (const v of values) variance += (v - mean) ** 2;
+  return { mean, std: Math.sqrt(variance / values.length) };
 }

@@ -32,7 +32,10 @@ test('adaptive mode splits a 200-token prompt into [BOS ≤75 EOS] chunks and lo
 });
 
 test('fixed mode: overflow error (default) is coded, truncate keeps 75 tokens, chunk pads every chunk to 77', () => {
-  assert.throws(() => tok.tokenize(LONG, { mode: 'fixed' }), (err: any) => err.code === 'E_PROMPT_TOO_LONG' && /received 200/.test(err.message));
+  assert.throws(
+    () => tok.tokenize(LONG, { mode: 'fixed' }),
+    (err: any) => err.code === 'E_PROMPT_TOO_LONG' && /received 200/.test(err.message),
+  );
   const cut = tok.tokenize(LONG, { mode: 'fixed', overflow: 'truncate' });
   assert.equal(cut.length, 77);
   assert.deepEqual(content(cut.ids), tok.encode(LONG).slice(0, 75));

@@ -44,7 +44,9 @@ export function clipData(): ClipData {
 }
 
 /** Config files of the two Stable Diffusion generations (they differ in the pad token). */
-export const SD1_SPECIAL_TOKENS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' };
+export const SD1_SPECIAL_TOKENS = {
+  bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>',
+};
 export const SD2_SPECIAL_TOKENS = { ...SD1_SPECIAL_TOKENS, pad_token: '!' };
 export const TOKENIZER_CONFIG = { model_max_length: 77, do_lower_case: true, tokenizer_class: 'CLIPTokenizer' };
 

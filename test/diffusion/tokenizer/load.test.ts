@@ -12,7 +12,8 @@ after(removeTokenizerFolders);
 const SHAPES = fileURLToPath(new URL('../../../models/shapes/tokenizer/', import.meta.url));
 
 test('loads an SD 2 folder: ids, "!" padding and model_max_length come from the files', async () => {
-  const tok = await loadClipTokenizer(writeTokenizerFolder({ 'tokenizer_config.json': JSON.stringify({ ...TOKENIZER_CONFIG, model_max_length: 20 }) }));
+  const dir = writeTokenizerFolder({ 'tokenizer_config.json': JSON.stringify({ ...TOKENIZER_CONFIG, model_max_length: 20 }) });
+  const tok = await loadClipTokenizer(dir);
   assert.equal(tok.vocabSize, 49408);
   assert.deepEqual(tok.config.pad, { token: '!', id: 0 });
   assert.equal(tok.config.modelMaxLength, 20);
@@ -21,9 +22,13 @@ test('loads an SD 2 folder: ids, "!" padding and model_max_length come from the 
 });
 
 test('special tokens as AddedToken objects; special_tokens_map wins over tokenizer_config', async () => {
-  const added = (content: string) => ({ __type: 'AddedToken', content, lstrip: false, normalized: true, rstrip: false, single_word: false });
+  const added = (content: string) => ({
+    __type: 'AddedToken', content, lstrip: false, normalized: true, rstrip: false, single_word: false,
+  });
   const dir = writeTokenizerFolder({
-    'special_tokens_map.json': JSON.stringify({ bos_token: added('<|startoftext|>'), eos_token: added('<|endoftext|>'), pad_token: '<|endoftext|>' }),
+    'special_tokens_map.json': JSON.stringify({
+      bos_token: added('<|startoftext|>'), eos_token: added('<|endoftext|>'), pad_token: '<|endoftext|>',
+    }),
     'tokenizer_config.json': JSON.stringify({ ...TOKENIZER_CONFIG, pad_token: '!', model_max_length: 1000000000000000019884624838656 }),
   });
   const tok = await loadClipTokenizer(dir);
@@ -45,17 +50,24 @@ test('missing files are a coded error naming the folder and the file', async () 
 
 test('malformed vocabularies, merges and configs are coded errors', async () => {
   await assert.rejects(loadClipTokenizer(writeTokenizerFolder({ 'vocab.json': '{"a": 1,' })), { code: 'E_TOKENIZER_VOCAB_INVALID' });
-  await assert.rejects(loadClipTokenizer(writeTokenizerFolder({ 'tokenizer_config.json': 'not json' })), { code: 'E_TOKENIZER_CONFIG_INVALID' });
+  const badConfig = writeTokenizerFolder({ 'tokenizer_config.json': 'not json' });
+  await assert.rejects(loadClipTokenizer(badConfig), { code: 'E_TOKENIZER_CONFIG_INVALID' });
   const data = clipData();
   const build = (vocab: unknown, extra: Partial<{ merges: string; map: unknown; config: unknown }> = {}) => () =>
-    new ClipTokenizer({ vocab, merges: extra.merges ?? data.mergesText, specialTokensMap: extra.map ?? SD1_SPECIAL_TOKENS, tokenizerConfig: extra.config ?? TOKENIZER_CONFIG });
+    new ClipTokenizer({
+      vocab, merges: extra.merges ?? data.mergesText,
+      specialTokensMap: extra.map ?? SD1_SPECIAL_TOKENS, tokenizerConfig: extra.config ?? TOKENIZER_CONFIG,
+    });
   assert.throws(build(['a', 'b']), { code: 'E_TOKENIZER_VOCAB_INVALID' });
   assert.throws(build({ ...data.vocab, cat: 'x' }), { code: 'E_TOKENIZER_VOCAB_INVALID' });
   assert.throws(build({ ...data.vocab, cat: 1.5 }), { code: 'E_TOKENIZER_VOCAB_INVALID' });
   assert.throws(build({ ...data.vocab, 'zzz-new': 320 }), /both have id 320/);
   const { a: _a, ...noA } = data.vocab;
   assert.throws(build(noA), /256 byte-level symbols/);
-  assert.throws(build(data.vocab, { merges: '#version: 0.2\na b c\n' }), (err: any) => err.code === 'E_TOKENIZER_MERGES_INVALID' && /line 2/.test(err.message));
+  assert.throws(
+    build(data.vocab, { merges: '#version: 0.2\na b c\n' }),
+    (err: any) => err.code === 'E_TOKENIZER_MERGES_INVALID' && /line 2/.test(err.message),
+  );
   assert.throws(build(data.vocab, { map: { pad_token: '<pad>' } }), { code: 'E_TOKENIZER_SPECIAL_TOKEN' });
   assert.throws(build(data.vocab, { config: { model_max_length: 2 } }), { code: 'E_TOKENIZER_CONFIG_INVALID' });
   assert.throws(build(data.vocab, { config: [] }), { code: 'E_TOKENIZER_CONFIG_INVALID' });

@@ -27,10 +27,10 @@ export function layoutMaps(seed: number): { pos: Float32Array; neg: Float32Array
   return { pos, neg };
 }
 
-export function layoutFeeds(k: number, maps: { pos: Float32Array; neg: Float32Array } | null): Record<string, Tensor> {
+export function layoutFeeds(layer: number, maps: { pos: Float32Array; neg: Float32Array } | null): Record<string, Tensor> {
   const zeros = new Float32Array(B * S * T);
   return {
-    [`layout_pos_${k}`]: new Tensor('float32', maps?.pos ?? zeros, [B, 1, S, T]),
-    [`layout_neg_${k}`]: new Tensor('float32', maps?.neg ?? zeros, [B, 1, S, T]),
+    [`layout_pos_${layer}`]: new Tensor('float32', maps?.pos ?? zeros, [B, 1, S, T]),
+    [`layout_neg_${layer}`]: new Tensor('float32', maps?.neg ?? zeros, [B, 1, S, T]),
   };
 }

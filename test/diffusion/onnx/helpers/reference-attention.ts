@@ -16,12 +16,12 @@ function matmul(x: Float32Array, rows: number, inner: number, w: Float32Array, c
 }
 
 /** xq: [B, S, C], xkv: [B, L, Ckv] -> [B, S, C]; pos/neg null = unguided. */
-export function referenceAttention(xq: Float32Array, xkv: Float32Array, kvLen: number, kvIn: number, w: Weights, key: string,
+export function referenceAttention(xq: Float32Array, xkv: Float32Array, kvLen: number, kvIn: number, weights: Weights, key: string,
   pos: Float32Array | null, neg: Float32Array | null): Float32Array {
   const { B, S, C, H, D } = DIMS;
-  const q = matmul(xq, B * S, C, w[`${key}.q`], C); //      [B, S, H*D]
-  const k = matmul(xkv, B * kvLen, kvIn, w[`${key}.k`], C); // [B, L, H*D]
-  const v = matmul(xkv, B * kvLen, kvIn, w[`${key}.v`], C);
+  const q = matmul(xq, B * S, C, weights[`${key}.q`], C); //      [B, S, H*D]
+  const k = matmul(xkv, B * kvLen, kvIn, weights[`${key}.k`], C); // [B, L, H*D]
+  const v = matmul(xkv, B * kvLen, kvIn, weights[`${key}.v`], C);
   const out = new Float32Array(B * S * C);
   for (let b = 0; b < B; b++) {
     const logits = new Float64Array(H * S * kvLen); //          [H, S, L]

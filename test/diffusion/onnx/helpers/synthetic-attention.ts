@@ -13,19 +13,15 @@ import {
   DataType, externalTensor, floatTensor, int64Tensor, node, valueInfo,
   type ModelProto, type NodeProto, type TensorProto,
 } from '../../../../diffusion/onnx/proto';
+import { mulberry32 } from '../../../../eval/random';
 
 export type Style = 'pt2' | 'pt1' | 'fused' | 'fused-packed-kv';
 export const DIMS = { B: 2, S: 6, T: 5, C: 8, CT: 6, H: 2, D: 4 } as const; // C = H * D
 
-/** Deterministic weights in [-1, 1) (LCG, Numerical Recipes constants). */
-export function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x / 2 ** 31 - 1;
-  }
-  return out;
+/** Deterministic weights in [-1, 1) from the evaluation's seeded PRNG. */
+export function seeded(count: number, seed: number): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => rng.uniform(-1, 1));
 }
 
 export interface Weights { [name: string]: Float32Array }
@@ -105,13 +101,13 @@ function splitHeads(ctx: Ctx, scope: string, x: string, perm: number[]): string 
   return op(ctx, scope, 'Transpose', [op(ctx, scope, 'Reshape', [x, shape])], { perm });
 }
 
-function attention(ctx: Ctx, style: Style, scope: string, xq: string, xkv: string, w: Weights, key: string): string {
+function attention(ctx: Ctx, style: Style, scope: string, xq: string, xkv: string, weights: Weights, key: string): string {
   const { C, CT, H, D, S, T } = DIMS;
   const kvIn = key === 'self' ? C : CT;
   const kvLen = key === 'self' ? S : T;
-  const q = op(ctx, scope, 'MatMul', [xq, weight(ctx, `${key}.q`, [C, C], w[`${key}.q`])]);
-  const k = op(ctx, scope, 'MatMul', [xkv, weight(ctx, `${key}.k`, [kvIn, C], w[`${key}.k`])]);
-  const v = op(ctx, scope, 'MatMul', [xkv, weight(ctx, `${key}.v`, [kvIn, C], w[`${key}.v`])]);
+  const q = op(ctx, scope, 'MatMul', [xq, weight(ctx, `${key}.q`, [C, C], weights[`${key}.q`])]);
+  const k = op(ctx, scope, 'MatMul', [xkv, weight(ctx, `${key}.k`, [kvIn, C], weights[`${key}.k`])]);
+  const v = op(ctx, scope, 'MatMul', [xkv, weight(ctx, `${key}.v`, [kvIn, C], weights[`${key}.v`])]);
   if (style === 'fused') return op(ctx, scope, 'MultiHeadAttention', [q, k, v], { num_heads: H }, 'com.microsoft');
   if (style === 'fused-packed-kv') {
     if (key === 'self') return op(ctx, scope, 'MultiHeadAttention', [q, k, v], { num_heads: H }, 'com.microsoft');
@@ -143,18 +139,23 @@ function attention(ctx: Ctx, style: Style, scope: string, xq: string, xkv: strin
  * `half`: compute in float16 with float32 graph inputs and outputs (Cast at the boundary, the layout
  * runtime-facts.md recommends), so the text input's dtype says nothing about the logits' dtype.
  */
-export function buildAttentionModel(style: Style, w: Weights, external?: ExternalSink, half = false): ModelProto {
+export function buildAttentionModel(style: Style, weights: Weights, external?: ExternalSink, half = false): ModelProto {
   const { S, T, C, CT } = DIMS;
   const ctx: Ctx = { nodes: [], inits: [], external, n: 0, half };
   const block = '/down_blocks.0/attentions.0/transformer_blocks.0/';
   const [x, text] = half
-    ? [op(ctx, '/', 'Cast', ['hidden'], { to: DataType.FLOAT16 }), op(ctx, '/', 'Cast', ['encoder_hidden_states'], { to: DataType.FLOAT16 })]
+    ? [
+      op(ctx, '/', 'Cast', ['hidden'], { to: DataType.FLOAT16 }),
+      op(ctx, '/', 'Cast', ['encoder_hidden_states'], { to: DataType.FLOAT16 }),
+    ]
     : ['hidden', 'encoder_hidden_states'];
-  const self = attention(ctx, style, `${block}attn1/`, x, x, w, 'self');
-  const cross = attention(ctx, style, `${block}attn2/`, x, text, w, 'cross');
+  const self = attention(ctx, style, `${block}attn1/`, x, x, weights, 'self');
+  const cross = attention(ctx, style, `${block}attn2/`, x, text, weights, 'cross');
   const residual = op(ctx, '/up_blocks.1/attentions.0/', 'Add', [x, cross]);
-  const cross2 = attention(ctx, style, '/up_blocks.1/attentions.0/transformer_blocks.0/attn2/', residual, text, w, 'cross2');
-  const out = (name: string, from: string) => node(half ? 'Cast' : 'Identity', `out_${name}`, [from], [name], half ? { to: DataType.FLOAT } : {});
+  const cross2 = attention(ctx, style, '/up_blocks.1/attentions.0/transformer_blocks.0/attn2/', residual, text, weights, 'cross2');
+  const out = (name: string, from: string) => {
+    return node(half ? 'Cast' : 'Identity', `out_${name}`, [from], [name], half ? { to: DataType.FLOAT } : {});
+  };
   ctx.nodes.push(out('self_out', self), out('cross_out', cross), out('cross2_out', cross2));
   const graph = create(GraphProtoSchema, {
     name: `synthetic_${style}`, node: ctx.nodes, initializer: ctx.inits,

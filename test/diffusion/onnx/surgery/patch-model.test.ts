@@ -25,7 +25,9 @@ async function sessions(style: Style) {
   };
 }
 
-const expected = { pt2: { rank: 4, kind: 'matmul-softmax' }, pt1: { rank: 3, kind: 'matmul-softmax' }, fused: { rank: 4, kind: 'multi-head-attention' } };
+const expected = {
+  pt2: { rank: 4, kind: 'matmul-softmax' }, pt1: { rank: 3, kind: 'matmul-softmax' }, fused: { rank: 4, kind: 'multi-head-attention' },
+};
 
 for (const style of ['pt2', 'pt1', 'fused'] as const) {
   test(`${style}: finds both cross-attentions by structure and never the self-attention`, async () => {
@@ -39,7 +41,9 @@ for (const style of ['pt2', 'pt1', 'fused'] as const) {
       assert.equal(layer.queryLength, null); // the synthetic graphs record no intermediate shapes
       assert.ok(layer.nodes.every((n) => n.includes('/attn2/')));
     }
-    assert.deepEqual(description.layers.map((l) => [l.posInput, l.negInput]), [['layout_pos_0', 'layout_neg_0'], ['layout_pos_1', 'layout_neg_1']]);
+    assert.deepEqual(description.layers.map((l) => [l.posInput, l.negInput]), [
+      ['layout_pos_0', 'layout_neg_0'], ['layout_pos_1', 'layout_neg_1'],
+    ]);
   });
 
   test(`${style}: zero layout inputs reproduce the unpatched model`, async () => {
@@ -73,7 +77,8 @@ for (const style of ['pt2', 'pt1', 'fused'] as const) {
     // The unconditional row (batch 0) gets zero maps and must stay exactly unguided.
     const row = S * C;
     const plain = await original.run(baseFeeds());
-    assert.ok(maxAbsDiff((out.cross_out.data as Float32Array).subarray(0, row), (plain.cross_out.data as Float32Array).subarray(0, row)) <= 1e-6);
+    const crossUncond = (out.cross_out.data as Float32Array).subarray(0, row);
+    assert.ok(maxAbsDiff(crossUncond, (plain.cross_out.data as Float32Array).subarray(0, row)) <= 1e-6);
     // Self-attention is untouched.
     assert.deepEqual(Array.from(out.self_out.data as Float32Array), Array.from(plain.self_out.data as Float32Array));
   });
@@ -122,7 +127,9 @@ test('fused with packed key/value [B, T, H, 2, d]: patched, and the rewritten gr
   // numbers of this branch are untested here.
   const model = buildAttentionModel('fused-packed-kv', weights);
   const { layers } = patchModel(model);
-  assert.deepEqual(layers.map((l) => [l.scope, l.kind, l.heads]), [[ATTN2, 'multi-head-attention', DIMS.H], [ATTN2_UP, 'multi-head-attention', DIMS.H]]);
+  assert.deepEqual(layers.map((l) => [l.scope, l.kind, l.heads]), [
+    [ATTN2, 'multi-head-attention', DIMS.H], [ATTN2_UP, 'multi-head-attention', DIMS.H],
+  ]);
   const mha = model.graph!.node.filter((n) => n.opType === 'MultiHeadAttention');
   assert.deepEqual(mha.map((n) => n.input[5] !== undefined && n.input[5] !== ''), [false, true, true]); // attn1 untouched
   await InferenceSession.create(encodeModel(model));

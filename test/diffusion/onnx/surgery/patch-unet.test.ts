@@ -8,7 +8,9 @@ import { clearSessionCache } from '../../../../diffusion/onnx/session-cache';
 import { externalRefs } from '../../../../diffusion/onnx/surgery/external-data';
 import { readModelMetadata } from '../../../../diffusion/onnx/surgery/model-metadata';
 import { patchModel } from '../../../../diffusion/onnx/surgery/patch-model';
-import { META_VERSION, SURGERY_VERSION, patchUnetBytes, patchUnetFile, readPatchedDescription } from '../../../../diffusion/onnx/surgery/patch-unet';
+import {
+  META_VERSION, SURGERY_VERSION, patchUnetBytes, patchUnetFile, readPatchedDescription,
+} from '../../../../diffusion/onnx/surgery/patch-unet';
 import { baseFeeds, hidden, layoutFeeds, layoutMaps, text } from '../helpers/layout-feeds';
 import { maxAbsDiff, referenceAttention } from '../helpers/reference-attention';
 import { DIMS, ExternalSink, buildAttentionModel, makeWeights, type Weights } from '../helpers/synthetic-attention';
@@ -81,7 +83,8 @@ test('records provenance in metadata_props and reuses a current patched file', a
 
 test('refuses to write the patched model where its external data would not resolve', async () => {
   const source = writeUnetFolder('elsewhere', makeWeights());
-  await assert.rejects(patchUnetFile(source, { outPath: join(root, 'elsewhere', 'model.layout.onnx') }), { code: 'E_SURGERY_EXTERNAL_DATA' });
+  const outPath = join(root, 'elsewhere', 'model.layout.onnx');
+  await assert.rejects(patchUnetFile(source, { outPath }), { code: 'E_SURGERY_EXTERNAL_DATA' });
   await assert.rejects(patchUnetFile(source, { outPath: source }), { code: 'E_SURGERY_EXTERNAL_DATA' });
 });
 

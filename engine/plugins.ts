@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodedError } from '../errors/coded-error';
+import type { AnyNodeDefinition } from './define';
+import type { NodeRegistry } from './registry';
+
+/** A plugin module that cannot be imported, exports no node list, or declares a type the registry refuses. */
+export class PluginLoadError extends CodedError<'E_PLUGIN_LOAD'> {
+  constructor(message: string, cause?: unknown) {
+    super('E_PLUGIN_LOAD', message, { cause });
+    this.name = 'PluginLoadError';
+  }
+}
+
+/**
+ * Registers the node types of plugin modules. A plugin is an ES module (TypeScript under tsx) exporting `nodes`, or
+ * a default export, that is an array of `defineNode(...)` definitions. The CLI's `--plugin` and the server's registry
+ * modules (main thread and worker) all come through here, so every entry point accepts and refuses the same modules.
+ * Relative paths resolve from the working directory.
+ */
+export async function registerPluginModules(registry: NodeRegistry, modules: readonly string[]): Promise<void> {
+  for (const path of modules) {
+    let mod: { nodes?: unknown; default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(resolve(path)).href)) as typeof mod;
+    } catch (err) {
+      throw new PluginLoadError(`Could not load plugin module "${path}": ${(err as Error).message}`, err);
+    }
+    const list = mod.nodes ?? mod.default;
+    if (!Array.isArray(list)) {
+      const exported = Object.keys(mod).join(', ') || 'nothing';
+      throw new PluginLoadError(`Expected plugin module "${path}" to export \`nodes\` (an array of node definitions) ` +
+        `but it exports ${exported}.`);
+    }
+    for (const def of list as AnyNodeDefinition[]) {
+      try {
+        registry.register(def);
+      } catch (err) {
+        throw new PluginLoadError(`Plugin module "${path}": ${(err as Error).message}`, err);
+      }
+    }
+  }
+}

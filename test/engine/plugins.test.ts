@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { NodeRegistry, PluginLoadError, registerPluginModules } from '../../engine';
+import { buildNodeRegistry } from '../../nodes/registry';
+import { ALL_NODES } from '../../nodes';
+import { REPO } from '../helpers/paths';
+import { scratchDir } from '../helpers/scratch';
+
+const PLUGIN = join(REPO, 'test', 'fixtures', 'plugins', 'test-nodes.ts');
+
+test('a plugin module adds its node types to the shipped ones', async () => {
+  const registry = await buildNodeRegistry([PLUGIN]);
+  assert.equal(registry.list().length > ALL_NODES.length, true);
+  for (const def of ALL_NODES) assert.ok(registry.has(def.type), def.type);
+});
+
+test('modules that are missing, throw on import, export no list, or clash with a shipped type are E_PLUGIN_LOAD', async () => {
+  const dir = scratchDir('plugins');
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const cases: Array<[string, RegExp]> = [
+    [join(dir, 'absent.mjs'), /Could not load plugin module/],
+    [write('throws.mjs', "throw new Error('boom at import');\n"), /boom at import/],
+    [write('empty.mjs', 'export const other = 1;\n'), /export `nodes`.*but it exports other/],
+    [write('not-array.mjs', 'export const nodes = { Text: 1 };\n'), /export `nodes`/],
+    [write('clash.mjs', `export { ALL_NODES as nodes } from ${JSON.stringify(join(REPO, 'nodes', 'index.ts'))};\n`), /registered twice/],
+  ];
+  for (const [path, message] of cases) {
+    await assert.rejects(registerPluginModules(new NodeRegistry(ALL_NODES), [path]), (err: Error) => {
+      assert.ok(err instanceof PluginLoadError, `${path}: ${err.name}`);
+      assert.equal((err as PluginLoadError).code, 'E_PLUGIN_LOAD');
+      assert.match(err.message, message, path);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { parseDetectArgs, runDetectCli, splitRawBatch } from '../../../eval/detect/cli';
+import { recognitionThreshold, renderScene } from '../../../eval/detect';
+
+const twoObjects = renderScene([{ shape: 'circle', colour: 'red', cx: 16, cy: 32, size: 24 }, { shape: 'square', colour: 'blue', cx: 48, cy: 32, size: 22 }], 'cream').image;
+const holedStar = renderScene([{ shape: 'star', colour: 'yellow', cx: 32, cy: 32, size: 26, pattern: 'hole' }], 'white').image;
+
+test('detect CLI on PNG files: objects, colour regions, two-coloured blobs, as JSON-ready data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detect-cli-'));
+  try {
+    const file = join(dir, 'two.png');
+    await sharp(Buffer.from(twoObjects.data), { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(file);
+    const out = await runDetectCli([file]);
+    assert.equal(out.subject, null);
+    assert.equal(out.images.length, 1);
+    const [img] = out.images;
+    assert.equal(img.source, file);
+    assert.deepEqual(img.objects.map((o) => [o.colour, o.shape]).sort(), [['blue', 'square'], ['red', 'circle']]);
+    assert.equal(img.twoColourBlobs, 0);
+    const red = img.colourBoxes.red!;
+    assert.ok(red[0] >= 3 && red[2] <= 29 && red[2] - red[0] >= 22, `red region ${red}`);
+    assert.equal(img.colourBoxes.green, null);
+    assert.equal(img.pattern, undefined);
+    JSON.parse(JSON.stringify(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detect CLI on a raw [N, H, W, 3] batch from stdin, with a custom subject: pattern score and recognised', async () => {
+  const batch = new Uint8Array([...holedStar.data, ...twoObjects.data]);
+  const out = await runDetectCli(['--subject', 'holed_star', '--raw', '-', '--width', '64', '--height', '64'], async () => batch);
+  assert.deepEqual(out.subject, { name: 'holed_star', baseWord: 'star', colour: 'yellow', pattern: 'hole', ...recognitionThreshold('holed_star') });
+  assert.deepEqual(out.images.map((i) => i.source), ['stdin:0', 'stdin:1']);
+  assert.ok(out.images[0].pattern! > 0.9 && out.images[0].recognised === 1, JSON.stringify(out.images[0]));
+  assert.equal(out.images[1].pattern, null, 'no yellow in the second image');
+  assert.equal(out.images[1].recognised, 0);
+});
+
+test('detect CLI arguments and input errors are coded', () => {
+  assert.deepEqual(parseDetectArgs(['a.png', 'b.png']), { subject: null, files: ['a.png', 'b.png'], raw: null });
+  assert.throws(() => parseDetectArgs([]), { code: 'E_EVAL_ARGS' });
+  assert.throws(() => parseDetectArgs(['--subject', 'dotted_triangle', 'a.png']), { code: 'E_EVAL_ARGS' });
+  assert.throws(() => parseDetectArgs(['--raw', '-']), { code: 'E_EVAL_ARGS' }, 'size required');
+  assert.throws(() => parseDetectArgs(['--raw', '-', '--width', '64', '--height', '0']), { code: 'E_EVAL_ARGS' });
+  assert.throws(() => parseDetectArgs(['--raw', '-', '--width', '64', '--height', '64', 'a.png']), { code: 'E_EVAL_ARGS' });
+  assert.throws(() => parseDetectArgs(['--frobnicate', '1']), { code: 'E_EVAL_ARGS' });
+  assert.throws(() => splitRawBatch(new Uint8Array(64 * 64 * 3 + 1), 64, 64), { code: 'E_EVAL_IMAGE' });
+  assert.throws(() => splitRawBatch(new Uint8Array(0), 64, 64), { code: 'E_EVAL_IMAGE' });
+  assert.equal(splitRawBatch(new Uint8Array(2 * 4 * 4 * 3), 4, 4).length, 2);
+});
+
+test('detect CLI: an unreadable PNG is E_EVAL_IMAGE', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detect-cli-'));
+  try {
+    writeFileSync(join(dir, 'bad.png'), 'not a png');
+    await assert.rejects(runDetectCli([join(dir, 'bad.png')]), { code: 'E_EVAL_IMAGE' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
