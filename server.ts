@@ -13,7 +13,8 @@ const USAGE = `Usage: node --import tsx server.ts [options]
   --data-dir DIR      queue, history and the default folders below (default .cones-server)   env CONES_DATA_DIR
   --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default DIR/outputs, DIR/inputs, ...)
   --graphs DIR        example graphs (default the install's graphs/)
-  --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable`;
+  --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable
+  --run-timeout S     stop a run after S seconds with E_RUN_TIMEOUT (default 3600; 0 = none)  env CONES_RUN_TIMEOUT`;
 
 async function main(): Promise<number> {
   let values;
@@ -22,7 +23,8 @@ async function main(): Promise<number> {
       options: {
         host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
         outputs: { type: 'string' }, inputs: { type: 'string' }, residuals: { type: 'string' }, layouts: { type: 'string' },
-        graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, 'run-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
   const env = process.env;
   const portText = values.port ?? env.CONES_PORT;
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  const timeoutText = values['run-timeout'] ?? env.CONES_RUN_TIMEOUT;
   // Everything the server writes lives under its data folder unless a folder is given: nothing else in the cwd.
   const dataDir = values['data-dir'] || env.CONES_DATA_DIR || '.cones-server';
   try {
@@ -52,6 +55,7 @@ async function main(): Promise<number> {
         graphs: values.graphs ?? resolve(INSTALL_ROOT, 'graphs'),
       },
       registryModules: values.plugin ?? [],
+      runTimeoutMs: timeoutText === undefined || timeoutText === '' ? undefined : Number(timeoutText) * 1000,
     });
     console.log(`cones server listening on ${server.url} (websocket ${server.url.replace(/^http/, 'ws')}/ws)`);
     const stop = (): void => {

@@ -44,9 +44,15 @@ export function fingerprintPath(path: string, kind: 'file' | 'dir'): string {
     if (depth > 4) return;
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name);
-      const s = statSync(full);
-      if (s.isDirectory()) walk(full, depth + 1);
-      else entries.push(`${relative(path, full)}:${s.size}:${s.mtimeMs}`);
+      let stats;
+      try {
+        stats = statSync(full);
+      } catch {
+        entries.push(`${relative(path, full)}:unreadable`); // a dangling link: the loader reports it if it matters
+        continue;
+      }
+      if (stats.isDirectory()) walk(full, depth + 1);
+      else entries.push(`${relative(path, full)}:${stats.size}:${stats.mtimeMs}`);
     }
   };
   walk(path, 0);

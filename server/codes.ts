@@ -36,6 +36,7 @@ export const SERVER_ERRORS = {
   E_TOKEN_REQUIRED: { summary: 'Binding to a non-loopback host needs a token.' },
   E_BAD_OPTIONS: { summary: 'startServer was given an invalid option.' },
   // Run outcomes recorded in history and events (not HTTP responses).
+  E_RUN_TIMEOUT: { summary: 'The run took longer than the server\'s per-run time limit (--run-timeout) and was stopped.' },
   E_WORKER_CRASHED: { summary: 'The execution worker died during the run; it was restarted.' },
 } as const satisfies CodeTable;
 

@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import { INSTALL_ROOT } from './graph-paths';
 import type { FolderName } from './options';
 import { isInside } from './paths';
 
@@ -20,16 +21,33 @@ export function urlForPath(folders: Record<FolderName, string>, path: string): s
 }
 
 /**
+ * Names the server's own folders inside free text (error messages, hints): `/srv/cones/data/inputs/x.png` becomes
+ * `<inputs>/x.png`, the install folder `<install>`, so remote clients never learn the server's directory layout.
+ */
+export function scrubPaths(text: string, folders: Record<FolderName, string>): string {
+  const named: Array<[string, string]> = [...Object.entries(folders), ['install', INSTALL_ROOT]];
+  named.sort((a, b) => b[1].length - a[1].length); // a folder inside another is named by the inner one
+  let out = text;
+  for (const [name, root] of named) {
+    // Only the folder itself or a path below it: "/srv/in" must not rewrite "/srv/input".
+    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`${escaped}(?=[/\\\\]|\\.(?!\\w)|[^\\w.-]|$)`, 'g'), `<${name}>`);
+  }
+  return out;
+}
+
+/**
  * Replaces every string that is an absolute path inside a served folder by its /api/files/... URL, deep in
- * a JSON-like value (ui values, output summaries): clients get links they can fetch, and the server's own
- * directory layout is not disclosed. `files` collects the URLs.
+ * a JSON-like value (ui values, output summaries, errors): clients get links they can fetch, and the server's own
+ * directory layout is not disclosed (other strings get their folder paths named by `scrubPaths`). `files` collects
+ * the URLs.
  */
 export function pathsToUrls<T>(value: T, folders: Record<FolderName, string>, files: string[] = []): T {
   const walk = (item: unknown): unknown => {
     if (typeof item === 'string') {
       const url = urlForPath(folders, item);
       if (url) files.push(url);
-      return url ?? item;
+      return url ?? scrubPaths(item, folders);
     }
     if (Array.isArray(item)) return item.map(walk);
     if (item && typeof item === 'object' && !ArrayBuffer.isView(item)) {

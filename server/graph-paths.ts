@@ -12,7 +12,7 @@ export interface SearchBase {
   root: string;
 }
 
-const INSTALL_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const INSTALL_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /**
  * Where relative file inputs resolve, first existing wins (the engine's searchPaths, in the same order):

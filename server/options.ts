@@ -29,6 +29,8 @@ export interface ServerOptions {
   /** How long a run may ignore an interrupt (a node that never calls throwIfAborted) before its worker is
    *  terminated and restarted (default 10 s). */
   interruptGraceMs?: number;
+  /** Longest a run may take before it is stopped with E_RUN_TIMEOUT and the queue moves on (default 1 h; 0 = none). */
+  runTimeoutMs?: number;
 }
 
 export const FOLDER_NAMES = ['outputs', 'inputs', 'residuals', 'layouts', 'graphs'] as const;
@@ -43,11 +45,19 @@ export interface ResolvedOptions {
   registryModules: string[];
   historyLimit: number;
   interruptGraceMs: number;
+  runTimeoutMs: number;
 }
 
 export const DEFAULT_PORT = 8188;
 const DEFAULT_HISTORY_LIMIT = 1000;
 const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
+/** An SD-sized image on a CPU takes minutes; an hour bounds a stuck run without cutting real ones. */
+const DEFAULT_RUN_TIMEOUT_MS = 60 * 60_000;
+
+function checkedTimeout(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new ServerError('E_BAD_OPTIONS', `Expected a run time limit >= 0 ms (0 = none) but received ${ms}.`);
+  return ms;
+}
 /** Short tokens can be guessed over the network; 16 characters is a floor, not a recommendation. */
 const MIN_TOKEN_LENGTH = 16;
 
@@ -97,5 +107,6 @@ export function resolveOptions(opts: ServerOptions): ResolvedOptions {
     registryModules: (opts.registryModules ?? []).map((m) => resolve(m)),
     historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     interruptGraceMs: opts.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
+    runTimeoutMs: checkedTimeout(opts.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS),
   };
 }

@@ -19,6 +19,7 @@ interface Current {
    *  to run_done by fetching /api/history/:runId always finds it). */
   terminal?: WireEvent;
   interruptTimer?: NodeJS.Timeout;
+  timeLimit?: NodeJS.Timeout;
 }
 
 /** Moves runs from the queue through the worker into history, forwarding every event to the hub. */
@@ -35,6 +36,8 @@ export class Runner {
     private readonly folders: Record<FolderName, string>,
     /** How long a run may ignore an interrupt before its worker is terminated. */
     private readonly interruptGraceMs: number,
+    /** Longest a run may take before it is stopped with E_RUN_TIMEOUT (0 = no limit). */
+    private readonly runTimeoutMs: number,
     worker: Omit<WorkerData, 'workerModule'>,
   ) {
     this.host = new WorkerHost(worker, { onEvent: (e) => this.onEvent(e), onDone: (id, outcome) => this.onDone(id, outcome) });
@@ -73,6 +76,14 @@ export class Runner {
     cur.interruptTimer ??= setTimeout(() => void this.host.kill({ status: 'interrupted' }), this.interruptGraceMs).unref();
   }
 
+  /** Ends a run over the time limit: its worker is terminated (a stuck node cannot refuse) and the queue moves on. */
+  private timeOut(runId: string): void {
+    if (this.current?.run.runId !== runId) return;
+    const seconds = Math.round(this.runTimeoutMs / 1000);
+    const message = `The run took longer than the server's limit of ${seconds} s and was stopped.`;
+    void this.host.kill({ status: 'error', error: { code: 'E_RUN_TIMEOUT', message } });
+  }
+
   /**
    * Settles a run that was executing or ending when a previous server process stopped: one history already holds
    * finished (it ended, but the queue file was not updated yet) is left as it is; any other is recorded interrupted.
@@ -95,7 +106,12 @@ export class Runner {
 
   onEvent(event: RunEvent): void {
     const cur = this.current;
+    // The time limit counts from the engine's start of the run (worker start-up is not the graph's fault).
+    if (event.type === 'run_start' && cur?.run.runId === event.runId && this.runTimeoutMs > 0) {
+      cur.timeLimit ??= setTimeout(() => this.timeOut(event.runId), this.runTimeoutMs).unref();
+    }
     let wire = toWire(event);
+    if (event.type === 'run_error') wire = pathsToUrls(wire, this.folders); // messages name no server folder
     if (event.type === 'node_done' || (event.type === 'node_cached' && event.ui)) {
       const files: string[] = [];
       // A cached output node shows the files of the run that made them.
@@ -114,6 +130,7 @@ export class Runner {
     const cur = this.current;
     if (!cur || cur.run.runId !== runId) return;
     clearTimeout(cur.interruptTimer);
+    clearTimeout(cur.timeLimit);
     this.current = undefined;
     const reason = this.closing ? 'server_stopped' : 'user';
     const result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'> = outcome.status === 'ok'

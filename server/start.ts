@@ -41,7 +41,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The hub reports the runner's status and the runner feeds the hub: the hub reads it lazily.
   let runner: Runner | undefined;
   const hub = new WsHub(wss, log, () => runner!.status());
-  const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, {
+  const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, opts.runTimeoutMs, {
     registryModules: opts.registryModules,
     searchPaths: bases.map((b) => b.base),
     confine: bases.map((b) => b.root),

@@ -40,6 +40,12 @@ export interface EncodedPiece {
   readonly ids: readonly number[];
 }
 
+/**
+ * Longest prompt tokenised (about 270 chunks of 77 tokens). BPE merges within one pre-token take time quadratic in
+ * its length, so this also bounds a hostile one-word prompt (20,000 letters: about 0.3 s).
+ */
+export const MAX_PROMPT_CHARS = 20_000;
+
 export class ClipTokenizer {
   readonly config: ClipTokenizerConfig;
   readonly source: string;
@@ -81,6 +87,11 @@ export class ClipTokenizer {
     if (options.mode !== 'fixed' && options.mode !== 'adaptive') {
       const mode = (options as { mode?: unknown }).mode;
       throw new ModelError(TOKENIZER_CODES.options, `Expected mode 'fixed' or 'adaptive' but received ${JSON.stringify(mode)}.`);
+    }
+    if (prompt.length > MAX_PROMPT_CHARS) {
+      throw new ModelError(TOKENIZER_CODES.promptTextTooLong, `Expected a prompt of at most ${MAX_PROMPT_CHARS} characters but received ${prompt.length}.`, {
+        hint: 'A prompt is a sentence or a paragraph; long prompts are split into 77-token chunks, but not without limit.',
+      });
     }
     const pieces = this.encodePieces(prompt);
     const special = { bos: this.config.bos.id, eos: this.config.eos.id, pad: this.config.pad.id };

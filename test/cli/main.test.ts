@@ -176,3 +176,16 @@ test('run --confine: a graph reading /etc/passwd through a link or --set exits 3
     noStack(r);
   }
 });
+
+test('hundreds of --set options run; a command line over 16 KiB is a usage error (exit 2), never a crash', async () => {
+  const graph = join(ROOT, 'graphs', 'hello-text.json');
+  const many = Array.from({ length: 500 }, (_, i) => ['--set', `subject.value=v${i}`]).flat();
+  const ok = await cones(['run', graph, '--out', join(tmp, 'many'), ...many]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(readFileSync(join(tmp, 'many', 'prompt.txt'), 'utf8'), /^v499 and/, 'the last --set wins');
+  const tooMany = Array.from({ length: 2000 }, (_, i) => ['--set', `subject.value=v${i}`]).flat();
+  const refused = await cones(['run', graph, ...tooMany]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^E_USAGE: Expected a command line of at most 16384 bytes/);
+  noStack(refused);
+});

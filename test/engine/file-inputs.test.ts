@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defineNode, Engine, input, InputOverride, NodeRegistry, NodeRunError, output, resolveFileInput } from '../../engine';
@@ -126,4 +126,13 @@ test('without confinement (the CLI default) device files and FIFOs are still ref
   }
   assert.equal(resolveFileInput('path', join(outside, 'secret.txt'), 'file', { searchPaths: [allowed] }), join(outside, 'secret.txt'));
   assert.throws(() => resolveFileInput('path', 'a\0b', 'file', { searchPaths: [allowed] }), { code: 'E_FILE_NOT_ALLOWED' });
+});
+
+test('a model folder with a dangling symbolic link gets a coded error, not a raw ENOENT (issue 23, item 9)', async () => {
+  const broken = join(allowed, 'broken-model');
+  cpSync(SHAPES_MODEL, broken, { recursive: true });
+  rmSync(join(broken, 'unet', 'model.onnx'));
+  symlinkSync(join(allowed, 'no-such-file.onnx'), join(broken, 'unet', 'model.onnx'));
+  const err = await failure(graphFor(LOADERS[2], 'broken-model', 'literal').graph, []);
+  assert.equal(err.code, 'E_MODEL_FOLDER_INCOMPLETE', err.message);
 });

@@ -211,3 +211,21 @@ test('prototype names in the editor\'s /vendor/ route are plain 404s, never a 50
   }
   assert.equal((await t.api('/vendor/litegraph.js')).status, 200);
 });
+
+test('errors reaching clients carry an E_ code and name no absolute server path (issue 23, item 9)', async () => {
+  const ws = await connectWs(t.base);
+  const res = await t.api('/api/runs', { method: 'POST', json: { graph: graphOf({ r: { type: 'TestReadText', version: 1, inputs: { path: 'missing.txt' } } }) } });
+  assert.equal(res.status, 201);
+  const event = await ws.waitFor((m) => m.runId === res.body.runId && m.type === 'run_error');
+  ws.close();
+  let entry: any;
+  for (let i = 0; i < 100 && !entry?.error; i++) {
+    entry = (await t.api(`/api/history/${res.body.runId}`)).body;
+    if (!entry?.error) await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const answer of [event, entry.error]) {
+    assert.match(answer.code, /^E_[A-Z_]+$/);
+    assert.ok(!JSON.stringify(answer).includes(t.dir), JSON.stringify(answer));
+    assert.match(answer.message, /<inputs>\/missing\.txt/);
+  }
+});

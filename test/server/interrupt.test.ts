@@ -89,3 +89,25 @@ test('a node that ignores the interrupt has its worker terminated after the grac
   assert.deepEqual([hist.status, hist.interrupted.reason], ['interrupted', 'user']);
   ws.close();
 });
+
+test('a run over the per-run time limit is stopped with E_RUN_TIMEOUT and the queue moves on (issue 23, item 8)', async () => {
+  const limited = await startTestServer(undefined, { runTimeoutMs: 600 });
+  try {
+    const ws = await connectWs(limited.base);
+    const busyGraph = graphOf({
+      b: { type: 'TestBusy', version: 1, inputs: { ms: 10_000 } },
+      s: { type: 'TestSink', version: 1, inputs: { value: { from: 'b', output: 'value' } } },
+    });
+    const t0 = performance.now();
+    const busy = await limited.api('/api/runs', { method: 'POST', json: { graph: busyGraph } });
+    const next = await limited.api('/api/runs', { method: 'POST', json: { graph: slowGraph(9, 1) } });
+    const ev = await ws.waitFor((m) => m.runId === busy.body.runId && m.type === 'run_error', 8_000);
+    assert.equal(ev.code, 'E_RUN_TIMEOUT');
+    assert.ok(performance.now() - t0 < 6_000, 'stopped long before the 10 s node returned');
+    await ws.waitFor((m) => m.runId === next.body.runId && m.type === 'run_done');
+    assert.equal((await limited.api(`/api/history/${busy.body.runId}`)).body.error.code, 'E_RUN_TIMEOUT');
+    ws.close();
+  } finally {
+    await limited.server.close();
+  }
+});

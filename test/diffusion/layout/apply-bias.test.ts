@@ -20,7 +20,7 @@ test('hand case: logits + gw * eta * std * W_pos, then the mask where flagged, o
   out.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-3, `${i}: ${v} vs ${expected[i]}`));
 });
 
-test('biasing scaled logits equals scaling biased raw scores: (S + gw eta std(S) W) d^-0.5 (method.md)', () => {
+test('biasing scaled logits equals scaling biased raw scores: (S + gw eta std(S) W) d^-0.5 (docs/method.md section 5)', () => {
   const [H, S, T] = [4, 16, 7];
   const raw = gaussian(1, [H, S, T]);
   const wPos = f32([S, T], Float32Array.from(gaussian(2, [S * T]).data, (v) => (v > 0 ? 2.5 : 0)));

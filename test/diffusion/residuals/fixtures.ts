@@ -1,7 +1,7 @@
 /**
  * Test fixtures: a hand-assembled torch.save pickle and a small ZIP writer, so tests can build .pt archives with
  * other stems, DEFLATE entries, missing entries, other dtypes or bad opcodes. Byte layouts follow Lib/pickletools.py
- * and PKWARE APPNOTE.TXT; the reference .pt files in ../shared/reference use the same layout (STORED entries).
+ * and PKWARE APPNOTE.TXT; the files torch.save writes (test/fixtures/cones2/residuals/) use the same layout (STORED).
  */
 import { crc32, deflateRawSync } from 'node:zlib';
 
@@ -90,3 +90,13 @@ export function rawSafetensors(header: unknown, data: Uint8Array): Uint8Array {
   out.set(data, 8 + json.length);
   return out;
 }
+
+/** The error code `fn` throws (or a description of an uncoded failure), undefined when it does not throw. */
+export const codeOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return (err as { code?: string }).code ?? `uncoded ${(err as Error).name}: ${(err as Error).message}`;
+  }
+};

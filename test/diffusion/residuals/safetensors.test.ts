@@ -9,22 +9,13 @@ import {
 import { parseSafetensors, serializeSafetensors } from '../../../diffusion/residuals/safetensors';
 import { mulberry32 } from '../../../eval/random';
 import { fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
-import { float32Bytes, rawSafetensors } from './fixtures';
+import { codeOf, float32Bytes, rawSafetensors } from './fixtures';
 
 /** 1024-wide .pt residuals in the reference trainer's layout: the project's torch.save fixture, and a real one. */
 const PT_1024 = [
   { name: 'reference_layout.pt', path: fixturePath('residuals', 'reference_layout.pt'), skip: false },
   { name: 'dog_colabv2.pt', path: referencePath('cones2-student', 'residuals', 'dog_colabv2.pt'), skip: referenceSkip },
 ] as const;
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code ?? `uncoded ${(err as Error).name}: ${(err as Error).message}`;
-  }
-};
 
 test('write then read a residual: exact values and metadata', async () => {
   const vector = Float32Array.from({ length: 768 }, (_, i) => Math.sin(i) * 3);

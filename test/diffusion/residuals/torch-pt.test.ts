@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { readResidual } from '../../../diffusion/residuals/residual';
 import { readTorchTensor } from '../../../diffusion/residuals/torch-pt';
 import { cones2Manifest, fixturePath, referencePath, referenceSkip } from '../../helpers/paths';
-import { float32Bytes, tensorPickle, torchArchive, zip } from './fixtures';
+import { codeOf, float32Bytes, tensorPickle, torchArchive, zip } from './fixtures';
 
 const REFERENCE = referencePath('cones2-student', 'residuals') + '/';
 const FIXTURES = fixturePath('residuals') + '/';
@@ -21,15 +21,6 @@ const REFERENCE_NORMS: Record<string, number> = {
   'vase_colab.pt': 27.148929,
   'watercolor_colab.pt': 16.557279,
   'wearable_glasses_colab.pt': 28.988858,
-};
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code ?? `uncoded ${(err as Error).name}: ${(err as Error).message}`;
-  }
 };
 
 test('every residual file written by torch.save (training/make_test_fixtures.py) reads as torch.load read it, ' +

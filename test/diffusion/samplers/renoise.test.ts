@@ -5,7 +5,7 @@ import { gaussian } from '../../../diffusion/noise';
 import { f32 } from '../../../diffusion/tensor';
 import { meanStd } from './toy';
 
-test('renoise adds noise of std sqrt(sigma_i^2 - sigma_(i+1)^2) (method.md, self-recurrence)', () => {
+test('renoise adds noise of std sqrt(sigma_i^2 - sigma_(i+1)^2) (docs/method.md section 6)', () => {
   const x = f32([3], Float32Array.from([1, 2, 3]));
   const z = f32([3], Float32Array.from([1, 0, -2]));
   const out = renoise(x, 3, 5, z); // sqrt(25 - 9) = 4
