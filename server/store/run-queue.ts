@@ -85,8 +85,9 @@ export class RunQueue {
         hint: 'Check the server\'s data folder (free space, permissions); runs are accepted again once it can be written.',
       });
     }
-    const i = this.pending.indexOf(run);
-    return (i < 0 ? 0 : i) + (this.running ? 1 : 0);
+    // Another submission's pump may have started this run while its write was in flight: then none is ahead.
+    if (this.running?.runId === run.runId) return 0;
+    return Math.max(0, this.pending.indexOf(run)) + (this.running ? 1 : 0);
   }
 
   remove(runId: string): RunRecord | undefined {
