@@ -21,7 +21,7 @@ export function layoutUnet(model: SdModel): Promise<LayoutUnet> {
   if (!p) {
     p = (async () => {
       const patched = await patchUnetFile(model.folder.unet);
-      const loaded = await createSession(patched.path, { provider: model.provider });
+      const loaded = await createSession(patched.path, { provider: model.provider, externalDataFolder: patched.externalDataFolder });
       return { loaded, layers: patched.layers, patchedPath: patched.path };
     })();
     p.catch(() => layoutUnets.delete(model));

@@ -27,6 +27,11 @@ export interface CreateSessionOptions {
   graphOptimizationLevel?: SessionOptions['graphOptimizationLevel'];
   onWarning?: (message: string) => void;
   logger?: (message: string) => void;
+  /**
+   * The folder external-data weights are read from, when the model file is not beside them (a patched UNet in the
+   * cache folder reads the original export's weights in place: ORT's model_external_initializers_file_folder_path).
+   */
+  externalDataFolder?: string;
 }
 
 export interface LoadedSession {
@@ -52,6 +57,7 @@ export async function createSession(modelPath: string, opts: CreateSessionOption
     deviceId: opts.deviceId ?? 0,
     optimizedModelFilePath: opts.optimizedModelFilePath ?? '',
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+    externalDataFolder: opts.externalDataFolder ?? '',
   });
   const loaded = await cachedSession(key, () => openSession(absolute, opts));
   // A cache hit must still tell this caller that it is on CPU when CUDA was asked for.
@@ -71,6 +77,9 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
   const base: SessionOptions = {
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     ...(opts.optimizedModelFilePath ? { optimizedModelFilePath: resolve(opts.optimizedModelFilePath) } : {}),
+    ...(opts.externalDataFolder
+      ? { extra: { session: { model_external_initializers_file_folder_path: resolve(opts.externalDataFolder) } } }
+      : {}),
   };
   const provider = opts.provider ?? 'cpu';
   let fallbackReason: string | undefined;

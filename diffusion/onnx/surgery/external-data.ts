@@ -1,9 +1,9 @@
 /**
  * External-data references of a model: every tensor stored outside the .onnx file, wherever it sits
  * (initializers, sparse initializers, Constant-node attribute tensors, nested subgraphs). The surgery
- * re-serialises the ModelProto, which keeps these references byte for byte; what can break them is
- * writing the patched model somewhere else. ORT 1.30 rejects locations that are absolute, contain
- * `..`, or escape the model folder through a symlink, so the patched model must sit beside the weights.
+ * re-serialises the ModelProto, which keeps these references byte for byte. ORT 1.30 rejects locations that are
+ * absolute, contain `..`, or escape the model folder through a symlink, so references must resolve inside the
+ * source's folder; the patched copy (in the cache folder) is opened with that folder as its external-data folder.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';

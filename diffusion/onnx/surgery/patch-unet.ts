@@ -1,9 +1,12 @@
 /**
- * UNet surgery on files and bytes: decode, patch (patch-model.ts), record provenance, write the patched
- * model beside the original (`unet/model.onnx` -> `unet/model.layout.onnx`) so its external-data
- * references stay valid, and reuse a current patched file instead of redoing the work.
+ * UNet surgery on files and bytes: decode, patch (patch-model.ts), record provenance, write the patched model into a
+ * cache folder (never into the model folder, which may be shared and read-only) and reuse a current patched file
+ * instead of redoing the work. The patched file keeps the original's external-data references; its session reads
+ * those weights in place from the source folder (`externalDataFolder`), so nothing is copied.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ModelError } from '../../errors';
 import { assertModelFile } from '../session';
@@ -20,7 +23,7 @@ export const META_SOURCE = 'cones.layout_surgery.source';
 export const META_LAYERS = 'cones.layout_surgery.layers';
 
 export interface PatchFileOptions extends PatchOptions {
-  /** Default: `<source stem>.layout.onnx` in the source's folder. */
+  /** Default: `defaultPatchedPath(source)`, in the cache folder. */
   outPath?: string;
   /** Re-patch even when a current patched file exists. */
   force?: boolean;
@@ -31,11 +34,26 @@ export interface PatchedUnet extends PatchDescription {
   path: string;
   /** True when an existing patched file was reused. */
   cached: boolean;
+  /** Where the patched model's external-data weights are: the source's folder (pass to createSession). */
+  externalDataFolder: string;
 }
 
+/** `CONES_CACHE_DIR`, else `$XDG_CACHE_HOME/cones-graph`, else `~/.cache/cones-graph`. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CONES_CACHE_DIR) return resolve(env.CONES_CACHE_DIR);
+  return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache'), 'cones-graph');
+}
+
+/**
+ * `<cache>/unet-layout/<stem>-<hash of the source's real path>.layout.onnx`: one patched file per source file, which
+ * the fingerprint in its metadata keeps current (a changed source is patched again, atomically, under the same name).
+ */
 export function defaultPatchedPath(sourcePath: string): string {
-  const ext = extname(sourcePath);
-  return join(dirname(sourcePath), `${basename(sourcePath, ext)}.layout${ext || '.onnx'}`);
+  const real = existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
+  const ext = extname(real);
+  const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const stem = basename(dirname(real)) + '-' + basename(real, ext);
+  return join(cacheDir(), 'unet-layout', `${stem}-${id}.layout${ext || '.onnx'}`);
 }
 
 export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions = {}): Promise<PatchedUnet> {
@@ -44,28 +62,30 @@ export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions =
   const outPath = resolve(opts.outPath ?? defaultPatchedPath(source));
   if (outPath === source) {
     throw new ModelError('E_SURGERY_EXTERNAL_DATA', `Expected the patched model to go to a new file but outPath is the source ${source}.`, {
-      hint: 'Leave outPath unset to write <name>.layout.onnx beside the source.',
+      hint: 'Leave outPath unset to write the patched model into the cache folder (CONES_CACHE_DIR).',
     });
   }
   if (!opts.force && existsSync(outPath)) {
     const reused = await reusable(source, outPath);
     if (reused) {
       opts.logger?.(`onnx surgery: reusing ${outPath}`);
-      return { ...reused, path: outPath, cached: true };
+      return { ...reused, path: outPath, cached: true, externalDataFolder: dirname(source) };
     }
   }
   opts.logger?.(`onnx surgery: patching ${source}`);
   const model = decodeModel(readFileSync(source), source);
   const refs = externalRefs(model);
-  assertExternalRefsValid(refs, outPath);
+  assertExternalRefsValid(refs, source); // they stay relative to the source's folder, read from there
   const print = await fingerprint(source, externalFiles(refs));
   const description = patchModel(model, opts);
   recordProvenance(model, print, description);
-  // Write then rename, so an interrupted run never leaves a truncated model that looks current.
+  // Write then rename, so an interrupted run never leaves a truncated model that looks current, and two processes
+  // patching at once each rename a whole file over the other (both are the same patch of the same source).
+  mkdirSync(dirname(outPath), { recursive: true });
   const tmp = `${outPath}.tmp-${process.pid}`;
   writeFileSync(tmp, encodeModel(model));
   renameSync(tmp, outPath);
-  return { ...description, path: outPath, cached: false };
+  return { ...description, path: outPath, cached: false, externalDataFolder: dirname(source) };
 }
 
 /** Patches an in-memory model. External data, if any, must be resolvable wherever the bytes are loaded. */

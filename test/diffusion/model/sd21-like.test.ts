@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSdModel } from '../../../diffusion/model/load';
@@ -13,10 +13,32 @@ import { makeSd21LikeFolder } from './helpers/sd21-like';
 
 const SOURCE = process.env.CONES_PARITY_MODEL ?? SHAPES_MODEL;
 
+/** Every file and folder below `dir` with its size and modification time. */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .map((path) => `${path}:${statSync(path).size}:${statSync(path).mtimeMs}`)
+    .sort();
+}
+
+function chmodTree(dir: string, mode: number): void {
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isDirectory()) chmodSync(join(e.parentPath ?? e.path, e.name), mode);
+  }
+  chmodSync(dir, mode);
+}
+
 test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external weights, "!" padding) loads and runs', async (t) => {
   const original = await loadSdModel(SOURCE);
   const dir = makeSd21LikeFolder(SOURCE);
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => {
+    chmodTree(dir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A shared model folder is often read-only: nothing below may write into it (root ignores the mode, so the
+  // listing and the times are compared at the end as well).
+  chmodTree(dir, 0o555);
+  const before = snapshot(dir);
   const model = await loadSdModel(dir);
   assert.equal(model.inputs.textEncoder.get('input_ids')!.dtype, 'int32');
   assert.equal(model.inputs.unet.get('timestep')!.dtype, 'int64');
@@ -30,7 +52,7 @@ test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external
   const b = await encodeChunks(model, ids);
   assert.deepEqual(b.data, a.data, 'int32 ids give the same embedding');
 
-  // Same integer timestep through both UNets; the patched one (external data kept beside the weights) too.
+  // Same integer timestep through both UNets; the patched one (in the cache, reading the weights in place) too.
   const sample = gaussian(1, [2, 4, 16, 16]);
   const context = f32([2, a.dims[1], a.dims[2]], new Float32Array([...a.data, ...a.data]));
   const ref = await runUnet(original, null, { sample, timestep: 500, context });
@@ -43,7 +65,7 @@ test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external
     for (let i = 0; i < ref.data.length; i++) d = Math.max(d, Math.abs(ref.data[i] - out.data[i]));
     assert.ok(d < 1e-4, `max |diff| ${d}`);
   }
-  assert.ok(existsSync(join(dir, 'unet', 'model.layout.onnx')));
+  assert.ok(!patched.patchedPath.startsWith(dir), 'the patched UNet lives in the cache folder');
 
   const enc = {
     modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks),
@@ -58,4 +80,5 @@ test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external
   });
   assert.ok(result.latent.data.every(Number.isFinite));
   assert.ok(result.guidedLayers > 0);
+  assert.deepEqual(snapshot(dir), before, 'the model folder was not written to');
 });

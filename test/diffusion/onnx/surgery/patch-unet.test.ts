@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { decodeModel, encodeModel } from '../../../../diffusion/onnx/proto';
 import { createSession } from '../../../../diffusion/onnx/session';
 import { clearSessionCache } from '../../../../diffusion/onnx/session-cache';
@@ -9,7 +9,7 @@ import { externalRefs } from '../../../../diffusion/onnx/surgery/external-data';
 import { readModelMetadata } from '../../../../diffusion/onnx/surgery/model-metadata';
 import { patchModel } from '../../../../diffusion/onnx/surgery/patch-model';
 import {
-  META_VERSION, SURGERY_VERSION, patchUnetBytes, patchUnetFile, readPatchedDescription,
+  META_VERSION, SURGERY_VERSION, cacheDir, patchUnetBytes, patchUnetFile, readPatchedDescription,
 } from '../../../../diffusion/onnx/surgery/patch-unet';
 import { baseFeeds, hidden, layoutFeeds, layoutMaps, text } from '../helpers/layout-feeds';
 import { maxAbsDiff, referenceAttention } from '../helpers/reference-attention';
@@ -17,6 +17,7 @@ import { DIMS, ExternalSink, buildAttentionModel, makeWeights, type Weights } fr
 import { tempDir } from '../helpers/tiny-models';
 
 const root = tempDir('patch-unet');
+process.env.CONES_CACHE_DIR = join(root, 'cache'); // this file's patched models stay in its temp folder
 after(async () => { await clearSessionCache(); rmSync(root, { recursive: true, force: true }); });
 
 /** An SD-style `unet/` folder: model.onnx with every weight in model.onnx_data (v weights via Constant nodes). */
@@ -30,11 +31,14 @@ function writeUnetFolder(name: string, weights: Weights): string {
   return join(unet, 'model.onnx');
 }
 
-test('patches a model with external data beside the original and keeps every external reference', async () => {
+test('patches a model with external data into the cache folder, keeps every external reference, writes nothing beside it', async () => {
   const weights = makeWeights();
   const source = writeUnetFolder('ext', weights);
+  const listing = readdirSync(dirname(source)).sort();
   const result = await patchUnetFile(source);
-  assert.equal(result.path, join(root, 'ext', 'unet', 'model.layout.onnx'));
+  assert.equal(dirname(result.path), join(cacheDir(), 'unet-layout'));
+  assert.equal(result.externalDataFolder, dirname(source));
+  assert.deepEqual(readdirSync(dirname(source)).sort(), listing, 'the model folder is left as it was (it may be read-only)');
   assert.equal(result.cached, false);
   assert.equal(result.layers.length, 2);
 
@@ -45,8 +49,8 @@ test('patches a model with external data beside the original and keeps every ext
   assert.ok(before.some((r) => r.tensor.startsWith('/weights/')), 'Constant-node attribute tensors are external too');
   assert.ok(statSync(result.path).size < 64 * 1024, 'weights stay in model.onnx_data, not inlined');
 
-  // ORT loads the patched file by path, resolving model.onnx_data beside it.
-  const { session } = await createSession(result.path);
+  // ORT loads the patched file from the cache, reading model.onnx_data in place from the source folder.
+  const { session } = await createSession(result.path, { externalDataFolder: result.externalDataFolder });
   const maps = layoutMaps(11);
   const out = await session.run({ ...baseFeeds(), ...layoutFeeds(0, maps), ...layoutFeeds(1, null) });
   const expected = referenceAttention(hidden, text, DIMS.T, DIMS.CT, weights, 'cross', maps.pos, maps.neg);
@@ -81,11 +85,14 @@ test('records provenance in metadata_props and reuses a current patched file', a
   assert.equal((await patchUnetFile(source, { force: true })).cached, false);
 });
 
-test('refuses to write the patched model where its external data would not resolve', async () => {
+test('refuses to overwrite the source, and a source whose external data escapes its folder', async () => {
   const source = writeUnetFolder('elsewhere', makeWeights());
-  const outPath = join(root, 'elsewhere', 'model.layout.onnx');
-  await assert.rejects(patchUnetFile(source, { outPath }), { code: 'E_SURGERY_EXTERNAL_DATA' });
   await assert.rejects(patchUnetFile(source, { outPath: source }), { code: 'E_SURGERY_EXTERNAL_DATA' });
+  const model = decodeModel(readFileSync(source));
+  const tensor = model.graph!.initializer.find((t) => t.dataLocation === 1)!;
+  tensor.externalData.find((e) => e.key === 'location')!.value = '../escaped.bin';
+  writeFileSync(source, encodeModel(model));
+  await assert.rejects(patchUnetFile(source, { force: true }), { code: 'E_SURGERY_EXTERNAL_DATA' });
 });
 
 test('a missing source is E_MODEL_FILE_MISSING', async () => {
