@@ -23,8 +23,8 @@ export interface BiasInputs {
   batch: string;
   pos: string;
   neg: string;
-  /** Guess that the model computes in float16, used only where CastLike is unavailable (opset < 15). */
-  halfGuess: boolean;
+  /** The text input's element type: used below opset 15 only when the logits' type cannot be inferred. */
+  fallbackType: number | null;
 }
 
 /** s: [B, 1, 1, 1] float32, the unbiased std of each batch row of `logits` (any rank, batch rows first). */
@@ -61,7 +61,7 @@ export function addToLogits(builder: SubgraphBuilder, logits: string, bias: stri
   const st = builder.slice1d(shape, -2, null, 'st'); //                       [S, T]
   const shape4 = builder.op('Concat', [inp.batch, builder.i64([-1], 'heads_axis'), st], { axis: 0 }, 'shape4');
   const logits4 = builder.op('Reshape', [logits, shape4], {}, 'logits4'); //  logits4: [B, H, S, T]
-  const typed = builder.castLike(bias, logits, inp.halfGuess, 'bias_typed');
+  const typed = builder.castLike(bias, logits, inp.fallbackType, 'bias_typed');
   const biased = builder.op('Add', [logits4, typed], {}, 'biased'); //        [B, H, S, T]
   return builder.op('Reshape', [biased, shape], {}, 'biased_logits'); //      original shape
 }

@@ -4,6 +4,7 @@
  */
 import { DataType, floatTensor, int64Tensor, node, type AttrValue, type NodeProto, type TensorProto } from '../proto';
 import type { GraphIndex } from './graph-index';
+import { elemTypeOf } from './elem-type';
 
 export const MIN_OPSET = 13;
 /** ONNX Slice's "to the end" (INT64_MAX); Number() is exact enough here since it is only an upper bound. */
@@ -52,11 +53,13 @@ export class SubgraphBuilder {
   }
 
   /**
-   * `x` converted to the element type of `ref`. CastLike (opset 15) needs no knowledge of that type;
-   * before opset 15 the caller's guess decides (fp16 models with fp32 graph inputs guess wrong there).
+   * `x` (float32) converted to the element type of `ref`. CastLike (opset 15) reads that type at run time; below
+   * opset 15 it is inferred from the graph (`elemTypeOf`: value_info, initializers, Cast `to`, type-keeping ops),
+   * and `fallbackType` (the text input's type) decides only when the graph does not tell.
    */
-  castLike(x: string, ref: string, refIsHalfGuess: boolean, label: string): string {
+  castLike(x: string, ref: string, fallbackType: number | null, label: string): string {
     if (this.index.opset() >= 15) return this.op('CastLike', [x, ref], {}, label);
-    return refIsHalfGuess ? this.cast(x, DataType.FLOAT16, label) : x;
+    const type = elemTypeOf(this.index, ref) ?? fallbackType ?? DataType.FLOAT;
+    return type === DataType.FLOAT ? x : this.cast(x, type, label);
   }
 }

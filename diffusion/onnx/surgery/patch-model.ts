@@ -51,7 +51,7 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
       details: { skipped },
     });
   }
-  const halfGuess = valueInfoElemType(index.valueInfo.get(textInput)) === DataType.FLOAT16;
+  const fallbackType = valueInfoElemType(index.valueInfo.get(textInput));
   const shared = new SubgraphBuilder(index, '/layout_bias/');
   const batch = shared.slice1d(shared.op('Shape', [textInput], {}, 'text_shape'), 0, 1, 'batch'); // [B]
   const before = new Map<NodeProto, NodeProto[]>();
@@ -60,7 +60,7 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
   g.initializer.push(...shared.initializers);
 
   sites.forEach((site, k) => {
-    const inp: BiasInputs = { batch, pos: `layout_pos_${k}`, neg: `layout_neg_${k}`, halfGuess };
+    const inp: BiasInputs = { batch, pos: `layout_pos_${k}`, neg: `layout_neg_${k}`, fallbackType };
     const b = new SubgraphBuilder(index, `${site.scope || `/layout_${k}/`}layout_bias/`);
     if (site.kind === 'matmul-softmax') {
       const logits = site.target.input[0];
@@ -70,7 +70,7 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
       const mha = site.target;
       const logits = fusedLogits(b, index, mha);
       const expanded = expandForFused(b, layoutBias(b, rowStd(b, logits, inp), inp), logits, batch);
-      const bias = b.castLike(expanded, mha.input[0], halfGuess, 'bias_typed');
+      const bias = b.castLike(expanded, mha.input[0], fallbackType, 'bias_typed');
       while (mha.input.length < 6) mha.input.push('');
       mha.input[5] = mha.input[5] ? b.op('Add', [mha.input[5], bias], {}, 'attention_bias') : bias;
     }

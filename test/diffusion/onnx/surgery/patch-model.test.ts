@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InferenceSession, Tensor } from '../../../../diffusion/onnx/ort';
-import { decodeModel, encodeModel } from '../../../../diffusion/onnx/proto';
+import { makeTensor } from '../../../../diffusion/onnx/input-meta';
+import { DataType, decodeModel, encodeModel, node } from '../../../../diffusion/onnx/proto';
 import { findCrossAttention, patchModel } from '../../../../diffusion/onnx/surgery/patch-model';
 import { baseFeeds, hidden, layoutFeeds, layoutMaps, text } from '../helpers/layout-feeds';
 import { maxAbsDiff, referenceAttention } from '../helpers/reference-attention';
@@ -148,5 +149,58 @@ for (const opset of [13, 18]) {
     assert.ok(maxAbsDiff(out.cross_out.data as Float32Array, expected) < TOL_REF);
     const ops = new Set(model.graph!.node.map((n) => n.opType));
     assert.equal(ops.has('CastLike'), opset >= 15);
+  });
+}
+
+/**
+ * A float16 export the way diffusers' SD 2.1 fp16 ONNX export looks: float16 graph inputs, attention logits upcast
+ * to float32 before the Softmax (and cast back after), opset 14 (no CastLike). The bias must take the logits' type
+ * (float32), not the text input's (float16): onnxruntime refuses a mixed Add at load.
+ */
+function asFp16UpcastExport(model: ReturnType<typeof buildAttentionModel>, opset: number): void {
+  const graph = model.graph!;
+  for (const input of graph.input) {
+    if (input.type?.value.case === 'tensorType') input.type.value.value.elemType = DataType.FLOAT16;
+  }
+  for (const n of graph.node) {
+    if (n.opType === 'Cast' && ['hidden', 'encoder_hidden_states'].includes(n.input[0])) {
+      n.opType = 'Identity';
+      n.attribute = [];
+    }
+  }
+  const nodes: typeof graph.node = [];
+  for (const n of graph.node) {
+    if (n.opType !== 'Softmax') {
+      nodes.push(n);
+      continue;
+    }
+    const [logits, probs] = [n.input[0], n.output[0]];
+    nodes.push(node('Cast', `${n.name}/upcast`, [logits], [`${logits}_f32`], { to: DataType.FLOAT }));
+    n.input[0] = `${logits}_f32`;
+    n.output[0] = `${probs}_f32`;
+    nodes.push(n, node('Cast', `${n.name}/downcast`, [`${probs}_f32`], [probs], { to: DataType.FLOAT16 }));
+  }
+  graph.node = nodes;
+  model.opsetImport.find((o) => o.domain === '')!.version = BigInt(opset);
+}
+
+for (const [style, opset] of [['pt1', 14], ['pt2', 14], ['pt1', 17]] as const) {
+  test(`float16 inputs with upcast attention (${style}, opset ${opset}): patched model loads, zero bias = plain`, async () => {
+    const model = buildAttentionModel(style, weights, undefined, true);
+    asFp16UpcastExport(model, opset);
+    const bytes = encodeModel(model);
+    const patchedModel = decodeModel(bytes);
+    assert.equal(patchModel(patchedModel).layers.length, 2);
+    const original = await InferenceSession.create(bytes);
+    const patched = await InferenceSession.create(encodeModel(patchedModel)); // refused before: float + float16 Add
+    const half = (name: string, values: Float32Array, dims: number[]) => makeTensor({ name, dtype: 'float16' }, values, dims);
+    const feeds = { hidden: half('hidden', hidden, [B, S, C]), encoder_hidden_states: half('encoder_hidden_states', text, [B, T, CT]) };
+    const plain = await original.run(feeds);
+    const zero = await patched.run({ ...feeds, ...layoutFeeds(0, null), ...layoutFeeds(1, null) });
+    assert.equal(maxAbsDiff(plain.cross_out.data as Float32Array, zero.cross_out.data as Float32Array), 0);
+    const maps = layoutMaps(11);
+    const out = await patched.run({ ...feeds, ...layoutFeeds(0, maps), ...layoutFeeds(1, null) });
+    const expected = referenceAttention(hidden, text, T, CT, weights, 'cross', maps.pos, maps.neg);
+    assert.ok(maxAbsDiff(out.cross_out.data as Float32Array, expected) < 1e-2, 'fp16 activations against float64');
   });
 }
