@@ -11,7 +11,7 @@ const HELP = `cones: run and check cones-graph files
 Usage:
   ${RUN_USAGE}
   cones validate GRAPH.json [...] [--json]
-  cones nodes [TYPE ...]
+  cones nodes [TYPE ...] [--json]
   ${IMPORT_USAGE}
 
 Exit codes: 0 ok, 2 invalid graph or usage, 3 a node failed, 130 interrupted.

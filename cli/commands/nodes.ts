@@ -2,10 +2,14 @@ import { describeNode } from '../../engine';
 import { parseArgs } from '../args';
 import { EXIT } from '../exit-codes';
 import { buildNodeRegistry } from '../../nodes/registry';
+import { describeTypes, summarizeTypes } from './node-summary';
 
-/** Prints every node type's schema as JSON: the same descriptions the editor builds its nodes from. */
+/**
+ * Lists the node types readably (all, grouped by category; or the inputs and outputs of the named ones). With
+ * `--json`, prints their full descriptions: the same ones the editor builds its nodes from.
+ */
 export async function nodesCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['plugin'], flags: [] });
+  const args = parseArgs(argv, { options: ['plugin'], flags: ['json'] });
   const registry = await buildNodeRegistry(args.options.get('plugin'));
   const types = args.positionals.length ? args.positionals : registry.types();
   const out = [];
@@ -17,6 +21,7 @@ export async function nodesCommand(argv: readonly string[]): Promise<number> {
     }
     out.push(describeNode(def));
   }
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  if (args.flags.has('json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  else process.stdout.write(args.positionals.length ? describeTypes(out) : summarizeTypes(out));
   return EXIT.OK;
 }

@@ -150,8 +150,15 @@ test('validate: ok file exits 0, v0 file reports its migration, bad file exits 2
   assert.deepEqual(line.issues.map((i) => `${i.code}:${i.nodeId}`).sort(), ['E_CYCLE:a', 'E_CYCLE:b']);
 });
 
-test('nodes: prints every node type schema as JSON', async () => {
-  const r = await cones(['nodes']);
+test('nodes: a readable list by category, one type\'s inputs in detail, and every schema as JSON with --json', async () => {
+  const summary = await cones(['nodes']);
+  assert.equal(summary.code, 0);
+  assert.match(summary.stdout, /^loaders:\n {2}LoadModel +Opens a Stable Diffusion ONNX folder/);
+  assert.ok(summary.stdout.split('\n').length < 60, 'one line per type');
+  const detail = await cones(['nodes', 'Math']);
+  assert.match(detail.stdout, /^Math \(version 1, utils\): /);
+  assert.match(detail.stdout, /\n {4}op: STRING, default "add", one of "add" \| /);
+  const r = await cones(['nodes', '--json']);
   assert.equal(r.code, 0);
   const list = JSON.parse(r.stdout) as Array<{ type: string; inputsSchema: { properties: Record<string, unknown> }; outputs: unknown[] }>;
   const math = list.find((n) => n.type === 'Math');
