@@ -55,10 +55,10 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
 
   const model = await ctx.model();
   const call = randomUnetCall(model, 77);
-  const [count] = await profileRuns(model.folder.unet, [unetFeeds(model, null, call)], ctx.scratch);
+  const [count] = await profileRuns(model.unet.modelPath, [unetFeeds(model, call)], ctx.scratch);
   const side = call.sample.dims[2];
   ctx.log(`compute: shapes UNet call x ${ctx.opts.repeats}`);
-  const unetMs = summarize(await repeated(() => runUnet(model, null, call), ctx.opts.repeats, 2));
+  const unetMs = summarize(await repeated(() => runUnet(model, call), ctx.opts.repeats, 2));
   ctx.shapesUnet = { flops: count.total, ms: unetMs.median };
   const rate = count.total / (unetMs.median / 1000);
   out.figures.push({
@@ -73,10 +73,10 @@ export async function computeSection(ctx: BenchContext): Promise<SectionResult> 
       `(median call ${formatMs(unetMs.median)})`,
     n: unetMs.n,
   });
-  const ortDefault = await InferenceSession.create(model.folder.unet, { executionProviders: ['cpu'] });
-  const feeds = unetFeeds(model, null, call);
+  const ortDefault = await InferenceSession.create(model.unet.modelPath, { executionProviders: ['cpu'] });
+  const feeds = unetFeeds(model, call);
   ctx.log(`compute: shapes UNet call, pipeline session vs ORT default threads, x ${ctx.opts.repeats * 4}`);
-  const t = await interleaved(() => runUnet(model, null, call), () => ortDefault.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
+  const t = await interleaved(() => runUnet(model, call), () => ortDefault.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
   await ortDefault.release();
   out.comparisons.push({
     section: SECTION, name: 'shapes UNet call, batch 2: the pipeline\'s session vs the same model with ORT\'s default thread count',

@@ -1,7 +1,9 @@
 /**
  * Cost of Cones 2 layout guidance on the shapes model:
- * - one UNet call on the layout-patched UNet (bias inputs on every cross-attention, built per call by layoutFeeds
- *   as generate() does per step) vs the plain UNet;
+ * - one UNet call with bias on every cross-attention (built per call by layoutFeeds, as generate() does per step)
+ *   vs an unguided call (all-zero bias) on the same session: the model opens one patched UNet for both;
+ * - that unguided call vs the export's own graph (a second session opened only here): what the one-session design
+ *   costs calls that use no layout;
  * - one denoising step inside generate() with and without a layout (self-recurrence off), i.e. per image / steps;
  * - self-recurrence: a whole image with every guided step run twice vs once;
  * - the per-image setup generate() does once (planLayoutBias: weight maps, downsampling, mask logits), which the
@@ -11,7 +13,9 @@
  */
 import { etaAt, REFERENCE_ETA } from '../../diffusion/layout';
 import type { SdModel } from '../../diffusion/model/load';
-import { layerQueryLengths, layoutUnet, runUnet, type UnetCall } from '../../diffusion/model/unet';
+import { layerQueryLengths, layoutUnet, runUnet, unetFeeds, type UnetCall } from '../../diffusion/model/unet';
+import { InferenceSession } from '../../diffusion/onnx/ort';
+import { cpuThreadOptions } from '../../diffusion/onnx/session';
 import type { Conditioning } from '../../diffusion/pipeline/conditioning';
 import { concatBatch, generate, type LayoutGuidance } from '../../diffusion/pipeline/generate';
 import { layoutFeeds, planLayoutBias, type LayerBiasPlan } from '../../diffusion/pipeline/layout-plan';
@@ -47,13 +51,14 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
         value: formatMs(median(planMs)), n: planMs.length,
       });
     }
-    ctx.log(`layout: UNet call guided vs plain, ${mode} tokens, x ${repeats * 4}`);
-    const calls = await interleaved(guidedCall, () => runUnet(model, null, call), { repeats: repeats * 4, warmup: 3 });
+    ctx.log(`layout: UNet call guided vs unguided, ${mode} tokens, x ${repeats * 4}`);
+    const calls = await interleaved(guidedCall, () => runUnet(model, call), { repeats: repeats * 4, warmup: 3 });
     out.comparisons.push({
       section: SECTION, name: `one UNet call, batch 2, bias on every cross-attention, ${mode} tokens (L = ${c.cond.dims[1]})`,
-      a: { label: 'patched UNet + bias planes', ms: calls.a }, b: { label: 'plain UNet', ms: calls.b }, paired: true,
-      target: { kind: 'max', value: 1.1 }, note: 'includes building the bias planes (layoutFeeds), as generate() does per step',
+      a: { label: 'guided: bias planes', ms: calls.a }, b: { label: 'unguided: zero bias', ms: calls.b }, paired: true,
+      target: { kind: 'max', value: 1.1 }, note: 'one patched session; includes building the bias planes (layoutFeeds), as generate() does per step',
     });
+    if (mode === 'adaptive') await zeroBiasVsExport(ctx, model, call, out);
   }
 
   const conditioning = await encodePrompt(model, PROMPT, 'adaptive');
@@ -82,11 +87,26 @@ export async function layoutCostSection(ctx: BenchContext): Promise<SectionResul
   return out;
 }
 
+/** An unguided call on the model's patched session vs the export's own graph opened beside it. */
+async function zeroBiasVsExport(ctx: BenchContext, model: SdModel, call: UnetCall, out: SectionResult): Promise<void> {
+  const plain = await InferenceSession.create(model.folder.unet, { executionProviders: ['cpu'], ...cpuThreadOptions() });
+  const all = unetFeeds(model, call);
+  const feeds = Object.fromEntries(plain.inputNames.map((n) => [n, all[n]]));
+  ctx.log(`layout: unguided call, patched session vs the export, x ${ctx.opts.repeats * 4}`);
+  const t = await interleaved(() => runUnet(model, call), () => plain.run(feeds), { repeats: ctx.opts.repeats * 4, warmup: 3 });
+  await plain.release();
+  out.comparisons.push({
+    section: SECTION, name: 'one unguided UNet call, batch 2: the model\'s one (patched) session vs the export\'s graph',
+    a: { label: 'patched, zero bias', ms: t.a }, b: { label: 'export', ms: t.b }, paired: true,
+    target: { kind: 'max', value: 1.05 }, note: 'the price of opening the UNet once (diffusion/model/unet.ts openUnet)',
+  });
+}
+
 /** What generate() does per guided step: bias planes for this sigma, then the patched UNet. */
 async function guidedUnetCall(
   model: SdModel, conditioning: Conditioning, call: UnetCall, steps: number,
 ): Promise<{ run: () => Promise<unknown>; plan: () => LayerBiasPlan; feeds: () => unknown }> {
-  const unet = await layoutUnet(model);
+  const unet = layoutUnet(model);
   const latent = { height: call.sample.dims[2], width: call.sample.dims[3] };
   const size = { height: model.defaultSize, width: model.defaultSize };
   const lg = boxLayout(steps, false);
@@ -95,5 +115,5 @@ async function guidedUnetCall(
   const biasPlan = plan();
   const gwEta = LAYOUT_WEIGHT * etaAt(REFERENCE_ETA, { sigma: SIGMA, step: 0, guidanceSteps: steps });
   const feeds = () => layoutFeeds(biasPlan, unet.layers.length, { gwEta, active: true, parts: 'both' }, 2, 1);
-  return { run: () => runUnet(model, unet, { ...call, layout: feeds() }), plan, feeds };
+  return { run: () => runUnet(model, { ...call, layout: feeds() }), plan, feeds };
 }

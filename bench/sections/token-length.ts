@@ -23,7 +23,7 @@ export async function tokenLengthSection(ctx: BenchContext): Promise<SectionResu
   const fixedCall = randomUnetCall(model, fixedLength);
   ctx.log(`tokens: UNet call L=${adaptiveLength} vs L=${fixedLength} x ${repeats * 4}`);
   const calls = await interleaved(
-    () => runUnet(model, null, adaptiveCall), () => runUnet(model, null, fixedCall), { repeats: repeats * 4, warmup: 3 },
+    () => runUnet(model, adaptiveCall), () => runUnet(model, fixedCall), { repeats: repeats * 4, warmup: 3 },
   );
   out.comparisons.push({
     section: SECTION, name: 'one UNet call, batch 2, unguided',

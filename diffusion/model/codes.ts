@@ -17,7 +17,8 @@ export const MODEL_ERRORS = {
   E_UNET_LAYER_RESOLUTION: {
     summary: 'A cross-attention layer has a dynamic query length and no diffusers block name, so its resolution is unknown.',
   },
-  E_UNET_LAYOUT_FEEDS: { summary: 'A layout-patched UNet was called without layout inputs for its layers.' },
+  E_UNET_LAYOUT_FEEDS: { summary: 'Layout inputs were given for a different number of layers than the patched UNet has.' },
+  E_UNET_LAYOUT_UNAVAILABLE: { summary: 'A layout-guided run on a UNet the surgery could not patch (or whose patched file could not be written).' },
 } as const satisfies CodeTable;
 
 export type SdModelErrorCode = keyof typeof MODEL_ERRORS;

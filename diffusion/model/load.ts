@@ -5,6 +5,7 @@ import { createSession, type LoadedSession, type ProviderChoice } from '../onnx/
 import { parseSchedulerConfig, type SchedulerConfig } from '../schedule';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer';
 import { readSdFolder, type SdFolder } from './sd-folder';
+import { openUnet, type LayoutUnet } from './unet';
 
 /** SD 1.x / 2.x latent scale (diffusers AutoencoderKL default), used when vae_decoder/config.json has none. */
 export const SD_VAE_SCALING_FACTOR = 0.18215;
@@ -16,7 +17,11 @@ export interface SdModel {
   provider: 'cpu' | 'cuda';
   tokenizer: ClipTokenizer;
   textEncoder: LoadedSession;
+  /** The one UNet session: the layout-patched graph when the surgery could patch the export, else the export. */
   unet: LoadedSession;
+  /** The UNet's layout inputs; null when the export could not be patched (unetLayoutError says why). */
+  unetLayout: LayoutUnet | null;
+  unetLayoutError: ModelError | null;
   vaeDecoder: LoadedSession;
   /** Input dtypes/ranks as this export declares them (int32 vs int64 ids, rank-0 vs rank-1 timestep). */
   inputs: { textEncoder: Map<string, InputSpec>; unet: Map<string, InputSpec>; vaeDecoder: Map<string, InputSpec> };
@@ -50,12 +55,13 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     opts.onWarning?.(message);
   };
   const sessionOpts = { provider: opts.provider ?? 'cpu', deviceId: opts.deviceId, onWarning };
-  const [tokenizer, textEncoder, unet, vaeDecoder] = await Promise.all([
+  const [tokenizer, textEncoder, opened, vaeDecoder] = await Promise.all([
     loadClipTokenizer(folder.tokenizerDir),
     createSession(folder.textEncoder, sessionOpts),
-    createSession(folder.unet, sessionOpts),
+    openUnet(folder.unet, sessionOpts),
     createSession(folder.vaeDecoder, sessionOpts),
   ]);
+  const unet = opened.loaded;
   const inputs = {
     textEncoder: inputSpecs(textEncoder.session), unet: inputSpecs(unet.session), vaeDecoder: inputSpecs(vaeDecoder.session),
   };
@@ -95,7 +101,7 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
   const provider = unet.provider;
   const id = String((folder.modelIndex?._name_or_path as string | undefined) ?? basename(folder.root));
   return {
-    id, folder, provider, tokenizer, textEncoder, unet, vaeDecoder, inputs, textWidth, latentChannels, vaeFactor,
+    id, folder, provider, tokenizer, textEncoder, unet, unetLayout: opened.layout, unetLayoutError: opened.layoutError, vaeDecoder, inputs, textWidth, latentChannels, vaeFactor,
     vaeScalingFactor: num(cfg.vaeDecoder.scaling_factor) ?? SD_VAE_SCALING_FACTOR,
     defaultSize: sampleSize * vaeFactor,
     scheduler,

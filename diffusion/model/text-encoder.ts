@@ -1,5 +1,5 @@
 import { ModelError } from '../errors';
-import { makeTensor } from '../onnx/input-meta';
+import { makeTensor, outputAsFloat32 } from '../onnx/input-meta';
 import { f32, type F32Tensor } from '../tensor';
 import type { SdModel } from './load';
 
@@ -22,7 +22,7 @@ export async function encodeChunks(model: SdModel, chunks: readonly (readonly nu
       throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Expected the text encoder to return [1, ${ids.length}, ${D}] ` +
         `but received [${hidden?.dims.join(', ')}].`);
     }
-    parts.push(hidden.data as Float32Array);
+    parts.push(outputAsFloat32(hidden, 'last_hidden_state'));
     L += ids.length;
   }
   // embedding: [1, L, D]

@@ -1,33 +1,57 @@
 import { ModelError } from '../errors';
-import { makeTensor } from '../onnx/input-meta';
+import { cacheDir } from '../onnx/cache-dir';
+import { makeTensor, outputAsFloat32 } from '../onnx/input-meta';
 import { Tensor } from '../onnx/ort';
-import { createSession, type LoadedSession } from '../onnx/session';
-import { patchUnetFile, type LayoutLayer } from '../onnx/surgery';
+import { assertModelFile, createSession, type CreateSessionOptions, type LoadedSession } from '../onnx/session';
+import { patchUnetFile, type LayoutLayer, type PatchedUnet } from '../onnx/surgery';
 import { f32, type F32Tensor } from '../tensor';
 import type { SdModel } from './load';
 
-/** A UNet session with layout-bias inputs (one pos/neg pair per cross-attention layer, see diffusion/onnx/surgery). */
+/** The layout-bias inputs of the model's UNet session (one pos/neg pair per cross-attention layer, diffusion/onnx/surgery). */
 export interface LayoutUnet {
-  loaded: LoadedSession;
   layers: LayoutLayer[];
+  /** The patched graph in the cache folder that the model's one UNet session runs. */
   patchedPath: string;
 }
 
-const layoutUnets = new WeakMap<SdModel, Promise<LayoutUnet>>();
+/** The model's UNet session and, when the surgery could patch it, its layout inputs (else why not). */
+export interface OpenedUnet {
+  loaded: LoadedSession;
+  layout: LayoutUnet | null;
+  layoutError: ModelError | null;
+}
 
-/** Patches the model's UNet once (the patched file is reused while the source is unchanged) and opens it. */
-export function layoutUnet(model: SdModel): Promise<LayoutUnet> {
-  let p = layoutUnets.get(model);
-  if (!p) {
-    p = (async () => {
-      const patched = await patchUnetFile(model.folder.unet);
-      const loaded = await createSession(patched.path, { provider: model.provider, externalDataFolder: patched.externalDataFolder });
-      return { loaded, layers: patched.layers, patchedPath: patched.path };
-    })();
-    p.catch(() => layoutUnets.delete(model));
-    layoutUnets.set(model, p);
+/**
+ * Opens the UNet once: the layout-patched graph (cached outside the model folder, reading the export's weights in
+ * place), which with all-zero bias computes what the export computes, so unguided calls share the session and the
+ * weights are loaded once. When the surgery cannot patch this export, the plain graph is opened with a warning and
+ * layout-guided runs fail with the surgery's error.
+ */
+export async function openUnet(path: string, opts: CreateSessionOptions): Promise<OpenedUnet> {
+  assertModelFile(path);
+  let patched: PatchedUnet;
+  try {
+    patched = await patchUnetFile(path);
+  } catch (err) {
+    const layoutError = err instanceof ModelError ? err : new ModelError('E_UNET_LAYOUT_UNAVAILABLE',
+      `Expected to write the layout-patched UNet into ${cacheDir()} but it failed: ${(err as Error).message}`, {
+        hint: 'Point CONES_CACHE_DIR at a writable folder.', cause: err,
+      });
+    opts.onWarning?.(`layout guidance unavailable for ${path}: ${layoutError.message}`);
+    return { loaded: await createSession(path, opts), layout: null, layoutError };
   }
-  return p;
+  const loaded = await createSession(patched.path, { ...opts, externalDataFolder: patched.externalDataFolder });
+  return { loaded, layout: { layers: patched.layers, patchedPath: patched.path }, layoutError: null };
+}
+
+/** The layout inputs of the model's UNet, or the coded reason it has none. */
+export function layoutUnet(model: SdModel): LayoutUnet {
+  if (model.unetLayout) return model.unetLayout;
+  throw new ModelError('E_UNET_LAYOUT_UNAVAILABLE', `Expected the UNet of ${model.folder.root} to take layout guidance ` +
+    `but it could not be patched: ${model.unetLayoutError?.message ?? 'unknown reason'}`, {
+    hint: 'Run without a layout, or see the surgery error above (diffusion/onnx/README.md lists the attention forms it knows).',
+    cause: model.unetLayoutError ?? undefined,
+  });
 }
 
 /**
@@ -69,7 +93,7 @@ export interface UnetCall {
   timestep: number;
   /** [B, L, D] */
   context: F32Tensor;
-  /** Per-layer bias inputs for a patched UNet (layout_pos_k / layout_neg_k). */
+  /** Per-layer bias inputs (layout_pos_k / layout_neg_k); omitted: every layer off. */
   layout?: { pos: F32Tensor[]; neg: F32Tensor[] };
 }
 
@@ -78,7 +102,7 @@ export interface UnetCall {
  * encoder_hidden_states, and for a patched UNet one bias pair per cross-attention layer. Exported so a profiling or
  * benchmark session of the same file is fed exactly as the pipeline feeds it.
  */
-export function unetFeeds(model: SdModel, unet: LayoutUnet | null, call: UnetCall): Record<string, Tensor> {
+export function unetFeeds(model: SdModel, call: UnetCall): Record<string, Tensor> {
   const specs = model.inputs.unet;
   const batch = call.sample.dims[0];
   const tSpec = specs.get('timestep')!;
@@ -89,24 +113,28 @@ export function unetFeeds(model: SdModel, unet: LayoutUnet | null, call: UnetCal
       : makeTensor(tSpec, new Array<number>(batch).fill(call.timestep), [batch]),
     encoder_hidden_states: makeTensor(specs.get('encoder_hidden_states')!, call.context.data, call.context.dims),
   };
-  if (unet) {
-    if (!call.layout) {
-      throw new ModelError('E_UNET_LAYOUT_FEEDS', 'A layout-patched UNet needs layout inputs for every layer ' +
-        '(all-zero [1,1,1,1] to switch a layer off).');
-    }
-    // float32 bias planes are handed over without a copy: they can be [2, 1, 4096, 77] per layer on SD.
-    unet.layers.forEach((layer, k) => {
-      feeds[layer.posInput] = new Tensor('float32', call.layout!.pos[k].data, call.layout!.pos[k].dims);
-      feeds[layer.negInput] = new Tensor('float32', call.layout!.neg[k].data, call.layout!.neg[k].dims);
-    });
+  const layers = model.unetLayout?.layers ?? [];
+  if (call.layout && !model.unetLayout) layoutUnet(model); // throws why this UNet takes no layout
+  if (call.layout && (call.layout.pos.length !== layers.length || call.layout.neg.length !== layers.length)) {
+    throw new ModelError('E_UNET_LAYOUT_FEEDS', `Expected layout inputs for all ${layers.length} patched layers ` +
+      `but received ${call.layout.pos.length} / ${call.layout.neg.length}.`);
   }
+  // Unguided calls switch every layer off with an all-zero [1, 1, 1, 1] bias (exactly the export's output).
+  // float32 bias planes are handed over without a copy: they can be [2, 1, 4096, 77] per layer on SD.
+  layers.forEach((layer, k) => {
+    const pos = call.layout?.pos[k] ?? ZERO_BIAS, neg = call.layout?.neg[k] ?? ZERO_BIAS;
+    feeds[layer.posInput] = new Tensor('float32', pos.data, pos.dims);
+    feeds[layer.negInput] = new Tensor('float32', neg.data, neg.dims);
+  });
   return feeds;
 }
 
+const ZERO_BIAS = f32([1, 1, 1, 1]);
+
 /** One UNet evaluation. Returns out_sample [B, C, h, w]. */
-export async function runUnet(model: SdModel, unet: LayoutUnet | null, call: UnetCall): Promise<F32Tensor> {
-  const session = unet ? unet.loaded.session : model.unet.session;
-  const out = await session.run(unetFeeds(model, unet, call));
+export async function runUnet(model: SdModel, call: UnetCall): Promise<F32Tensor> {
+  const session = model.unet.session;
+  const out = await session.run(unetFeeds(model, call));
   const result = out.out_sample ?? out[session.outputNames[0]];
-  return f32(result.dims, result.data as Float32Array);
+  return f32(result.dims, outputAsFloat32(result, 'out_sample'));
 }

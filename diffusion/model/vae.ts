@@ -1,4 +1,4 @@
-import { makeTensor } from '../onnx/input-meta';
+import { makeTensor, outputAsFloat32 } from '../onnx/input-meta';
 import { f32, type F32Tensor } from '../tensor';
 import type { SdModel } from './load';
 
@@ -9,5 +9,5 @@ export async function decodeLatents(model: SdModel, latents: F32Tensor): Promise
   const spec = model.inputs.vaeDecoder.get('latent_sample')!;
   const out = await model.vaeDecoder.session.run({ latent_sample: makeTensor(spec, scaled, latents.dims) });
   const sample = out.sample ?? out[model.vaeDecoder.session.outputNames[0]];
-  return f32(sample.dims, sample.data as Float32Array);
+  return f32(sample.dims, outputAsFloat32(sample, 'sample'));
 }

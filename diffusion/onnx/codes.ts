@@ -5,6 +5,10 @@ export const ONNX_ERRORS = {
   E_MODEL_FILE_MISSING: { summary: 'A model file (or the source of a surgery) does not exist.' },
   E_ONNX_LOAD: { summary: 'onnxruntime (or the protobuf decoder) rejected a model file.' },
   E_CPU_THREADS: { summary: 'CONES_CPU_THREADS is not a whole number >= 0.' },
+  E_ONNX_KERNEL_MISSING: {
+    summary: 'The execution provider has no kernel for an op at the type the export uses, and converting the model to float32 did not help.',
+  },
+  E_ONNX_CONVERT: { summary: 'A float32 copy of a float16 / bfloat16 model could not be written or read.' },
   E_ONNX_DTYPE: { summary: 'A model input has a data type that cannot be fed (string, bool, uint8...).' },
   E_ONNX_INPUT: { summary: 'A model input is missing, or the values or dims given for it do not fit its declared rank or size.' },
   E_SURGERY_OPSET: { summary: 'The model\'s default-domain opset is below the minimum the surgery writes (13).' },

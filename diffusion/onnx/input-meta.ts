@@ -9,6 +9,7 @@
  * any rank.
  */
 import { ModelError } from '../errors';
+import { halfToFloat, toHalfBits } from '../half-precision';
 import { Tensor, type InferenceSession, type TensorDataType } from './ort';
 
 export type FeedDType = 'float32' | 'float16' | 'int32' | 'int64';
@@ -75,39 +76,20 @@ export function makeTensor(
   }
 }
 
-/** float32 -> IEEE 754 binary16 bits, round-to-nearest-even (Node 20 carries fp16 tensors as Uint16Array). */
-export function toHalfBits(values: ArrayLike<number>): Uint16Array {
-  const out = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = u[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    let mant = x & 0x7fffff;
-    if (exp === 0xff) {
-      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); // inf / NaN
-      continue;
-    }
-    const e = exp - 127 + 15;
-    if (e >= 0x1f) {
-      out[i] = sign | 0x7c00; // overflow -> inf
-    } else if (e <= 0) {
-      if (e < -10) { out[i] = sign; continue; } // underflow -> signed zero
-      mant |= 0x800000;
-      const shift = 14 - e;
-      let half = mant >>> shift;
-      const rem = mant & ((1 << shift) - 1);
-      const mid = 1 << (shift - 1);
-      if (rem > mid || (rem === mid && (half & 1))) half++;
-      out[i] = sign | half;
-    } else {
-      let half = (e << 10) | (mant >>> 13);
-      const rem = mant & 0x1fff;
-      if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++; // may carry into the exponent: still correct
-      out[i] = sign | half;
-    }
+
+/**
+ * A session output as float32, whatever float type the export computes in: float16 exports (the common GPU form)
+ * return IEEE half bits as Uint16Array, widened exactly here. Other types are refused with a coded error.
+ */
+export function outputAsFloat32(tensor: Tensor, name: string): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') {
+    const bits = tensor.data as Uint16Array;
+    const out = new Float32Array(bits.length);
+    for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]);
+    return out;
   }
-  return out;
+  throw new ModelError('E_ONNX_DTYPE', `Expected output "${name}" to be float32 or float16 but the model returns ${tensor.type}.`, {
+    hint: 'Re-export the model with float32 or float16 outputs.',
+  });
 }

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { ModelError } from '../errors';
 import { SD_FOLDER_LAYOUT } from './codes';
 import { InferenceSession, type SessionOptions } from './ort';
+import { float32Copy, hasReducedFloats } from './convert/float32-copy';
 import { cachedSession, sessionCacheKey } from './session-cache';
 
 export type ProviderChoice = 'cpu' | 'cuda' | 'auto';
@@ -32,6 +33,8 @@ export interface CreateSessionOptions {
    * cache folder reads the original export's weights in place: ORT's model_external_initializers_file_folder_path).
    */
   externalDataFolder?: string;
+  /** false: a float16 / bfloat16 model the CPU provider rejects is an error instead of running as a float32 copy. */
+  float32Fallback?: boolean;
 }
 
 export interface LoadedSession {
@@ -41,6 +44,10 @@ export interface LoadedSession {
   modelPath: string;
   /** Set when a requested CUDA session fell back to CPU. */
   fallbackReason?: string;
+  /** Set when the session runs a float32 copy of a float16 / bfloat16 export (CPU provider without kernels). */
+  float32Copy?: string;
+  /** Warnings every caller opening this session is told (the CUDA fallback, the float32 copy). */
+  notes: string[];
 }
 
 const CUDA_HELP =
@@ -58,10 +65,11 @@ export async function createSession(modelPath: string, opts: CreateSessionOption
     optimizedModelFilePath: opts.optimizedModelFilePath ?? '',
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     externalDataFolder: opts.externalDataFolder ?? '',
+    float32Fallback: opts.float32Fallback === false ? 0 : 1,
   });
   const loaded = await cachedSession(key, () => openSession(absolute, opts));
-  // A cache hit must still tell this caller that it is on CPU when CUDA was asked for.
-  if (loaded.fallbackReason) opts.onWarning?.(fallbackMessage(loaded.fallbackReason));
+  // A cache hit must still tell this caller that it is on CPU when CUDA was asked for, or runs a float32 copy.
+  for (const note of loaded.notes) opts.onWarning?.(note);
   return loaded;
 }
 
@@ -93,22 +101,61 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
         // provider library is missing, and onWarning below says what it means.
         logSeverityLevel: 4,
       });
-      return { session, provider: 'cuda', modelPath: absolute };
+      return { session, provider: 'cuda', modelPath: absolute, notes: [] };
     } catch (err) {
       fallbackReason = errorText(err);
     }
   }
+  const notes = fallbackReason ? [fallbackMessage(fallbackReason)] : [];
   try {
     opts.logger?.(`onnx: opening ${absolute} on CPU`);
     const session = await InferenceSession.create(absolute, { ...base, executionProviders: ['cpu'], ...cpuThreadOptions() });
-    return { session, provider: 'cpu', modelPath: absolute, fallbackReason };
+    return { session, provider: 'cpu', modelPath: absolute, fallbackReason, notes };
   } catch (err) {
-    throw new ModelError('E_ONNX_LOAD', `Expected a valid ONNX model at ${absolute} but onnxruntime rejected it: ${errorText(err)}`, {
-      hint: 'Re-export the model, or check that its external weights file (e.g. model.onnx_data) sits beside it.',
-      details: { path: absolute, fallbackReason },
+    if (opts.float32Fallback !== false && hasReducedFloats(absolute)) {
+      return openFloat32Copy(absolute, opts, base, errorText(err), { fallbackReason, notes });
+    }
+    throw loadError(absolute, err, fallbackReason);
+  }
+}
+
+/**
+ * onnxruntime's CPU provider runs most float16 graphs (it casts around ops without half kernels) but rejects
+ * bfloat16 ones and some ops: such an export runs as a float32 copy written once into the cache (never beside it).
+ */
+async function openFloat32Copy(
+  absolute: string, opts: CreateSessionOptions, base: SessionOptions, reason: string, prior: { fallbackReason?: string; notes: string[] },
+): Promise<LoadedSession> {
+  const copy = await float32Copy(absolute, { externalDataFolder: opts.externalDataFolder });
+  const { extra: _external, ...rest } = base; // the copy carries its own weights beside it
+  try {
+    const session = await InferenceSession.create(copy.path, { ...rest, executionProviders: ['cpu'], ...cpuThreadOptions() });
+    const note = `onnxruntime's CPU provider cannot run ${absolute} in its own precision (${reason}); running a float32 copy ` +
+      `${copy.cached ? 'made earlier' : 'made now'} in ${copy.path} (twice the weights' size on disk and in memory). ` +
+      'On CUDA the export runs as it is.';
+    return { session, provider: 'cpu', modelPath: absolute, fallbackReason: prior.fallbackReason, float32Copy: copy.path, notes: [...prior.notes, note] };
+  } catch (err) {
+    throw loadError(absolute, err, prior.fallbackReason, `(also as the float32 copy ${copy.path}; first error: ${reason})`);
+  }
+}
+
+/** E_ONNX_KERNEL_MISSING naming the op when onnxruntime says so, else E_ONNX_LOAD. */
+function loadError(absolute: string, err: unknown, fallbackReason: string | undefined, extra = ''): ModelError {
+  const text = errorText(err);
+  const kernel = /Could not find an implementation for (\w+)\((\d+)\) node with name '([^']*)'/.exec(text);
+  if (kernel) {
+    return new ModelError('E_ONNX_KERNEL_MISSING', `Expected onnxruntime's ${fallbackReason ? 'CPU ' : ''}provider to run op ${kernel[1]} ` +
+      `(opset ${kernel[2]}, node "${kernel[3]}") of ${absolute} but it has no kernel for the types this export uses ${extra}`.trim() + '.', {
+      hint: 'Run this model with provider "cuda", or re-export it in float32 (or with opset and types onnxruntime\'s CPU provider supports).',
+      details: { path: absolute, op: kernel[1], opset: Number(kernel[2]), node: kernel[3], fallbackReason },
       cause: err,
     });
   }
+  return new ModelError('E_ONNX_LOAD', `Expected a valid ONNX model at ${absolute} but onnxruntime rejected it: ${text} ${extra}`.trim(), {
+    hint: 'Re-export the model, or check that its external weights file (e.g. model.onnx_data) sits beside it.',
+    details: { path: absolute, fallbackReason },
+    cause: err,
+  });
 }
 
 /**

@@ -78,13 +78,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const batch = withUncond ? 2 : 1;
   const condRow = batch - 1;
 
-  let unet: LayoutUnet | null = null;
+  let unet: LayoutUnet | null = null; // set when this run is layout-guided
   let biasPlan: LayerBiasPlan | null = null;
   const lg = opts.layout;
   const parts = lg?.parts ?? 'both';
   // gw = 0 switches guidance off, except for 'negative' (weaken only), which has no positive term to scale.
   if (lg && (lg.weight !== 0 || parts === 'negative') && lg.guidanceSteps > 0 && lg.layout.subjects.length > 0) {
-    unet = await layoutUnet(model);
+    unet = layoutUnet(model);
     const lengths = layerQueryLengths(unet.layers, latent);
     biasPlan = planLayoutBias(lg.layout, conditioning.tokens, { height: opts.height, width: opts.width }, latent, lengths, lg.resolutions);
   }
@@ -103,7 +103,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       const sample = batch === 2 ? concatBatch(input, input) : input; // [B, C, h, w]
       const active = biasPlan !== null && step < lg!.guidanceSteps;
       const gwEta = active ? lg!.weight * etaAt(lg!.eta, { sigma, step, guidanceSteps: lg!.guidanceSteps }) : 0;
-      const out = await runUnet(model, unet, {
+      const out = await runUnet(model, {
         sample, context, timestep: modelTimestep(plan.trainSigmas, sigma),
         layout: unet ? layoutFeeds(biasPlan, unet.layers.length, { gwEta, active, parts }, batch, condRow) : undefined,
       });

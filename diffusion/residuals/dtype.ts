@@ -2,6 +2,8 @@
  * Element types residual files may hold, decoded to float32 (the precision the text encoder output has in our
  * fp32 ONNX graphs). Names follow safetensors; PyTorch storages map onto them in torch-pickle.ts.
  */
+import { bfloat16ToFloat, halfToFloat } from '../half-precision';
+
 export type FloatDtype = 'F32' | 'F16' | 'BF16' | 'F64';
 
 export const DTYPE_BYTES: Readonly<Record<FloatDtype, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
@@ -32,22 +34,4 @@ export function decodeFloats(bytes: Uint8Array, dtype: FloatDtype): Float32Array
     }
   }
   return out;
-}
-
-/** IEEE 754 binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits; exponent 0 is subnormal, 31 is inf/NaN. */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-const bf16Scratch = new DataView(new ArrayBuffer(4));
-
-/** bfloat16 is the top half of a float32. */
-export function bfloat16ToFloat(bits: number): number {
-  bf16Scratch.setUint32(0, bits << 16);
-  return bf16Scratch.getFloat32(0);
 }

@@ -30,22 +30,23 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-function externalStamps(sourcePath: string, locations: string[]): Record<string, FileStamp> {
-  const dir = dirname(sourcePath);
+function externalStamps(sourcePath: string, locations: string[], dataDir = dirname(sourcePath)): Record<string, FileStamp> {
+  const dir = dataDir;
   return Object.fromEntries(locations.map((loc) => [loc, stamp(join(dir, loc))]));
 }
 
-export async function fingerprint(sourcePath: string, externalLocations: string[]): Promise<SourceFingerprint> {
-  return { ...stamp(sourcePath), sha256: await sha256File(sourcePath), external: externalStamps(sourcePath, externalLocations) };
+/** `dataDir`: where the external files are, when not beside the source (a patched graph in the cache). */
+export async function fingerprint(sourcePath: string, externalLocations: string[], dataDir?: string): Promise<SourceFingerprint> {
+  return { ...stamp(sourcePath), sha256: await sha256File(sourcePath), external: externalStamps(sourcePath, externalLocations, dataDir) };
 }
 
 /** True when `recorded` still describes the source on disk. Hashes only when the mtime moved. */
-export async function stillCurrent(sourcePath: string, recorded: SourceFingerprint): Promise<boolean> {
+export async function stillCurrent(sourcePath: string, recorded: SourceFingerprint, dataDir?: string): Promise<boolean> {
   const now = stamp(sourcePath);
   if (now.size !== recorded.size) return false;
   for (const [loc, old] of Object.entries(recorded.external ?? {})) {
     let cur: FileStamp;
-    try { cur = externalStamps(sourcePath, [loc])[loc]; } catch { return false; }
+    try { cur = externalStamps(sourcePath, [loc], dataDir)[loc]; } catch { return false; }
     if (cur.size !== old.size || cur.mtimeMs !== old.mtimeMs) return false;
   }
   return now.mtimeMs === recorded.mtimeMs || (await sha256File(sourcePath)) === recorded.sha256;

@@ -4,11 +4,10 @@
  * instead of redoing the work. The patched file keeps the original's external-data references; its session reads
  * those weights in place from the source folder (`externalDataFolder`), so nothing is copied.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { ModelError } from '../../errors';
+import { cachedFileName } from '../cache-dir';
 import { assertModelFile } from '../session';
 import { decodeModel, encodeModel, metadataEntry, type ModelProto } from '../proto';
 import { assertExternalRefsValid, externalFiles, externalRefs } from './external-data';
@@ -38,22 +37,14 @@ export interface PatchedUnet extends PatchDescription {
   externalDataFolder: string;
 }
 
-/** `CONES_CACHE_DIR`, else `$XDG_CACHE_HOME/cones-graph`, else `~/.cache/cones-graph`. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CONES_CACHE_DIR) return resolve(env.CONES_CACHE_DIR);
-  return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache'), 'cones-graph');
-}
-
 /**
- * `<cache>/unet-layout/<stem>-<hash of the source's real path>.layout.onnx`: one patched file per source file, which
- * the fingerprint in its metadata keeps current (a changed source is patched again, atomically, under the same name).
+ * `<cache>/unet-layout/<folder>-<stem>-<hash of the source's real path>.layout.onnx`: one patched file per source
+ * file, which the fingerprint in its metadata keeps current (a changed source is patched again, atomically, under
+ * the same name).
  */
 export function defaultPatchedPath(sourcePath: string): string {
-  const real = existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
-  const ext = extname(real);
-  const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  const stem = basename(dirname(real)) + '-' + basename(real, ext);
-  return join(cacheDir(), 'unet-layout', `${stem}-${id}.layout${ext || '.onnx'}`);
+  const ext = extname(sourcePath);
+  return cachedFileName('unet-layout', sourcePath, `.layout${ext || '.onnx'}`);
 }
 
 export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions = {}): Promise<PatchedUnet> {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSdModel } from '../../../diffusion/model/load';
 import { encodeChunks } from '../../../diffusion/model/text-encoder';
-import { layoutUnet, runUnet } from '../../../diffusion/model/unet';
+import { layoutUnet, runUnet, unetFeeds } from '../../../diffusion/model/unet';
+import { createSession } from '../../../diffusion/onnx/session';
 import { gaussian } from '../../../diffusion/noise';
 import { generate } from '../../../diffusion/pipeline/generate';
 import { f32 } from '../../../diffusion/tensor';
@@ -52,15 +53,22 @@ test('a folder shaped like an SD 2.1 export (int32 ids, int64 timestep, external
   const b = await encodeChunks(model, ids);
   assert.deepEqual(b.data, a.data, 'int32 ids give the same embedding');
 
-  // Same integer timestep through both UNets; the patched one (in the cache, reading the weights in place) too.
+  // Same integer timestep through both models' one (patched) UNet session, with zero bias, and through the export's
+  // own graph opened beside it: the patched file lives in the cache and reads the weights in place.
   const sample = gaussian(1, [2, 4, 16, 16]);
   const context = f32([2, a.dims[1], a.dims[2]], new Float32Array([...a.data, ...a.data]));
-  const ref = await runUnet(original, null, { sample, timestep: 500, context });
-  const plain = await runUnet(model, null, { sample, timestep: 500, context });
-  const patched = await layoutUnet(model);
+  const call = { sample, timestep: 500, context };
+  const ref = await runUnet(original, call);
+  const patched = layoutUnet(model);
   const off = { pos: patched.layers.map(() => f32([1, 1, 1, 1])), neg: patched.layers.map(() => f32([1, 1, 1, 1])) };
-  const viaPatch = await runUnet(model, patched, { sample, timestep: 500, context, layout: off });
-  for (const out of [plain, viaPatch]) {
+  const viaPatch = await runUnet(model, { ...call, layout: off });
+  const zeroFed = await runUnet(model, call);
+  const exportSession = (await createSession(join(dir, 'unet/model.onnx'))).session;
+  const feeds = unetFeeds(model, call);
+  const exported = await exportSession.run(Object.fromEntries(exportSession.inputNames.map((n) => [n, feeds[n]])));
+  const plain = f32(ref.dims, exported.out_sample.data as Float32Array);
+  assert.equal(model.unet.modelPath, patched.patchedPath, 'the model opened its UNet once: the patched graph');
+  for (const out of [plain, viaPatch, zeroFed]) {
     let d = 0;
     for (let i = 0; i < ref.data.length; i++) d = Math.max(d, Math.abs(ref.data[i] - out.data[i]));
     assert.ok(d < 1e-4, `max |diff| ${d}`);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InferenceSession, Tensor } from '../../../diffusion/onnx/ort';
-import { inputSpec, inputSpecs, makeTensor, toHalfBits } from '../../../diffusion/onnx/input-meta';
+import { toHalfBits } from '../../../diffusion/half-precision';
+import { inputSpec, inputSpecs, makeTensor } from '../../../diffusion/onnx/input-meta';
 import { exporterInputsModel } from './helpers/tiny-models';
 
 const session = await InferenceSession.create(exporterInputsModel());

@@ -20,7 +20,7 @@ function retypeInput(model: ModelProto, name: string, dtype: number, castTo: num
 }
 
 /** Moves every initializer over 1 KB into `dataFile` beside the model (ONNX external data). */
-function externalise(model: ModelProto, dir: string, dataFile: string): number {
+export function externalise(model: ModelProto, dir: string, dataFile: string): number {
   const chunks: Uint8Array[] = [];
   let offset = 0;
   let moved = 0;

@@ -8,7 +8,7 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema } from 'onnx-buf';
-import { toHalfBits } from '../../../../diffusion/onnx/input-meta';
+import { toHalfBits } from '../../../../diffusion/half-precision';
 import {
   DataType, externalTensor, floatTensor, int64Tensor, node, valueInfo,
   type ModelProto, type NodeProto, type TensorProto,

@@ -5,11 +5,12 @@ import { dirname, join } from 'node:path';
 import { decodeModel, encodeModel } from '../../../../diffusion/onnx/proto';
 import { createSession } from '../../../../diffusion/onnx/session';
 import { clearSessionCache } from '../../../../diffusion/onnx/session-cache';
+import { cacheDir } from '../../../../diffusion/onnx/cache-dir';
 import { externalRefs } from '../../../../diffusion/onnx/surgery/external-data';
 import { readModelMetadata } from '../../../../diffusion/onnx/surgery/model-metadata';
 import { patchModel } from '../../../../diffusion/onnx/surgery/patch-model';
 import {
-  META_VERSION, SURGERY_VERSION, cacheDir, patchUnetBytes, patchUnetFile, readPatchedDescription,
+  META_VERSION, SURGERY_VERSION, patchUnetBytes, patchUnetFile, readPatchedDescription,
 } from '../../../../diffusion/onnx/surgery/patch-unet';
 import { baseFeeds, hidden, layoutFeeds, layoutMaps, text } from '../helpers/layout-feeds';
 import { maxAbsDiff, referenceAttention } from '../helpers/reference-attention';
