@@ -3,14 +3,14 @@ import { UsageError } from './args';
 import { IMPORT_USAGE, importCones2Command } from './commands/import-cones2';
 import { nodesCommand } from './commands/nodes';
 import { RUN_USAGE, runCommand } from './commands/run';
-import { validateCommand } from './commands/validate';
+import { VALIDATE_USAGE, validateCommand } from './commands/validate';
 import { EXIT } from './exit-codes';
 
 const HELP = `cones: run and check cones-graph files
 
 Usage:
   ${RUN_USAGE}
-  cones validate GRAPH.json [...] [--json]
+  ${VALIDATE_USAGE}
   cones nodes [TYPE ...] [--json]
   ${IMPORT_USAGE}
 

@@ -75,6 +75,57 @@ export interface RunResult<O> {
 
 export type NodeMigration = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
+/**
+ * A problem a check hook found, as it would surface at run time: the code the node would throw, what was expected
+ * and received, what to do, and the input it concerns. It becomes a GraphIssue with the node's id and type.
+ */
+export interface CheckIssue {
+  code: string;
+  message: string;
+  hint?: string;
+  input?: string;
+}
+
+/**
+ * What a check hook knows about its inputs before anything runs (engine/preflight.ts).
+ * - `literals`: literal values with defaults filled in, exactly as `run` would receive them (file inputs as
+ *   resolved, confined paths).
+ * - `facts`: for each linked input, the facts the upstream node's check declared for that output (for a file input
+ *   given as a path string, that path resolved and confined); undefined when the upstream node has no check or could
+ *   not tell. Facts are whatever the producing check chose: a plain value for plain ports (a literal text is its
+ *   string), a small summary for heavy ones (a model's text width).
+ */
+export interface CheckInputs<I extends Record<string, InputSpec>> {
+  literals: Partial<InputValues<I>>;
+  facts: Partial<Record<keyof I, unknown>>;
+}
+
+/** What a check hook may use: path resolution and confinement as in the run, and issue reporting. */
+export interface CheckContext {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  /** Resolves a user-given path against the run's search paths (as RunContext.resolvePath). */
+  resolvePath(path: string): string;
+  /**
+   * Resolves a path the check wants to open under the run's confinement (engine/file-inputs.ts): throws
+   * E_FILE_NOT_ALLOWED for a path outside the allowed folders, a device or a FIFO. Declared file inputs arrive
+   * already resolved this way.
+   */
+  resolveFile(input: string, path: string, kind: 'file' | 'dir'): string;
+  report(issue: CheckIssue): void;
+  /**
+   * Runs `fn` and returns its value; if it throws, the error becomes an issue on `input` (a coded error keeps its
+   * code and hint, anything else is E_CHECK_FAILED) and undefined is returned.
+   */
+  attempt<T>(input: string | undefined, fn: () => T | Promise<T>): Promise<T | undefined>;
+}
+
+/** What a check hook returns: facts per output (for the checks downstream) and issues (or use ctx.report). */
+export interface CheckResult<O extends Record<string, OutputSpec>> {
+  facts?: Partial<Record<keyof O, unknown>>;
+  issues?: CheckIssue[];
+}
+
 export interface NodeDefinition<
   I extends Record<string, InputSpec> = Record<string, InputSpec>,
   O extends Record<string, OutputSpec> = Record<string, OutputSpec>,
@@ -92,6 +143,12 @@ export interface NodeDefinition<
   deprecated?: string;
   /** Upgrades the inputs of older saved versions: key = the version being upgraded FROM. */
   migrations?: Record<number, NodeMigration>;
+  /**
+   * Optional preflight check (engine/preflight.ts): looks at literals, upstream facts and the files they name
+   * WITHOUT running anything heavy, reports the problems the run would meet (with the codes the run would throw) and
+   * declares facts about its outputs. Must stay bounded: read headers and small configs, never load weights.
+   */
+  check?(inputs: CheckInputs<I>, ctx: CheckContext): CheckResult<O> | void | Promise<CheckResult<O> | void>;
   run(
     inputs: InputValues<I>, ctx: RunContext,
   ): Promise<OutputValues<O> | RunResult<OutputValues<O>>> | OutputValues<O> | RunResult<OutputValues<O>>;

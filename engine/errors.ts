@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   E_FILE_NOT_ALLOWED: {
     summary: 'A file input names a path outside the folders the run may read (also through a symbolic link), or a device, FIFO or socket.',
   },
+  E_CHECK_FAILED: {
+    summary: 'A node\'s file check (preflight, before anything runs) failed without a code of its own: a bug in the check.',
+  },
   E_PLUGIN_LOAD: {
     summary: 'A plugin module could not be imported, does not export `nodes`, or declares a node type the registry refuses.',
   },

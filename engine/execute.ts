@@ -7,6 +7,7 @@ import { summarize, type RunEvent } from './events';
 import { fingerprintPath } from './hash';
 import { lookupPath, resolveFileInput, type FileAccess } from './file-inputs';
 import { loadGraph } from './load';
+import { preflightGraph } from './preflight';
 import type { InputOverride } from './overrides';
 import type { NodeRegistry } from './registry';
 import { ancestorsOf } from './toposort';
@@ -27,6 +28,11 @@ export interface RunOptions {
   runId?: string;
   /** Inputs set from outside the file, applied after migration and before validation (the CLI's --set). */
   overrides?: readonly InputOverride[];
+  /**
+   * true: run the nodes' file checks (engine/preflight.ts) after validation and before any node runs, so a missing
+   * or mismatched file fails with GraphValidationError before a model loads. Default false.
+   */
+  checkFiles?: boolean;
   /** Facts nodes may record (e.g. in PNG provenance). `graph` defaults to the graph as loaded: migrated, overridden. */
   runInfo?: Record<string, unknown>;
 }
@@ -55,6 +61,10 @@ export class Engine {
     let loaded: ReturnType<typeof loadGraph>;
     try {
       loaded = loadGraph(source, this.registry, opts.outputs, opts.overrides);
+      if (opts.checkFiles) {
+        const { issues } = await preflightGraph(loaded.validated, { searchPaths: opts.searchPaths, confine: opts.confine });
+        if (issues.length) throw new GraphValidationError(issues);
+      }
     } catch (err) {
       if (err instanceof GraphValidationError) {
         emit({ type: 'run_error', runId, code: err.code, message: err.message, issues: err.issues, omitted: err.omitted });

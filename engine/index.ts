@@ -1,11 +1,15 @@
 export { defineNode, input, output } from './define';
-export type { AnyNodeDefinition, InputSpec, NodeDefinition, OutputSpec, Preview, RunContext, UiOutput } from './define';
+export type {
+  AnyNodeDefinition, CheckContext, CheckInputs, CheckIssue, CheckResult, InputSpec, NodeDefinition, OutputSpec, Preview, RunContext,
+  UiOutput,
+} from './define';
 export { ERROR_CODES, formatIssue, GraphValidationError, InterruptedError, NodeRunError } from './errors';
 export type { EngineErrorCode, GraphIssue } from './errors';
 export type { RunEvent, RunEventType } from './events';
 export { Engine } from './execute';
 export type { RunOptions, RunSummary } from './execute';
 export { loadGraph, parseGraphFile } from './load';
+export { checkGraph, preflightGraph, type CheckGraphOptions, type PreflightOptions, type PreflightReport } from './preflight';
 export { applyOverrides, type InputOverride } from './overrides';
 export { NodeCache } from './cache';
 export { NodeRegistry } from './registry';

@@ -1,12 +1,12 @@
 /**
  * `npm run fuzz -- --n 100000 [--seed S]`: validates N hostile graph files (fuzz/mutate.ts) in this process, exactly
- * as `cones validate` and the server's submit endpoint do (parse, migrate, validate), and checks every answer: a
+ * as `cones validate` and the server's submit endpoint do (parse, migrate, validate, file checks), and checks every answer: a
  * coded result (never E_INTERNAL or an uncoded exception), under 5 s, and under 1 MB as JSON. Prints the counts by
  * code and kind, the slowest and the largest answer; exits 1 on any violation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphValidationError, loadGraph } from '../engine';
+import { checkGraph, GraphValidationError } from '../engine';
 import { buildNodeRegistry } from '../nodes/registry';
 import { fuzzCase, type CaseKind } from './mutate';
 
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
     let answer: unknown;
     let code = 'ok';
     try {
-      loadGraph(fuzz.text, registry);
+      await checkGraph(fuzz.text, registry, { searchPaths: [ROOT], confine: [ROOT] });
       answer = { ok: true };
     } catch (err) {
       if (!(err instanceof GraphValidationError)) {

@@ -33,6 +33,6 @@ export function runJson<T>(command: string, args: readonly string[], opts: { env
 }
 
 /** Runs a TypeScript file of bench/child/ in a fresh Node.js process (tsx loader), so its peak RSS is its own. */
-export function runTsChild<T>(script: string, args: readonly string[]): Promise<T> {
-  return runJson<T>(process.execPath, ['--import', 'tsx', script, ...args]);
+export function runTsChild<T>(script: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<T> {
+  return runJson<T>(process.execPath, ['--import', 'tsx', script, ...args], opts);
 }

@@ -7,10 +7,10 @@ import { buildNodeRegistry } from '../../nodes/registry';
 import { INSTALL_ROOT, readGraphText, writeJsonLine } from './shared';
 
 export const RUN_USAGE = 'cones run GRAPH.json [--set node.input=value ...] [--out DIR] [--output NODE ...] [--json] [--no-cache] ' +
-  '[--plugin MODULE ...] [--confine DIR ...]';
+  '[--plugin MODULE ...] [--confine DIR ...] [--no-files]';
 
 export async function runCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { options: ['set', 'out', 'output', 'plugin', 'confine'], flags: ['json', 'no-cache'] });
+  const args = parseArgs(argv, { options: ['set', 'out', 'output', 'plugin', 'confine'], flags: ['json', 'no-cache', 'no-files'] });
   if (args.positionals.length !== 1) throw new UsageError(`Expected one graph file. Usage: ${RUN_USAGE}`);
   const json = args.flags.has('json');
   const emit = json ? (e: RunEvent) => writeJsonLine(eventForJson(e)) : progressPrinter();
@@ -37,6 +37,8 @@ export async function runCommand(argv: readonly string[], signal: AbortSignal): 
       searchPaths: [dirname(path), process.cwd(), INSTALL_ROOT],
       confine: args.options.get('confine')?.map((dir) => resolve(dir)),
       cache: !args.flags.has('no-cache'),
+      // File checks before any node runs: a missing model or residual fails (exit 2) before sessions load.
+      checkFiles: !args.flags.has('no-files'),
       runInfo: { graphPath: path },
     });
     return EXIT.OK;

@@ -4,6 +4,7 @@ import { inputSpecs, type InputSpec } from '../onnx/input-meta';
 import { createSession, type LoadedSession, type ProviderChoice } from '../onnx/session';
 import { parseSchedulerConfig, type SchedulerConfig } from '../schedule';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer';
+import { textWidthOf, vaeFactorOf } from './inspect-folder';
 import { readSdFolder, type SdFolder } from './sd-folder';
 import { openUnet, type LayoutUnet } from './unet';
 
@@ -79,12 +80,9 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     }
   }
   const cfg = folder.configs;
-  const textWidth = num(cfg.textEncoder.hidden_size)
-    ?? staticDim(inputs.unet.get('encoder_hidden_states')!, 2)
-    ?? num(cfg.unet.cross_attention_dim);
+  const textWidth = textWidthOf(cfg) ?? staticDim(inputs.unet.get('encoder_hidden_states')!, 2);
   const latentChannels = staticDim(inputs.unet.get('sample')!, 1) ?? num(cfg.unet.in_channels) ?? 4;
-  const blocks = Array.isArray(cfg.vaeDecoder.block_out_channels) ? cfg.vaeDecoder.block_out_channels.length : null;
-  const vaeFactor = num(cfg.vaeDecoder.downsample_factor) ?? num(cfg.vaeDecoder.downscale_factor) ?? (blocks ? 2 ** (blocks - 1) : 8);
+  const vaeFactor = vaeFactorOf(cfg);
   if (!textWidth) {
     throw new ModelError('E_MODEL_UNSUPPORTED_EXPORT', `Cannot tell the text encoder width of ${folder.root}: ` +
       'no text_encoder/config.json hidden_size and a dynamic encoder_hidden_states width.', {

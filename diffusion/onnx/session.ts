@@ -35,6 +35,12 @@ export interface CreateSessionOptions {
   externalDataFolder?: string;
   /** false: a float16 / bfloat16 model the CPU provider rejects is an error instead of running as a float32 copy. */
   float32Fallback?: boolean;
+  /**
+   * onnxruntime's CPU memory arena. Default: on, unless CONES_CPU_ARENA=0. Off, activations are returned to the
+   * system after each call: an SD-1.5-sized UNet at 512 px peaked at 1.93x its weights instead of 2.39x
+   * (bench/RESULTS.md, section large).
+   */
+  cpuMemArena?: boolean;
 }
 
 export interface LoadedSession {
@@ -66,6 +72,7 @@ export async function createSession(modelPath: string, opts: CreateSessionOption
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     externalDataFolder: opts.externalDataFolder ?? '',
     float32Fallback: opts.float32Fallback === false ? 0 : 1,
+    cpuMemArena: arenaEnabled(opts) ? 1 : 0,
   });
   const loaded = await cachedSession(key, () => openSession(absolute, opts));
   // A cache hit must still tell this caller that it is on CPU when CUDA was asked for, or runs a float32 copy.
@@ -84,6 +91,7 @@ export function assertModelFile(absolute: string): void {
 async function openSession(absolute: string, opts: CreateSessionOptions): Promise<LoadedSession> {
   const base: SessionOptions = {
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+    ...(arenaEnabled(opts) ? {} : { enableCpuMemArena: false }),
     ...(opts.optimizedModelFilePath ? { optimizedModelFilePath: resolve(opts.optimizedModelFilePath) } : {}),
     ...(opts.externalDataFolder
       ? { extra: { session: { model_external_initializers_file_folder_path: resolve(opts.externalDataFolder) } } }
@@ -173,6 +181,11 @@ export function cpuThreadOptions(env: NodeJS.ProcessEnv = process.env): Pick<Ses
     });
   }
   return n === 0 ? {} : { intraOpNumThreads: n };
+}
+
+/** The option if given, else CONES_CPU_ARENA (0 = off; anything else or unset = on). */
+export function arenaEnabled(opts: Pick<CreateSessionOptions, 'cpuMemArena'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  return opts.cpuMemArena ?? env.CONES_CPU_ARENA !== '0';
 }
 
 function fallbackMessage(reason: string): string {

@@ -2,6 +2,7 @@ import { defineNode, input, output } from '../../engine';
 import { DEFAULT_SUBJECT_STRENGTH, validateBox, type Box } from '../../diffusion/layout';
 import type { Layout } from '../../diffusion/pipeline/layout-plan';
 import { LAYOUT } from '../diffusion-ports';
+import type { LayoutFacts } from '../facts';
 
 interface BoxEntry {
   phrase: string;
@@ -35,6 +36,12 @@ export const LayoutBoxesNode = defineNode({
     }),
   },
   outputs: { layout: output<Layout>(LAYOUT) },
+  check: async ({ literals }, ctx) => {
+    const { boxes } = literals;
+    if (!boxes) return;
+    for (const b of boxes) await ctx.attempt('boxes', () => validateBox(b.phrase, b.box as Box));
+    return { facts: { layout: { kind: 'layout', phrases: boxes.map((b) => b.phrase) } satisfies LayoutFacts } };
+  },
   run: ({ boxes }) => {
     for (const b of boxes) validateBox(b.phrase, b.box as Box);
     const subjects = boxes.map((b) => ({ phrase: b.phrase, box: b.box as Box, strength: b.strength ?? DEFAULT_SUBJECT_STRENGTH }));

@@ -2,6 +2,7 @@ import { defineNode, input, output } from '../../engine';
 import { decodePixels, colourLayoutFromPixels, type ColourTable } from '../../diffusion/layout';
 import type { Layout } from '../../diffusion/pipeline/layout-plan';
 import { LAYOUT } from '../diffusion-ports';
+import { knownText, type LayoutFacts } from '../facts';
 import { STRING } from '../ports';
 
 /** The Cones 2 reference layout: a colour-coded PNG and a table "R,G,B" -> [phrase, strength], matched exactly. */
@@ -25,6 +26,19 @@ export const LayoutFromMaskNode = defineNode({
     }),
   },
   outputs: { layout: output<Layout>(LAYOUT) },
+  // The run's own decode (size-limited file, pixel-limited canvas) and colour match, without keeping the masks.
+  check: async ({ literals, facts }, ctx) => {
+    const image = knownText(literals.image, facts.image);
+    const { colours } = literals;
+    if (image === undefined || !colours) return;
+    const pixels = await ctx.attempt('image', () => decodePixels(ctx.resolvePath(image)));
+    if (pixels) {
+      await ctx.attempt('colours', () => {
+        colourLayoutFromPixels(pixels, colours as ColourTable, { width: pixels.width, height: pixels.height });
+      });
+    }
+    return { facts: { layout: { kind: 'layout', phrases: Object.values(colours).map(([phrase]) => phrase) } satisfies LayoutFacts } };
+  },
   run: async ({ image, colours }, ctx) => {
     const path = ctx.resolvePath(image);
     const pixels = await decodePixels(path);

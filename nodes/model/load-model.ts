@@ -1,5 +1,7 @@
 import { defineNode, input, output } from '../../engine';
+import { inspectSdFolder } from '../../diffusion/model/inspect-folder';
 import { loadSdModel, type SdModel } from '../../diffusion/model/load';
+import { knownText, type ModelFacts } from '../facts';
 import { MODEL } from '../diffusion-ports';
 import { STRING } from '../ports';
 
@@ -18,6 +20,13 @@ export const LoadModelNode = defineNode({
     }),
   },
   outputs: { model: output<SdModel>(MODEL) },
+  // The folder layout, configs and tokenizer, as loadSdModel() reads them, without opening a session.
+  check: async ({ literals, facts }, ctx) => {
+    const folder = knownText(literals.folder, facts.folder);
+    if (folder === undefined) return;
+    const found = await ctx.attempt('folder', () => inspectSdFolder(ctx.resolvePath(folder)));
+    if (found) return { facts: { model: { kind: 'model', ...found } satisfies ModelFacts } };
+  },
   run: async ({ folder, provider }, ctx) => {
     const model = await loadSdModel(ctx.resolvePath(folder), { provider, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
     return { outputs: { model }, ui: { text: model.describe(), warnings: model.warnings } };

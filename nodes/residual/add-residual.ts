@@ -2,6 +2,8 @@ import { defineNode, input, output } from '../../engine';
 import { addResidualAtPhrase, type Conditioning } from '../../diffusion/pipeline/conditioning';
 import { checkResidualWidth, type Residual } from '../../diffusion/residuals';
 import { CONDITIONING, RESIDUAL } from '../diffusion-ports';
+import { findPhrase, type PhraseOccurrence } from '../../diffusion/tokenizer';
+import { conditioningFacts, knownText, residualFacts } from '../facts';
 import { FLOAT, STRING } from '../ports';
 
 /**
@@ -32,12 +34,33 @@ export const AddResidualNode = defineNode({
     strength: input<number>(FLOAT, { schema: { type: 'number', default: 1, minimum: -10, maximum: 10 } }),
   },
   outputs: { conditioning: output<Conditioning>(CONDITIONING) },
+  // The run's two checks, on facts: the residual's width against the model's, the phrase in the prompt's words.
+  check: async ({ literals, facts }, ctx) => {
+    const conditioning = conditioningFacts(facts.conditioning);
+    const residual = residualFacts(facts.residual);
+    const phrase = knownText(literals.phrase, facts.phrase);
+    if (conditioning?.textWidth !== undefined && residual) {
+      const width = conditioning.textWidth;
+      await ctx.attempt('residual', () => checkResidualWidth(residual, width, { model: conditioning.modelId }));
+    }
+    if (conditioning && phrase !== undefined && literals.occurrence !== undefined) {
+      const which = occurrenceOf(literals.occurrence);
+      const found = await ctx.attempt('phrase', () => findPhrase(conditioning.tokens, phrase, 'all'));
+      if (found && which !== 'all') await ctx.attempt('occurrence', () => findPhrase(conditioning.tokens, phrase, which));
+    }
+    return { facts: { conditioning } }; // residuals do not change the tokens
+  },
   run: ({ conditioning, residual, phrase, occurrence, tokens, strength }) => {
     checkResidualWidth(residual, conditioning.cond.dims[2], { model: conditioning.modelId });
-    const which = occurrence === 'all' || occurrence === 'first' ? occurrence : Number(occurrence);
+    const which = occurrenceOf(occurrence);
     const source = residual.baseWord ?? 'residual';
     const result = addResidualAtPhrase(conditioning, { vector: residual.vector, phrase, occurrence: which, tokens, strength, source });
     const { positions } = result.residuals[result.residuals.length - 1];
     return { outputs: { conditioning: result }, ui: { text: `"${phrase}" at token(s) ${positions.join(', ')}` } };
   },
 });
+
+/** "all", "first" or a 0-based index, as the input's pattern allows. */
+function occurrenceOf(occurrence: string): PhraseOccurrence {
+  return occurrence === 'all' || occurrence === 'first' ? occurrence : Number(occurrence);
+}

@@ -8,10 +8,11 @@ import type { SdModel } from '../../diffusion/model/load';
 import { decodeLatents } from '../../diffusion/model/vae';
 import type { Conditioning } from '../../diffusion/pipeline/conditioning';
 import { generate } from '../../diffusion/pipeline/generate';
-import type { Layout } from '../../diffusion/pipeline/layout-plan';
+import { resolvePositions, type Layout } from '../../diffusion/pipeline/layout-plan';
 import { SAMPLER_NAMES, type SamplerName } from '../../diffusion/samplers';
 import type { F32Tensor } from '../../diffusion/tensor';
 import { CONDITIONING, GUIDANCE, LATENT, LAYOUT, MODEL } from '../diffusion-ports';
+import { conditioningFacts, layoutFacts } from '../facts';
 import { BOOLEAN, FLOAT, INT, STRING } from '../ports';
 
 const ETA_SCHEDULES: Record<string, EtaSchedule> = {
@@ -73,6 +74,18 @@ export const GuidedSamplerNode = defineNode({
     }),
   },
   outputs: { latent: output<F32Tensor>(LATENT) },
+  // What generate() checks before the first UNet call, on facts: the resolution selection and, when the layout
+  // acts, every layout phrase found in the prompt with tokens of its own (planLayoutBias).
+  check: async ({ literals, facts }, ctx) => {
+    if (!Object.hasOwn(facts, 'layout')) return;
+    const { resolutions, layout_weight: weight, layout_parts: parts, guidance_steps: guided, steps } = literals;
+    if (resolutions !== undefined) await ctx.attempt('resolutions', () => parseResolutionSelection(resolutions));
+    const layout = layoutFacts(facts.layout);
+    const conditioning = conditioningFacts(facts.conditioning);
+    if (!layout || !conditioning || weight === undefined || guided === undefined || steps === undefined) return;
+    const acts = (weight !== 0 || parts === 'negative') && Math.min(guided, steps) > 0 && layout.phrases.length > 0;
+    if (acts) await ctx.attempt('layout', () => resolvePositions(layout.phrases, conditioning.tokens));
+  },
   run: async (inputs, ctx) => {
     const width = inputs.width || inputs.model.defaultSize;
     const height = inputs.height || inputs.model.defaultSize;

@@ -1,7 +1,8 @@
 import { defineNode, input, output } from '../../engine';
 import type { SdModel } from '../../diffusion/model/load';
-import type { Tokenized } from '../../diffusion/tokenizer';
+import type { TokenizeOptions, Tokenized } from '../../diffusion/tokenizer';
 import { MODEL, TOKENS } from '../diffusion-ports';
+import { knownText, modelFacts, type TokensFacts } from '../facts';
 import { STRING } from '../ports';
 
 export const TokenizeNode = defineNode({
@@ -20,8 +21,21 @@ export const TokenizeNode = defineNode({
     }),
   },
   outputs: { tokens: output<Tokenized>(TOKENS) },
+  // Tokenizing is cheap: a known prompt is tokenized as the run will, so later checks match phrases exactly.
+  check: async ({ literals, facts }, ctx) => {
+    const model = modelFacts(facts.model);
+    const text = knownText(literals.text, facts.text);
+    const { mode, overflow } = literals;
+    if (!model || text === undefined || !mode) return;
+    const tokenized = await ctx.attempt('text', () => model.tokenizer.tokenize(text, tokenizeOptions(mode, overflow)));
+    if (tokenized) return { facts: { tokens: { kind: 'tokens', prompt: text, tokenized } satisfies TokensFacts } };
+  },
   run: ({ model, text, mode, overflow }) => {
-    const tokens = model.tokenizer.tokenize(text, mode === 'fixed' ? { mode, overflow } : { mode });
+    const tokens = model.tokenizer.tokenize(text, tokenizeOptions(mode, overflow));
     return { outputs: { tokens }, ui: { text: `${tokens.length} tokens in ${tokens.chunks.length} chunk(s)` } };
   },
 });
+
+function tokenizeOptions(mode: 'fixed' | 'adaptive', overflow: 'error' | 'truncate' | 'chunk' | undefined): TokenizeOptions {
+  return mode === 'fixed' ? { mode, overflow } : { mode };
+}

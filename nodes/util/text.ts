@@ -1,4 +1,5 @@
 import { defineNode, input, output } from '../../engine';
+import { knownText } from '../facts';
 import { STRING } from '../ports';
 
 export const TextNode = defineNode({
@@ -8,5 +9,6 @@ export const TextNode = defineNode({
   description: 'A text constant (prompts).',
   inputs: { value: input<string>(STRING, { schema: { type: 'string', default: '', 'x-widget': 'textarea' } }) },
   outputs: { text: output<string>(STRING) },
+  check: ({ literals, facts }) => ({ facts: { text: knownText(literals.value, facts.value) } }),
   run: ({ value }) => ({ text: value }),
 });

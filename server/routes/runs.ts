@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { GraphValidationError, loadGraph } from '../../engine';
+import { GraphValidationError, loadGraph, preflightGraph, type GraphIssue } from '../../engine';
 import { ServerError } from '../codes';
 import type { AppContext } from '../context';
 import { checkGraphPaths } from '../graph-paths';
@@ -30,6 +30,15 @@ function stringList(value: unknown, name: string): string[] | undefined {
   return value as string[];
 }
 
+/** E_GRAPH_INVALID with at most MAX_ISSUES issues (GraphValidationError keeps the first ones and counts the rest). */
+function graphInvalid(err: GraphValidationError, unchecked = 0): ServerError {
+  const count = err.issues.length + err.omitted;
+  const listed = err.omitted ? ` (the first ${err.issues.length} listed)` : '';
+  const more = unchecked ? ` The file checks stopped there: ${unchecked} node(s) were not checked.` : '';
+  const issues: GraphIssue[] = err.issues;
+  return new ServerError('E_GRAPH_INVALID', `The graph has ${count} problem(s)${listed}; nothing was queued.${more}`, { issues });
+}
+
 /** POST /api/runs, GET /api/queue, DELETE /api/queue/:runId, POST /api/interrupt, GET /api/history[/:runId]. */
 export function runRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -47,11 +56,14 @@ export function runRoutes(ctx: AppContext): Router {
       validated = loadGraph(b.graph, ctx.registry, outputs).validated;
     } catch (err) {
       if (!(err instanceof GraphValidationError)) throw err;
-      const count = err.issues.length + err.omitted;
-      const listed = err.omitted ? ` (the first ${err.issues.length} listed)` : '';
-      throw new ServerError('E_GRAPH_INVALID', `The graph has ${count} problem(s)${listed}; nothing was queued.`, { issues: err.issues });
+      throw graphInvalid(err);
     }
     checkGraphPaths(validated, ctx.bases);
+    // The nodes' file checks (model folder, residuals, layout images, phrases), confined to the server's folders as
+    // the worker's run is: a graph that would fail on its files is refused here, its issues pinned to the nodes.
+    const access = { searchPaths: ctx.bases.map((s) => s.base), confine: ctx.bases.map((s) => s.root) };
+    const { issues, unchecked } = await preflightGraph(validated, access);
+    if (issues.length) throw graphInvalid(new GraphValidationError(issues), unchecked.length);
     const runId = randomUUID();
     const position = await ctx.runner.submit({
       runId, graph: b.graph, outputs, clientId: b.clientId as string | undefined, submittedAt: new Date().toISOString(),

@@ -168,20 +168,59 @@ test('nodes: a readable list by category, one type\'s inputs in detail, and ever
   assert.equal(unknown.code, 2);
 });
 
-test('run --confine: a graph reading /etc/passwd through a link or --set exits 3 with E_FILE_NOT_ALLOWED, no content', async () => {
+test('run --confine: a graph reading /etc/passwd through a link or --set is refused with E_FILE_NOT_ALLOWED, no content', async () => {
   const graph = JSON.parse(readFileSync(join(ROOT, 'graphs', 'custom-subject-layout.json'), 'utf8'));
   graph.nodes.stolen = { type: 'Text', version: 1, inputs: { value: '/etc/passwd' } };
   graph.nodes.residual.inputs.path = { from: 'stolen', output: 'text' };
   const linked = writeGraph('steal.json', graph);
   const confine = ['--confine', tmp, '--confine', join(ROOT, 'models')];
-  for (const extra of [[], ['--set', 'stolen.value=../../../../../../etc/passwd']]) {
+  // The file checks refuse it before anything runs (exit 2, the issue pinned to the node); with --no-files the
+  // node itself refuses it when it runs (exit 3).
+  for (const extra of [[], ['--set', 'stolen.value=../../../../../../etc/passwd'], ['--no-files']]) {
     const r = await cones(['run', linked, '--json', ...confine, ...extra]);
-    assert.equal(r.code, 3, r.stderr);
-    const error = ndjson(r.stdout).find((e) => e.type === 'run_error')!;
-    assert.deepEqual([error.code, error.nodeId], ['E_FILE_NOT_ALLOWED', 'residual']);
+    const events = ndjson(r.stdout);
+    const error = events.find((e) => e.type === 'run_error')!;
+    if (extra[0] === '--no-files') {
+      assert.equal(r.code, 3, r.stderr);
+      assert.deepEqual([error.code, error.nodeId], ['E_FILE_NOT_ALLOWED', 'residual']);
+    } else {
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(events.map((e) => e.type), ['run_error'], 'nothing ran');
+      const issues = error.issues as Array<{ code: string; nodeId: string; input: string }>;
+      assert.deepEqual(issues.map((i) => [i.code, i.nodeId, i.input]), [['E_FILE_NOT_ALLOWED', 'residual', 'path']]);
+    }
     assert.doesNotMatch(r.stdout + r.stderr, /root:|\/bin\/(ba)?sh/, 'no bytes of the file');
     noStack(r);
   }
+});
+
+test('validate checks files by default (codes and nodes of the run), --no-files checks structure only', async () => {
+  const ok = await cones(['validate', join(ROOT, 'graphs', 'custom-subject-layout.json')]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /ok, 12 node\(s\), structure and files/);
+  const graph = JSON.parse(readFileSync(join(ROOT, 'graphs', 'custom-subject-layout.json'), 'utf8'));
+  graph.nodes.model.inputs.folder = join(ROOT, 'models', 'shapes'); // absolute: the graph is written elsewhere
+  graph.nodes.residual.inputs.path = join(ROOT, 'models', 'shapes', 'residuals', 'no-such.safetensors');
+  graph.nodes.layout.inputs.boxes[1].phrase = 'star';
+  const bad = writeGraph('bad-files.json', graph);
+  const text = await cones(['validate', bad]);
+  assert.equal(text.code, 2);
+  assert.match(text.stdout, /E_RESIDUAL_NOT_FOUND at node "residual" \(LoadResidual\) input "path": .*no-such\.safetensors/);
+  assert.match(text.stdout, /E_PHRASE_NOT_IN_PROMPT at node "sampler" \(GuidedSampler\) input "layout": .*"star"/);
+  const json = await cones(['validate', bad, '--json']);
+  assert.equal(json.code, 2);
+  const line = ndjson(json.stdout)[0] as { ok: boolean; files: boolean; issues: Array<{ code: string; nodeId: string; input: string }> };
+  assert.deepEqual([line.ok, line.files], [false, true]);
+  assert.deepEqual(line.issues.map((i) => `${i.code}@${i.nodeId}.${i.input}`), [
+    'E_RESIDUAL_NOT_FOUND@residual.path', 'E_PHRASE_NOT_IN_PROMPT@sampler.layout',
+  ]);
+  const structure = await cones(['validate', bad, '--json', '--no-files']);
+  assert.equal(structure.code, 0, structure.stdout);
+  assert.deepEqual(ndjson(structure.stdout)[0], { file: bad, ok: true, issues: [], migratedFrom: null, files: false, unchecked: [] });
+  const run = await cones(['run', bad, '--json', '--out', join(tmp, 'never')]);
+  assert.equal(run.code, 2, 'run checks the files before loading the model');
+  assert.deepEqual(ndjson(run.stdout).map((e) => e.type), ['run_error']);
+  noStack(run);
 });
 
 test('hundreds of --set options run; a command line over 16 KiB is a usage error (exit 2), never a crash', async () => {

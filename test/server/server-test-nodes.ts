@@ -47,4 +47,14 @@ export const ReadTextNode = defineNode({
     return { outputs: { text }, ui: { text } };
   },
 });
-export const nodes = [BusyNode, CrashNode, ReadTextNode];
+export const ResidualSinkNode = defineNode({
+  type: 'TestResidualSink',
+  version: 1,
+  category: 'test',
+  description: 'An output node taking a residual, so a LoadResidual alone is what a run executes.',
+  isOutput: true,
+  inputs: { residual: input<{ width: number }>('RESIDUAL') },
+  outputs: { width: output<number>('INT') },
+  run: ({ residual }) => ({ width: residual.width }),
+});
+export const nodes = [BusyNode, CrashNode, ReadTextNode, ResidualSinkNode];
