@@ -2,9 +2,12 @@ import type { AnyNodeDefinition } from '../engine';
 import { CfgNode } from './guidance/cfg';
 import { CfgPlusPlusNode } from './guidance/cfg-plus-plus';
 import { SigmaScaledCfgNode } from './guidance/sigma-scaled-cfg';
+import { LoadImageNode } from './image/load-image';
 import { PreviewImageNode } from './image/preview-image';
+import { ResizeImageNode } from './image/resize-image';
 import { SaveImageNode } from './image/save-image';
 import { VaeDecodeNode } from './image/vae-decode';
+import { VaeEncodeNode } from './image/vae-encode';
 import { LayoutBoxesNode } from './layout/layout-boxes';
 import { LayoutFromMaskNode } from './layout/layout-from-mask';
 import { LoadModelNode } from './model/load-model';
@@ -34,6 +37,9 @@ export const ALL_NODES: readonly AnyNodeDefinition[] = [
   CfgNode,
   CfgPlusPlusNode,
   SigmaScaledCfgNode,
+  LoadImageNode,
+  ResizeImageNode,
+  VaeEncodeNode,
   GuidedSamplerNode,
   VaeDecodeNode,
   SaveImageNode,

@@ -6,6 +6,7 @@ export const IMAGE_ERRORS = {
   E_PNG_INVALID: {
     summary: 'The bytes are not a whole PNG (bad signature, truncated or trailing bytes, IHDR not first) or a text entry is corrupt.',
   },
+  E_IMAGE_READ: { summary: 'An input image is not a readable PNG, JPEG or WebP within the size limits.' },
   E_PNG_TEXT_KEY: { summary: 'A PNG text keyword is not 1-79 printable Latin-1 characters.' },
 } as const satisfies CodeTable;
 

@@ -84,8 +84,12 @@ function keywordOf(data: Buffer): string {
   return data.toString('latin1', 0, nul === -1 ? data.length : nul);
 }
 
+/** A compressed text entry may inflate to at most this many bytes (a zTXt "bomb" of a few KB could claim GBs). */
+export const MAX_PNG_TEXT_BYTES = 16 * 2 ** 20;
+
 /** Every text entry of a PNG (tEXt, zTXt, iTXt), keyword -> text. */
 export function readPngText(png: Buffer): Record<string, string> {
+  const inflate = (data: Buffer): Buffer => inflateSync(data, { maxOutputLength: MAX_PNG_TEXT_BYTES });
   const out: Record<string, string> = {};
   for (const c of chunks(png)) {
     const nul = c.data.indexOf(0);
@@ -93,13 +97,13 @@ export function readPngText(png: Buffer): Record<string, string> {
     const key = c.data.toString('latin1', 0, nul);
     try {
       if (c.type === 'tEXt') out[key] = c.data.toString('latin1', nul + 1);
-      else if (c.type === 'zTXt') out[key] = inflateSync(c.data.subarray(nul + 2)).toString('latin1');
+      else if (c.type === 'zTXt') out[key] = inflate(c.data.subarray(nul + 2)).toString('latin1');
       else if (c.type === 'iTXt') {
         const compressed = c.data[nul + 1] === 1;
         const langEnd = c.data.indexOf(0, nul + 3);
         const transEnd = c.data.indexOf(0, langEnd + 1);
         const body = c.data.subarray(transEnd + 1);
-        out[key] = (compressed ? inflateSync(body) : body).toString('utf8');
+        out[key] = (compressed ? inflate(body) : body).toString('utf8');
       }
     } catch (err) {
       throw new ModelError('E_PNG_INVALID', `PNG text entry "${key}" is corrupt: ${(err as Error).message}.`);

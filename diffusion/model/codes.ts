@@ -14,6 +14,7 @@ export const MODEL_ERRORS = {
     summary: 'The export does not fit what the loader supports: diffusers/Optimum input names, a known text width, ' +
       'epsilon or v_prediction, [1, L, D] text encoder output.',
   },
+  E_MODEL_NO_VAE_ENCODER: { summary: 'An image input needs vae_encoder/model.onnx, which the model folder lacks.' },
   E_UNET_LAYER_RESOLUTION: {
     summary: 'A cross-attention layer has a dynamic query length and no diffusers block name, so its resolution is unknown.',
   },

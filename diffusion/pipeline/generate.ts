@@ -44,6 +44,12 @@ export interface GenerateOptions {
   layout?: LayoutGuidance;
   signal?: AbortSignal;
   onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
+  /**
+   * Image-to-image: start from this latent [1, C, h, w] (VAE-encoded, scaled) instead of noise. With `denoise` d in
+   * [0, 1], the last floor(d * steps) steps of the schedule run (as diffusers' img2img strength), from the latent
+   * noised to that step's sigma: d = 0 returns the latent itself, d = 1 ignores it (exactly text-to-image).
+   */
+  init?: { latent: F32Tensor; denoise: number };
   /** Tests: replace the seeded noise (initial latent: standard normal, scaled by sigma_0 here) and per-step noise. */
   initialNoise?: F32Tensor;
   noise?: NoiseStream;
@@ -70,8 +76,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   });
   const latent = { height: opts.height / model.vaeFactor, width: opts.width / model.vaeFactor };
   const dims = [1, model.latentChannels, latent.height, latent.width];
+  const start = opts.init ? img2imgStart(opts.init, opts.steps, dims) : 0;
+  const sigmas = plan.sigmas.subarray(start);
+  if (opts.init && start === opts.steps) return { latent: opts.init.latent, sigmas, guidedLayers: 0 }; // denoise 0
   const noise0 = opts.initialNoise ?? gaussian(opts.seed, dims);
-  const x0 = f32(dims, noise0.data.map((v) => v * plan.sigmas[0])); // x: [1, C, h, w] at sigma_0
+  const base = start > 0 ? opts.init!.latent.data : null;
+  const x0 = f32(dims, noise0.data.map((v, i) => (base ? base[i] : 0) + v * sigmas[0])); // x: [1, C, h, w] at sigma_start
 
   const withUncond = needsUnconditional(opts.guidance);
   const context = withUncond ? concatBatch(conditioning.uncond, conditioning.cond) : conditioning.cond; // [B, L, D]
@@ -92,7 +102,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const x = await denoise({
     sampler: createSampler(opts.sampler, { eta: opts.samplerEta }),
     guidance: opts.guidance,
-    sigmas: plan.sigmas,
+    sigmas,
     x: x0,
     noise: opts.noise ?? noiseStream(opts.seed),
     recurrent: (i) => biasPlan !== null && lg!.selfRecurrence && i < lg!.guidanceSteps,
@@ -113,7 +123,21 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       return { denoisedCond, denoisedUncond };
     },
   });
-  return { latent: x, sigmas: plan.sigmas, guidedLayers: biasPlan?.guidedLayers ?? 0 };
+  return { latent: x, sigmas, guidedLayers: biasPlan?.guidedLayers ?? 0 };
+}
+
+/** The first schedule index an image-to-image run starts at: steps - floor(denoise * steps). */
+export function img2imgStart(init: { latent: F32Tensor; denoise: number }, steps: number, dims: readonly number[]): number {
+  if (!(init.denoise >= 0 && init.denoise <= 1)) {
+    throw new ModelError('E_DENOISE_RANGE', `Expected denoise in [0, 1] but received ${init.denoise}.`, {
+      hint: '1 = start from noise (the image is ignored), 0 = return the image unchanged; 0.5-0.8 keeps its layout.',
+    });
+  }
+  if (init.latent.dims.length !== 4 || init.latent.dims.some((d, i) => d !== dims[i])) {
+    throw new ModelError('E_INIT_LATENT_SHAPE', `Expected the starting latent to be [${dims.join(', ')}] for this image size ` +
+      `but received [${init.latent.dims.join(', ')}].`, { hint: 'Leave width and height at 0 to take the size from the image.' });
+  }
+  return steps - Math.min(steps, Math.floor(init.denoise * steps + 1e-9));
 }
 
 /** [1, ...] + [1, ...] -> [2, ...] */

@@ -24,7 +24,7 @@ const sink = (type: string) => defineNode({
   type: `Sink${type}`, version: 1, category: 'test', description: 'test sink', isOutput: true,
   inputs: { value: input<unknown>(type) }, outputs: { done: output<boolean>('BOOLEAN') }, run: () => ({ done: true }),
 });
-const registry = new NodeRegistry([...ALL_NODES, sink('RESIDUAL'), sink('LAYOUT'), sink('MODEL')]);
+const registry = new NodeRegistry([...ALL_NODES, sink('RESIDUAL'), sink('LAYOUT'), sink('MODEL'), sink('IMAGE')]);
 const root = realpathSync(scratchDir('preflight-confine'));
 const allowed = join(root, 'allowed');
 const outside = join(root, 'outside');
@@ -59,6 +59,7 @@ const LOADERS = [
   { type: 'LoadResidual', input: 'path', port: 'RESIDUAL', extra: {} },
   { type: 'LayoutFromMask', input: 'image', port: 'LAYOUT', extra: { colours: { '255,0,0': ['dog', 2.5] } } },
   { type: 'LoadModel', input: 'folder', port: 'MODEL', extra: {} },
+  { type: 'LoadImage', input: 'path', port: 'IMAGE', extra: {} },
 ];
 const REFUSED: Array<[string, string]> = [
   ['an absolute path that exists', join(outside, 'secret.txt')],
@@ -154,7 +155,11 @@ test('huge files get E_FILE_TOO_LARGE before a byte is read; a header-only image
   let maskIssues: GraphIssue[] = [];
   let modelIssues: GraphIssue[] = [];
   let bombIssues: GraphIssue[] = [];
+  let imageIssues: GraphIssue[] = [];
+  let imageBombIssues: GraphIssue[] = [];
   const reads = await recordReads(async () => {
+    imageIssues = await loaderIssues(LOADERS[3], 'huge.png', 'literal');
+    imageBombIssues = await loaderIssues(LOADERS[3], 'bomb.png', 'link');
     residualIssues = await loaderIssues(residual, 'huge.safetensors', 'literal');
     maskIssues = await loaderIssues(mask, 'huge.png', 'link');
     modelIssues = await loaderIssues(LOADERS[2], 'big-config-model', 'literal');
@@ -165,6 +170,9 @@ test('huge files get E_FILE_TOO_LARGE before a byte is read; a header-only image
   assert.deepEqual(modelIssues.map((i) => [i.code, i.input]), [['E_FILE_TOO_LARGE', 'folder']], JSON.stringify(modelIssues));
   assert.deepEqual(bombIssues.map((i) => [i.code, i.input]), [['E_LAYOUT_IMAGE_READ', 'image']], JSON.stringify(bombIssues));
   assert.match(bombIssues[0].message, /pixel/i);
+  assert.deepEqual(imageIssues.map((i) => [i.code, i.input]), [['E_FILE_TOO_LARGE', 'path']], JSON.stringify(imageIssues));
+  assert.deepEqual(imageBombIssues.map((i) => [i.code, i.input]), [['E_IMAGE_READ', 'path']], JSON.stringify(imageBombIssues));
+  assert.match(imageBombIssues[0].message, /pixel/i);
   assert.ok(reads.some((p) => isInside(bigConfigModel, p)), 'the recorder sees the model folder being read');
   const huge = [join(allowed, 'huge.safetensors'), join(allowed, 'huge.png'), join(bigConfigModel, 'text_encoder', 'config.json')];
   assert.deepEqual(reads.filter((p) => huge.includes(p)), [], 'no huge file was opened');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { readPngText, writePngText } from '../../../diffusion/image/png-text';
+import { crc32, deflateSync } from 'node:zlib';
+import { MAX_PNG_TEXT_BYTES, readPngText, writePngText } from '../../../diffusion/image/png-text';
 import { encodePng, tensorToRgb } from '../../../diffusion/image/encode';
 import { f32 } from '../../../diffusion/tensor';
 
@@ -46,4 +47,19 @@ test('encodePng scales with nearest neighbour and embeds text', async () => {
   assert.equal(info.width, 4);
   assert.deepEqual([...data.subarray(0, 12)], [255, 0, 0, 255, 0, 0, 0, 0, 255, 0, 0, 255]);
   assert.equal(readPngText(png).a, 'b');
+});
+
+test('a compressed text entry that would inflate past the limit is refused, not inflated', async () => {
+  const png = await encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
+  // 32 MiB of zeros deflate to ~32 KB: a "bomb" claiming twice the 16 MiB text limit.
+  const bomb = Buffer.concat([Buffer.from('cones-graph\0\0', 'latin1'), deflateSync(Buffer.alloc(2 * MAX_PNG_TEXT_BYTES))]);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(bomb.length, 0);
+  head.write('zTXt', 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), bomb])) >>> 0, 0);
+  const iend = png.length - 12;
+  const evil = Buffer.concat([png.subarray(0, iend), head, bomb, crc, png.subarray(iend)]);
+  assert.ok(evil.length < 100_000);
+  assert.throws(() => readPngText(evil), (e: { code?: string; message: string }) => e.code === 'E_PNG_INVALID' && /"cones-graph" is corrupt/.test(e.message));
 });
