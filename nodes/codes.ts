@@ -7,6 +7,7 @@ import type { CodeTable } from '../errors/code-table';
  */
 export const NODE_ERRORS = {
   E_MATH_NOT_FINITE: { summary: 'A Math node\'s result is not finite (division by zero, overflow).' },
+  E_MASK_PHRASE: { summary: 'MaskFromLayout names a phrase the layout has no subject for.' },
   E_TEMPLATE_INPUT_MISSING: { summary: 'A TextTemplate placeholder {name} has no value: its input is neither set nor linked.' },
 } as const satisfies CodeTable;
 

@@ -10,3 +10,4 @@ export const LAYOUT = 'LAYOUT'; //           Layout (diffusion/layout)
 export const GUIDANCE = 'GUIDANCE'; //       GuidanceRule (diffusion/guidance)
 export const LATENT = 'LATENT'; //           F32Tensor [1, C, h, w]
 export const IMAGE = 'IMAGE'; //             RgbImage (diffusion/image/encode.ts)
+export const MASK = 'MASK'; //               ImageMask (diffusion/image/mask.ts), 1 = repaint

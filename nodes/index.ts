@@ -2,6 +2,8 @@ import type { AnyNodeDefinition } from '../engine';
 import { CfgNode } from './guidance/cfg';
 import { CfgPlusPlusNode } from './guidance/cfg-plus-plus';
 import { SigmaScaledCfgNode } from './guidance/sigma-scaled-cfg';
+import { CompositeImageNode } from './image/composite-image';
+import { ImageToMaskNode } from './image/image-to-mask';
 import { LoadImageNode } from './image/load-image';
 import { PreviewImageNode } from './image/preview-image';
 import { ResizeImageNode } from './image/resize-image';
@@ -10,6 +12,7 @@ import { VaeDecodeNode } from './image/vae-decode';
 import { VaeEncodeNode } from './image/vae-encode';
 import { LayoutBoxesNode } from './layout/layout-boxes';
 import { LayoutFromMaskNode } from './layout/layout-from-mask';
+import { MaskFromLayoutNode } from './layout/mask-from-layout';
 import { LoadModelNode } from './model/load-model';
 import { AddResidualNode } from './residual/add-residual';
 import { LoadResidualNode } from './residual/load-residual';
@@ -40,8 +43,11 @@ export const ALL_NODES: readonly AnyNodeDefinition[] = [
   LoadImageNode,
   ResizeImageNode,
   VaeEncodeNode,
+  ImageToMaskNode,
+  MaskFromLayoutNode,
   GuidedSamplerNode,
   VaeDecodeNode,
+  CompositeImageNode,
   SaveImageNode,
   PreviewImageNode,
   // plain values

@@ -30,6 +30,11 @@ export interface DenoiseOptions {
   predict: (x: F32Tensor, sigma: number, step: number, pass: number) => Promise<GuidancePredictions>;
   /** Whether step i is a guided step that self-recurrence repeats. */
   recurrent: (step: number) => boolean;
+  /**
+   * Applied to x wherever it reaches a new sigma (the start, after each step, after self-recurrence's re-noising):
+   * inpainting puts the known region back there (./inpaint.ts).
+   */
+  constrain?: (x: F32Tensor, sigma: number) => F32Tensor;
   signal?: AbortSignal;
   onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
 }
@@ -37,7 +42,8 @@ export interface DenoiseOptions {
 export async function denoise(opts: DenoiseOptions): Promise<F32Tensor> {
   const n = opts.sigmas.length - 1;
   const sigmaMax = opts.sigmas[0];
-  let x = opts.x;
+  const constrain = opts.constrain ?? ((v: F32Tensor) => v);
+  let x = constrain(opts.x, opts.sigmas[0]);
   let state: SamplerState = INITIAL_SAMPLER_STATE;
   for (let i = 0; i < n; i++) {
     const sigma = opts.sigmas[i];
@@ -56,9 +62,9 @@ export async function denoise(opts: DenoiseOptions): Promise<F32Tensor> {
         x, sigma, sigmaNext, denoised: guided.denoised, denoisedForNoise: guided.denoisedForNoise, noise,
       });
       // Pass 0 of a recurrent step: return to sigma_i with fresh noise, then redo the step from there.
-      if (pass === 0 && passes === 2) x = renoise(stepped.x, sigmaNext, sigma, opts.noise.next(x.dims));
+      if (pass === 0 && passes === 2) x = constrain(renoise(stepped.x, sigmaNext, sigma, opts.noise.next(x.dims)), sigma);
     }
-    x = stepped.x;
+    x = constrain(stepped.x, sigmaNext);
     state = stepped.state;
     opts.onStep?.(i + 1, n, x, denoised);
   }

@@ -14,6 +14,7 @@ import { inferencePlan } from '../schedule';
 import { f32, type F32Tensor } from '../tensor';
 import type { Conditioning } from './conditioning';
 import { denoise } from './denoise';
+import { blendKnown } from './inpaint';
 import { layoutFeeds, planLayoutBias, type Layout, type LayerBiasPlan, type LayoutParts } from './layout-plan';
 
 export interface LayoutGuidance {
@@ -48,8 +49,10 @@ export interface GenerateOptions {
    * Image-to-image: start from this latent [1, C, h, w] (VAE-encoded, scaled) instead of noise. With `denoise` d in
    * [0, 1], the last floor(d * steps) steps of the schedule run (as diffusers' img2img strength), from the latent
    * noised to that step's sigma: d = 0 returns the latent itself, d = 1 ignores it (exactly text-to-image).
+   * With `mask` ([h, w] on the latent grid, 1 = repaint) only the masked region is generated: the rest is the
+   * latent, noised to each step's sigma (./inpaint.ts).
    */
-  init?: { latent: F32Tensor; denoise: number };
+  init?: { latent: F32Tensor; denoise: number; mask?: Float32Array };
   /** Tests: replace the seeded noise (initial latent: standard normal, scaled by sigma_0 here) and per-step noise. */
   initialNoise?: F32Tensor;
   noise?: NoiseStream;
@@ -104,6 +107,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     guidance: opts.guidance,
     sigmas,
     x: x0,
+    constrain: opts.init?.mask ? (x, sigma) => blendKnown(x, opts.init!.latent, noise0, opts.init!.mask!, sigma) : undefined,
     noise: opts.noise ?? noiseStream(opts.seed),
     recurrent: (i) => biasPlan !== null && lg!.selfRecurrence && i < lg!.guidanceSteps,
     signal: opts.signal,

@@ -11,7 +11,9 @@ import { generate } from '../../diffusion/pipeline/generate';
 import { resolvePositions, type Layout } from '../../diffusion/pipeline/layout-plan';
 import { SAMPLER_NAMES, type SamplerName } from '../../diffusion/samplers';
 import type { F32Tensor } from '../../diffusion/tensor';
-import { CONDITIONING, GUIDANCE, LATENT, LAYOUT, MODEL } from '../diffusion-ports';
+import { ModelError } from '../../diffusion/errors';
+import { latentMask, type ImageMask } from '../../diffusion/image/mask';
+import { CONDITIONING, GUIDANCE, LATENT, LAYOUT, MASK, MODEL } from '../diffusion-ports';
 import { conditioningFacts, layoutFacts } from '../facts';
 import { BOOLEAN, FLOAT, INT, STRING } from '../ports';
 
@@ -72,6 +74,10 @@ export const GuidedSamplerNode = defineNode({
       schema: { type: 'boolean', default: true },
       description: 'Run each guided step twice (reference behaviour); costs 2x UNet calls on guided steps.',
     }),
+    mask: input<ImageMask>(MASK, {
+      optional: true,
+      description: 'Inpainting (needs latent): only the white region is generated; the rest stays the input picture.',
+    }),
     denoise: input<number>(FLOAT, {
       schema: { type: 'number', default: 1, minimum: 0, maximum: 1 },
       description: 'With a latent: how much to change it. 1 = ignore it (text-to-image), 0 = return it; the last ' +
@@ -96,6 +102,11 @@ export const GuidedSamplerNode = defineNode({
     if (acts) await ctx.attempt('layout', () => resolvePositions(layout.phrases, conditioning.tokens));
   },
   run: async (inputs, ctx) => {
+    if (inputs.mask && !inputs.latent) {
+      throw new ModelError('E_MASK_NEEDS_LATENT', 'Expected a latent (the picture to keep, from VAEEncode) with the inpainting mask but received none.', {
+        hint: 'Link LoadImage -> VAEEncode into the sampler\'s latent input.',
+      });
+    }
     const f = inputs.model.vaeFactor;
     const start = inputs.latent ? { width: inputs.latent.dims[3] * f, height: inputs.latent.dims[2] * f } : null;
     const width = inputs.width || start?.width || inputs.model.defaultSize;
@@ -104,7 +115,10 @@ export const GuidedSamplerNode = defineNode({
     const result = await generate({
       model: inputs.model, conditioning: inputs.conditioning, guidance: inputs.guidance, sampler: inputs.sampler,
       steps: inputs.steps, sigmas: inputs.sigmas, seed: inputs.seed, width, height, signal: ctx.signal,
-      init: inputs.latent ? { latent: inputs.latent, denoise: inputs.denoise } : undefined,
+      init: inputs.latent ? {
+        latent: inputs.latent, denoise: inputs.denoise,
+        mask: inputs.mask ? latentMask(inputs.mask, inputs.latent.dims[2], inputs.latent.dims[3]) : undefined,
+      } : undefined,
       layout: inputs.layout ? {
         layout: inputs.layout, weight: inputs.layout_weight, guidanceSteps: Math.min(inputs.guidance_steps, inputs.steps),
         eta: ETA_SCHEDULES[inputs.eta_schedule], resolutions: parseResolutionSelection(inputs.resolutions),
@@ -124,6 +138,7 @@ export const GuidedSamplerNode = defineNode({
     await Promise.all(previews);
     const notes = [`${width}x${height}, ${inputs.steps} steps, seed ${inputs.seed}`];
     if (inputs.latent) notes.push(`from the input latent, denoise ${inputs.denoise} (${result.sigmas.length - 1} steps run)`);
+    if (inputs.mask) notes.push('inpainting: only the mask\'s region generated');
     if (inputs.layout) notes.push(`layout on ${result.guidedLayers} cross-attention layer(s)`);
     if (inputs.guidance.kind === 'cfgpp') {
       const s = result.sigmas;
