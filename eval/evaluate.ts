@@ -7,7 +7,7 @@ import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { inferencePlan } from '../diffusion/schedule';
 import { detect, patternScore, recognitionThreshold, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
-import { settingsKey, type Settings } from './experiments';
+import { BASE, settingsKey, type Settings } from './experiments';
 import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
 import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
 import { sampleImage, type ResidualUse } from './sample';
@@ -75,12 +75,15 @@ export class Evaluator {
       const vector = subject.custom && this.ctx.residuals[subject.custom];
       if (s.residuals && vector) residuals.push({ phrase: subject.phrase, vector });
     }
+    const layout = {
+      subjects: layoutSubjects(sample), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+      resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
+    };
     const image = await sampleImage(model, {
       prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
-      layout: s.layout ? {
-        subjects: layoutSubjects(sample), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
-        resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
-      } : null,
+      layout: s.layout ? layout : null,
+      // The scene is always made with the base layout settings, so both inpainting conditions start from the same one.
+      inpaint: s.inpaint ? { subjects: layoutSubjects(sample), sceneLayout: { ...layout, weight: BASE.gw, parts: BASE.parts } } : undefined,
     });
     const detection = detect(image);
     const first = sample.subjects[0];

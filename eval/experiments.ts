@@ -20,6 +20,12 @@ export interface Settings {
   guidance: GuidanceRule['kind'];
   /** Apply custom-subject residuals (custom sets only). */
   residuals: boolean;
+  /**
+   * Inpainting: the last subject is painted into its box of a scene that has the others (generated first, with
+   * layout, from the same seed), the rest of the scene kept (eval/sample.ts). `layout` then says whether that
+   * second pass is layout-guided.
+   */
+  inpaint: boolean;
 }
 
 export interface Condition {
@@ -60,6 +66,7 @@ export interface Experiment {
  */
 export const BASE: Settings = {
   layout: true, parts: 'both', gw: 0.2, resolutions: 'all', selfRecurrence: false, guidedFraction: 1, tokens: 'fixed', guidance: 'cfg', residuals: true,
+  inpaint: false,
 };
 
 const c = (label: string, change: Partial<Settings> = {}): Condition => ({ label, settings: { ...BASE, ...change } });
@@ -75,6 +82,12 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
     { id: 'resolutions', title: 'Resolution selection: all vs highest:1', sets: ['two'], conditions: [c('all resolutions'), c('highest:1', { resolutions: 'highest:1' })], metrics: LAYOUT_METRICS },
     { id: 'self_recurrence', title: 'Self-recurrence off vs on', sets: ['two'], conditions: [c('off'), c('on', { selfRecurrence: true })], metrics: LAYOUT_METRICS },
     { id: 'tokens', title: 'Fixed-77 vs adaptive-length tokens', sets: ['two'], conditions: [c('fixed 77'), c('adaptive', { tokens: 'adaptive' })], metrics: LAYOUT_METRICS },
+    {
+      id: 'inpaint', title: 'Inpainting a subject into a box of a generated scene: no layout vs Cones 2 layout', sets: ['two'],
+      conditions: [c('inpaint, no layout', { inpaint: true, layout: false }), c('inpaint, layout (Cones 2)', { inpaint: true })],
+      metrics: LAYOUT_METRICS,
+      description: ['The scene: the first subject alone ("a <phrase>") with layout in its box; then the full prompt with the second subject\'s box as the inpainting mask (denoise 1, the rest of the scene kept), with or without layout guidance on both boxes. The first subject is the same image in both conditions, so differences come from the inpainted one.'],
+    },
     { id: 'guidance_steps', title: 'Guided steps: 10 / 25 / 50 / 100% of the steps', sets: ['two'], conditions: [0.1, 0.25, 0.5, 1].map((f) => c(`${f * 100}%`, { guidedFraction: f })), metrics: LAYOUT_METRICS },
   ];
   if (opts.customSets.length) {
@@ -138,6 +151,6 @@ export function quickExperiments(): Experiment[] {
 }
 
 export function settingsKey(s: Settings): string {
-  const effective = s.layout ? s : { ...BASE, layout: false, tokens: s.tokens, guidance: s.guidance, residuals: s.residuals };
+  const effective = s.layout ? s : { ...BASE, layout: false, tokens: s.tokens, guidance: s.guidance, residuals: s.residuals, inpaint: s.inpaint };
   return JSON.stringify(effective);
 }

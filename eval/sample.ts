@@ -5,7 +5,8 @@
  */
 import type { GuidanceRule } from '../diffusion/guidance';
 import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
-import type { BoxSubject, EtaSchedule, ResolutionSelection } from '../diffusion/layout';
+import { latentMask, maskFromRegions } from '../diffusion/image/mask';
+import { rasteriseBox, type BoxSubject, type EtaSchedule, type ResolutionSelection } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { decodeLatents } from '../diffusion/model/vae';
 import { addResidualAtPhrase, encodeConditioning, type Conditioning } from '../diffusion/pipeline/conditioning';
@@ -39,6 +40,12 @@ export interface SampleRequest {
   steps: number;
   seed: number;
   layout: LayoutSettings | null;
+  /**
+   * Inpaint the last of `subjects` into its box of a scene that holds the others: the scene is generated first (its
+   * subjects' phrases as the prompt, layout on their boxes with `sceneLayout`'s settings), then this request runs
+   * with the last box as the mask over the encoded scene (denoise 1), seed + 1.
+   */
+  inpaint?: { subjects: BoxSubject[]; sceneLayout: LayoutSettings };
 }
 
 export async function conditioningFor(model: SdModel, prompt: string, mode: 'fixed' | 'adaptive', residuals: readonly ResidualUse[]): Promise<Conditioning> {
@@ -51,8 +58,31 @@ export async function sampleImage(model: SdModel, req: SampleRequest): Promise<R
   const conditioning = await conditioningFor(model, req.prompt, req.tokens, req.residuals);
   const size = model.defaultSize;
   const base: GenerateOptions = { model, conditioning, guidance: req.guidance, sampler: 'euler', steps: req.steps, seed: req.seed, width: size, height: size };
-  const l = req.layout;
-  const layout = l && { layout: { subjects: l.subjects, source: 'eval' }, weight: l.weight, guidanceSteps: Math.min(l.guidanceSteps, req.steps), eta: l.eta, resolutions: l.resolutions, selfRecurrence: l.selfRecurrence, parts: l.parts };
-  const result = await generate({ ...base, layout: layout ?? undefined });
+  const layoutOf = (l: LayoutSettings | null, steps: number) => l ? {
+    layout: { subjects: l.subjects, source: 'eval' }, weight: l.weight, guidanceSteps: Math.min(l.guidanceSteps, steps), eta: l.eta,
+    resolutions: l.resolutions, selfRecurrence: l.selfRecurrence, parts: l.parts,
+  } : undefined;
+  if (req.inpaint) return inpaintImage(model, req, base, layoutOf);
+  const result = await generate({ ...base, layout: layoutOf(req.layout, req.steps) });
+  return tensorToRgb(await decodeLatents(model, result.latent));
+}
+
+async function inpaintImage(
+  model: SdModel, req: SampleRequest, base: GenerateOptions, layoutOf: (l: LayoutSettings | null, steps: number) => GenerateOptions['layout'],
+): Promise<RgbImage> {
+  const { subjects, sceneLayout } = req.inpaint!;
+  const kept = subjects.slice(0, -1);
+  const added = subjects.at(-1)!;
+  const scenePrompt = kept.map((s) => `a ${s.phrase}`).join(' and ');
+  const scene = await generate({
+    ...base, conditioning: await conditioningFor(model, scenePrompt, req.tokens, []),
+    layout: layoutOf({ ...sceneLayout, subjects: kept }, req.steps),
+  });
+  const size = model.defaultSize;
+  const f = model.vaeFactor;
+  const mask = latentMask(maskFromRegions([rasteriseBox(added.box, size, size)], size, size), size / f, size / f);
+  const result = await generate({
+    ...base, seed: req.seed + 1, init: { latent: scene.latent, denoise: 1, mask }, layout: layoutOf(req.layout, req.steps),
+  });
   return tensorToRgb(await decodeLatents(model, result.latent));
 }
