@@ -1,3 +1,4 @@
+import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodedError } from '../errors/coded-error';
@@ -12,6 +13,18 @@ export class PluginLoadError extends CodedError<'E_PLUGIN_LOAD'> {
   }
 }
 
+let hooksRegistered = false;
+
+/**
+ * Once per thread: lets plugins import the running package by name ('cones-graph') from any folder, and loads a
+ * `.ts` plugin outside an ES module package as ESM (engine/plugin-hooks.mjs says why).
+ */
+export function usePluginResolution(): void {
+  if (hooksRegistered) return;
+  register(new URL('./plugin-hooks.mjs', import.meta.url));
+  hooksRegistered = true;
+}
+
 /**
  * Registers the node types of plugin modules. A plugin is an ES module (TypeScript under tsx) exporting `nodes`, or
  * a default export, that is an array of `defineNode(...)` definitions. The CLI's `--plugin` and the server's registry
@@ -19,6 +32,7 @@ export class PluginLoadError extends CodedError<'E_PLUGIN_LOAD'> {
  * Relative paths resolve from the working directory.
  */
 export async function registerPluginModules(registry: NodeRegistry, modules: readonly string[]): Promise<void> {
+  if (modules.length) usePluginResolution();
   for (const path of modules) {
     let mod: { nodes?: unknown; default?: unknown };
     try {

@@ -38,3 +38,21 @@ test('modules that are missing, throw on import, export no list, or clash with a
     });
   }
 });
+
+test('.ts and .mts plugins in a folder with no package.json import the running package by name', async () => {
+  const dir = scratchDir('plugin-anywhere'); // under the OS temp folder: no package.json above it
+  const source = (type: string) => [
+    "import { defineNode, input, output, STRING } from 'cones-graph';",
+    "import { defineNode as engineDefine } from 'cones-graph/engine';",
+    `export const nodes = [defineNode({ type: '${type}', version: 1, category: 'test', description: 'plugin test',`,
+    "  inputs: { text: input<string>(STRING, { schema: { type: 'string', default: 'x' } }) },",
+    "  outputs: { text: output<string>(STRING) }, run: ({ text }) => ({ text: text + '!' }) })];",
+    'export const sameEngine = defineNode === engineDefine;',
+  ].join('\n');
+  writeFileSync(join(dir, 'a.ts'), source('PluginTs'));
+  writeFileSync(join(dir, 'b.mts'), source('PluginMts'));
+  const registry = await buildNodeRegistry([join(dir, 'a.ts'), join(dir, 'b.mts')]);
+  assert.ok(registry.has('PluginTs') && registry.has('PluginMts'));
+  const a = (await import(join(dir, 'a.ts'))) as { sameEngine: boolean };
+  assert.equal(a.sameEngine, true, 'one engine instance: the plugin got the running installation');
+});
