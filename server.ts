@@ -14,7 +14,9 @@ const USAGE = `Usage: node --import tsx server.ts [options]
   --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default DIR/outputs, DIR/inputs, ...)
   --graphs DIR        example graphs (default the install's graphs/)
   --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable
-  --run-timeout S     stop a run after S seconds with E_RUN_TIMEOUT (default 3600; 0 = none)  env CONES_RUN_TIMEOUT`;
+  --run-timeout S     stop a run after S seconds with E_RUN_TIMEOUT (default 3600; 0 = none)  env CONES_RUN_TIMEOUT
+  --redis URL         run graphs on a farm of \`cones worker\` processes through this Redis (redis:// or rediss://)
+                      instead of this process's worker thread (docs/scale-out.md)            env CONES_REDIS_URL`;
 
 async function main(): Promise<number> {
   let values;
@@ -24,7 +26,7 @@ async function main(): Promise<number> {
         host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
         outputs: { type: 'string' }, inputs: { type: 'string' }, residuals: { type: 'string' }, layouts: { type: 'string' },
         graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, 'run-timeout': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        redis: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
       },
       registryModules: values.plugin ?? [],
       runTimeoutMs: timeoutText === undefined || timeoutText === '' ? undefined : Number(timeoutText) * 1000,
+      redisUrl: values.redis || env.CONES_REDIS_URL || undefined,
     });
     console.log(`cones server listening on ${server.url} (websocket ${server.url.replace(/^http/, 'ws')}/ws)`);
     const stop = (): void => {

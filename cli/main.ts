@@ -4,6 +4,7 @@ import { IMPORT_USAGE, importCones2Command } from './commands/import-cones2';
 import { nodesCommand } from './commands/nodes';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate';
+import { WORKER_USAGE, workerCommand } from './commands/worker';
 import { EXIT } from './exit-codes';
 
 const HELP = `cones: run and check cones-graph files
@@ -13,6 +14,7 @@ Usage:
   ${VALIDATE_USAGE}
   cones nodes [TYPE ...] [--json]
   ${IMPORT_USAGE}
+  ${WORKER_USAGE}
 
 Exit codes: 0 ok, 2 invalid graph or usage, 3 a node failed, 130 interrupted.
 `;
@@ -27,16 +29,18 @@ export const MAX_ARGV_BYTES = 16 * 1024;
 /** Entry point; returns the exit code. Never lets a stack trace reach the user for expected failures. */
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
+  const [command, ...rest] = argv;
   let interrupts = 0;
   const onSignal = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.INTERRUPTED);
-    process.stderr.write('Interrupting (press Ctrl-C again to quit at once)...\n');
+    process.stderr.write(command === 'worker'
+      ? 'Stopping after the current run (press Ctrl-C again to quit at once)...\n'
+      : 'Interrupting (press Ctrl-C again to quit at once)...\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const [command, ...rest] = argv;
   try {
     const argvBytes = argv.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0);
     if (command === 'run' && argvBytes > MAX_ARGV_BYTES) {
@@ -50,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await validateCommand(rest);
       case 'nodes':
         return await nodesCommand(rest);
+      case 'worker':
+        return await workerCommand(rest, controller.signal);
       case 'import-cones2':
         return await importCones2Command(rest);
       case undefined:

@@ -31,6 +31,9 @@ export const SERVER_ERRORS = {
   E_DATA_DIR_UNWRITABLE: {
     status: 503, summary: 'The server\'s data folder cannot be written, so a run cannot be stored durably; it was not queued.',
   },
+  E_REDIS_UNAVAILABLE: {
+    status: 503, summary: 'With --redis: the run could not be stored in Redis (unreachable, refused), so it was not queued.',
+  },
   E_INTERNAL: { status: 500, summary: 'An unexpected failure (a bug): the server logs the details, the CLI prints them.' },
   // Startup errors (thrown by startServer, no HTTP status; a ServerError built from one reports 500).
   E_TOKEN_REQUIRED: { summary: 'Binding to a non-loopback host needs a token.' },
@@ -38,6 +41,14 @@ export const SERVER_ERRORS = {
   // Run outcomes recorded in history and events (not HTTP responses).
   E_RUN_TIMEOUT: { summary: 'The run took longer than the server\'s per-run time limit (--run-timeout) and was stopped.' },
   E_WORKER_CRASHED: { summary: 'The execution worker died during the run; it was restarted.' },
+  // Run outcomes of a farm (--redis, `cones worker`).
+  E_NO_WORKER_FOR_MODEL: { summary: 'No live `cones worker` holds a model folder the run needs (see each worker\'s --models).' },
+  E_WORKER_LOST: {
+    summary: 'The workers executing the run stopped answering (killed, machine lost) more often than the retry limit allows, ' +
+      'or its job vanished from Redis.',
+  },
+  E_OUTPUT_TOO_LARGE: { summary: 'A farm run\'s output files exceed what a worker may return through Redis (count or bytes).' },
+  E_FARM_JOB_INVALID: { summary: 'A worker received a job from Redis that is not a well-formed run (refused without running).' },
 } as const satisfies CodeTable;
 
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;

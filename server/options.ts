@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ServerError } from './codes';
+import { checkRedisUrl } from './farm/redis-url';
 
 /** The folders the server reads and writes; nothing outside them is served. */
 export interface ServerFolders {
@@ -31,6 +32,11 @@ export interface ServerOptions {
   interruptGraceMs?: number;
   /** Longest a run may take before it is stopped with E_RUN_TIMEOUT and the queue moves on (default 1 h; 0 = none). */
   runTimeoutMs?: number;
+  /** A Redis URL (redis:// or rediss://): runs go to a farm of `cones worker` processes through BullMQ instead of
+   *  this server's worker thread. */
+  redisUrl?: string;
+  /** Farm: how long a run may wait for a live worker holding its models when none is live at all (default 30 s). */
+  noWorkerGraceMs?: number;
 }
 
 export const FOLDER_NAMES = ['outputs', 'inputs', 'residuals', 'layouts', 'graphs'] as const;
@@ -46,6 +52,8 @@ export interface ResolvedOptions {
   historyLimit: number;
   interruptGraceMs: number;
   runTimeoutMs: number;
+  redisUrl?: string;
+  noWorkerGraceMs: number;
 }
 
 export const DEFAULT_PORT = 8188;
@@ -53,6 +61,8 @@ const DEFAULT_HISTORY_LIMIT = 1000;
 const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
 /** An SD-sized image on a CPU takes minutes; an hour bounds a stuck run without cutting real ones. */
 const DEFAULT_RUN_TIMEOUT_MS = 60 * 60_000;
+/** Workers starting together with the server need a few heartbeats to advertise their models. */
+const DEFAULT_NO_WORKER_GRACE_MS = 30_000;
 
 function checkedTimeout(ms: number): number {
   if (!Number.isFinite(ms) || ms < 0) throw new ServerError('E_BAD_OPTIONS', `Expected a run time limit >= 0 ms (0 = none) but received ${ms}.`);
@@ -108,5 +118,7 @@ export function resolveOptions(opts: ServerOptions): ResolvedOptions {
     historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     interruptGraceMs: opts.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
     runTimeoutMs: checkedTimeout(opts.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS),
+    redisUrl: opts.redisUrl ? checkRedisUrl(opts.redisUrl) : undefined,
+    noWorkerGraceMs: opts.noWorkerGraceMs ?? DEFAULT_NO_WORKER_GRACE_MS,
   };
 }

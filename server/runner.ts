@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { RunEvent, UiOutput } from '../engine';
+import type { BackendHandlers, ExecutionBackend } from './backend';
+import { ServerError } from './codes';
 import { pathsToUrls } from './file-urls';
 import type { FolderName } from './options';
 import type { HistoryEntry, HistoryStore } from './store/history';
 import type { RunQueue, RunRecord } from './store/run-queue';
 import { toWire, type EventLog, type WireEvent } from './ws/event-log';
 import type { WsHub } from './ws/hub';
-import { WorkerHost } from './worker/host';
-import type { RunOutcome, WorkerData } from './worker/protocol';
+import type { RunOutcome } from './worker/protocol';
 
 const TERMINAL = new Set(['run_done', 'run_error', 'interrupted']);
 
@@ -15,18 +16,36 @@ interface Current {
   run: RunRecord;
   ui: Record<string, UiOutput>;
   files: string[];
+  /** A worker is executing it (false while a farm job waits in Redis for a free worker). */
+  started: boolean;
   /** The worker's terminal event, held back until the history entry is written (so a client that reacts
    *  to run_done by fetching /api/history/:runId always finds it). */
   terminal?: WireEvent;
+  /** Set when the run was taken back from the backend before it started (DELETE /api/queue/:runId). */
+  removed?: boolean;
   interruptTimer?: NodeJS.Timeout;
   timeLimit?: NodeJS.Timeout;
 }
 
-/** Moves runs from the queue through the worker into history, forwarding every event to the hub. */
+export interface QueueView {
+  running: RunRecord | null;
+  pending: RunRecord[];
+  /** Every run a worker is executing; only with a backend that executes several at once. */
+  executing?: RunRecord[];
+}
+
+/**
+ * Moves runs from the queue through the execution backend into history, forwarding every event to the hub. The
+ * backend (the server's worker thread, or a farm of workers behind Redis) only executes; the queue file, history,
+ * events, interrupts and time limits are handled here the same way for both.
+ */
 export class Runner {
-  private current?: Current;
+  private readonly running = new Map<string, Current>();
   private closing = false;
-  readonly host: WorkerHost;
+  readonly backend: ExecutionBackend;
+  /** Submissions waiting for a durable backend to accept their run: a refusal withdraws the run (never acknowledged). */
+  private readonly awaiting = new Set<string>();
+  private readonly dispatches = new Map<string, Promise<void>>();
 
   constructor(
     private readonly queue: RunQueue,
@@ -38,50 +57,98 @@ export class Runner {
     private readonly interruptGraceMs: number,
     /** Longest a run may take before it is stopped with E_RUN_TIMEOUT (0 = no limit). */
     private readonly runTimeoutMs: number,
-    worker: Omit<WorkerData, 'workerModule'>,
+    makeBackend: (handlers: BackendHandlers) => ExecutionBackend,
   ) {
-    this.host = new WorkerHost(worker, { onEvent: (e) => this.onEvent(e), onDone: (id, outcome) => this.onDone(id, outcome) });
+    this.backend = makeBackend({ onEvent: (e) => this.onEvent(e), onDone: (id, outcome) => this.onDone(id, outcome) });
+  }
+
+  /** True when the backend executes several runs at once (a farm). */
+  private get parallel(): boolean {
+    return this.backend.capacity > 1;
   }
 
   status(): { queue: { running: number; pending: number }; runningId: string | null } {
-    return { queue: this.queue.size, runningId: this.queue.current?.runId ?? null };
+    if (!this.parallel) return { queue: this.queue.size, runningId: this.queue.current?.runId ?? null };
+    const view = this.queueView();
+    return { queue: { running: view.executing!.length, pending: view.pending.length }, runningId: view.running?.runId ?? null };
   }
 
-  /** Queues a validated run; returns how many runs are ahead of it. */
-  /** Resolves once the run is on disk (only then may it be acknowledged); E_DATA_DIR_UNWRITABLE otherwise. */
+  /** GET /api/queue: the running run, then the waiting ones in order (a farm's jobs waiting for a worker first). */
+  queueView(): QueueView {
+    if (!this.parallel) return { running: this.queue.current, pending: this.queue.list() };
+    const dispatched = this.queue.runningList();
+    const executing = dispatched.filter((r) => this.running.get(r.runId)?.started);
+    const waiting = dispatched.filter((r) => !this.running.get(r.runId)?.started);
+    return { running: executing[0] ?? null, pending: [...waiting, ...this.queue.list()], executing };
+  }
+
+  /** True when the run was handed to the backend (it can be interrupted, not removed from the local queue). */
+  isRunning(runId: string): boolean {
+    return this.running.has(runId);
+  }
+
+  /**
+   * Queues a validated run; returns how many runs are ahead of it. Resolves once the run is durable (on disk, and
+   * with a farm also in Redis): only then may it be acknowledged. E_DATA_DIR_UNWRITABLE / E_REDIS_UNAVAILABLE otherwise.
+   */
   async submit(run: RunRecord): Promise<number> {
     const position = await this.queue.add(run);
     this.log.open(run.runId, run.clientId);
-    this.hub.broadcast({ type: 'queued', runId: run.runId, clientId: run.clientId ?? null, position });
+    if (this.backend.durable) this.awaiting.add(run.runId);
     this.pump();
+    const dispatched = this.dispatches.get(run.runId);
+    if (dispatched && this.awaiting.has(run.runId)) {
+      try {
+        await dispatched;
+      } catch (err) {
+        this.running.delete(run.runId);
+        this.queue.withdraw(run.runId);
+        this.log.close(run.runId);
+        throw new ServerError('E_REDIS_UNAVAILABLE', `The run could not be stored in Redis (${(err as Error).message}); it was not queued.`, {
+          hint: 'Check that the Redis server given to --redis is reachable; runs are accepted again once it is.',
+        });
+      } finally {
+        this.awaiting.delete(run.runId);
+      }
+    }
+    this.awaiting.delete(run.runId);
+    this.hub.broadcast({ type: 'queued', runId: run.runId, clientId: run.clientId ?? null, position });
     this.broadcastStatus();
     return position;
   }
 
-  /** Removes a pending run: it ends as interrupted (reason "removed") without having started. */
-  remove(runId: string): boolean {
+  /** Removes a waiting run: it ends as interrupted (reason "removed") without having started. */
+  async remove(runId: string): Promise<boolean> {
     const run = this.queue.remove(runId);
-    if (!run) return false;
-    void this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'removed' } }).catch(() => undefined);
-    this.hub.runEvent({ type: 'interrupted', runId, reason: 'removed' });
-    this.log.close(runId);
-    this.broadcastStatus();
+    if (run) {
+      void this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'removed' } }).catch(() => undefined);
+      this.hub.runEvent({ type: 'interrupted', runId, reason: 'removed' });
+      this.log.close(runId);
+      this.broadcastStatus();
+      return true;
+    }
+    // A farm job still waiting in Redis for a worker can be taken back as long as no worker has claimed it.
+    const cur = this.running.get(runId);
+    if (!cur || cur.started || !this.backend.withdraw || !(await this.backend.withdraw(runId))) return false;
+    cur.removed = true;
+    cur.terminal = { type: 'interrupted', runId, reason: 'removed' };
+    this.onDone(runId, { status: 'interrupted' });
     return true;
   }
 
   interrupt(runId: string): void {
-    const cur = this.current;
-    if (!cur || cur.run.runId !== runId) return;
-    this.host.interrupt(runId);
-    cur.interruptTimer ??= setTimeout(() => void this.host.kill({ status: 'interrupted' }), this.interruptGraceMs).unref();
+    const cur = this.running.get(runId);
+    if (!cur) return;
+    this.backend.interrupt(runId);
+    cur.interruptTimer ??= setTimeout(() => void this.backend.kill({ status: 'interrupted' }, runId), this.interruptGraceMs).unref();
   }
 
   /** Ends a run over the time limit: its worker is terminated (a stuck node cannot refuse) and the queue moves on. */
   private timeOut(runId: string): void {
-    if (this.current?.run.runId !== runId) return;
+    if (!this.running.has(runId)) return;
     const seconds = Math.round(this.runTimeoutMs / 1000);
     const message = `The run took longer than the server's limit of ${seconds} s and was stopped.`;
-    void this.host.kill({ status: 'error', error: { code: 'E_RUN_TIMEOUT', message } });
+    void this.backend.kill({ status: 'error', error: { code: 'E_RUN_TIMEOUT', message } }, runId);
   }
 
   /**
@@ -89,6 +156,7 @@ export class Runner {
    * finished (it ended, but the queue file was not updated yet) is left as it is; any other is recorded interrupted.
    */
   recordOrphan(run: RunRecord): void {
+    this.backend.discard?.(run.runId);
     const recorded = this.history.get(run.runId)
       ? Promise.resolve()
       : this.record(run, { ui: {}, files: [] }, { status: 'interrupted', interrupted: { reason: 'server_stopped' } });
@@ -96,19 +164,33 @@ export class Runner {
   }
 
   pump(): void {
-    if (this.closing || this.current) return;
-    const run = this.queue.start();
-    if (!run) return;
-    this.current = { run, ui: {}, files: [] };
-    this.log.open(run.runId, run.clientId);
-    void this.host.run({ runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) });
+    while (!this.closing) {
+      const run = this.queue.start(this.backend.capacity);
+      if (!run) return;
+      // With one run at a time the dispatched run is the running one; a farm's job runs once a worker takes it.
+      this.running.set(run.runId, { run, ui: {}, files: [], started: !this.parallel });
+      this.log.open(run.runId, run.clientId);
+      const dispatched = this.backend.run({ runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) });
+      this.dispatches.set(run.runId, dispatched);
+      dispatched.then(() => this.dispatches.delete(run.runId), (err: Error) => {
+        this.dispatches.delete(run.runId);
+        // A run acknowledged earlier (resumed from disk at startup) that Redis refuses now ends with the reason.
+        if (!this.awaiting.has(run.runId)) {
+          this.onDone(run.runId, { status: 'error', error: { code: 'E_REDIS_UNAVAILABLE', message: `The run could not be stored in Redis: ${err.message}` } });
+        }
+      });
+    }
   }
 
   onEvent(event: RunEvent): void {
-    const cur = this.current;
-    // The time limit counts from the engine's start of the run (worker start-up is not the graph's fault).
-    if (event.type === 'run_start' && cur?.run.runId === event.runId && this.runTimeoutMs > 0) {
-      cur.timeLimit ??= setTimeout(() => this.timeOut(event.runId), this.runTimeoutMs).unref();
+    const cur = this.running.get(event.runId);
+    if (event.type === 'run_start' && cur) {
+      if (!cur.started && this.parallel) {
+        cur.started = true;
+        this.broadcastStatus();
+      }
+      // The time limit counts from the engine's start of the run (worker start-up is not the graph's fault).
+      if (this.runTimeoutMs > 0) cur.timeLimit ??= setTimeout(() => this.timeOut(event.runId), this.runTimeoutMs).unref();
     }
     let wire = toWire(event);
     if (event.type === 'run_error') wire = pathsToUrls(wire, this.folders); // messages name no server folder
@@ -117,22 +199,22 @@ export class Runner {
       // A cached output node shows the files of the run that made them.
       if (event.type === 'node_done') wire = { ...wire, outputs: pathsToUrls(event.outputs, this.folders) };
       wire = { ...wire, ui: event.ui && pathsToUrls(event.ui, this.folders, files) };
-      if (cur && event.runId === cur.run.runId && wire.ui) {
+      if (cur && wire.ui) {
         cur.ui[event.nodeId] = wire.ui as UiOutput;
         cur.files.push(...files);
       }
     }
-    if (cur && event.runId === cur.run.runId && TERMINAL.has(event.type)) cur.terminal = wire;
+    if (cur && TERMINAL.has(event.type)) cur.terminal = wire;
     else this.hub.runEvent(wire);
   }
 
   onDone(runId: string, outcome: RunOutcome): void {
-    const cur = this.current;
-    if (!cur || cur.run.runId !== runId) return;
+    const cur = this.running.get(runId);
+    if (!cur) return;
     clearTimeout(cur.interruptTimer);
     clearTimeout(cur.timeLimit);
-    this.current = undefined;
-    const reason = this.closing ? 'server_stopped' : 'user';
+    this.running.delete(runId);
+    const reason = cur.removed ? 'removed' : this.closing ? 'server_stopped' : 'user';
     const result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'> = outcome.status === 'ok'
       ? { status: 'ok', ms: outcome.ms, executed: outcome.executed, cached: outcome.cached }
       : outcome.status === 'error'
@@ -149,12 +231,11 @@ export class Runner {
     this.pump();
   }
 
-  /** Stops taking runs; the running one is ended as interrupted (server_stopped). Pending runs stay queued. */
+  /** Stops taking runs; running ones are ended as interrupted (server_stopped). Pending runs stay queued. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.host.stop({ status: 'interrupted' });
-    const cur = this.current;
-    if (cur) this.onDone(cur.run.runId, { status: 'interrupted' });
+    await this.backend.stop({ status: 'interrupted' });
+    for (const runId of [...this.running.keys()]) this.onDone(runId, { status: 'interrupted' });
   }
 
   private record(

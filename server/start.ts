@@ -8,7 +8,9 @@ import { searchBases } from './graph-paths';
 import { hasToken, localOriginProblem } from './http/auth';
 import { resolveOptions, type ServerOptions } from './options';
 import { buildNodeRegistry } from '../nodes/registry';
+import type { BackendHandlers, ExecutionBackend } from './backend';
 import { Runner } from './runner';
+import { WorkerHost } from './worker/host';
 import { HistoryStore } from './store/history';
 import { RunQueue } from './store/run-queue';
 import { EventLog } from './ws/event-log';
@@ -41,11 +43,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The hub reports the runner's status and the runner feeds the hub: the hub reads it lazily.
   let runner: Runner | undefined;
   const hub = new WsHub(wss, log, () => runner!.status());
-  const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, opts.runTimeoutMs, {
-    registryModules: opts.registryModules,
-    searchPaths: bases.map((b) => b.base),
-    confine: bases.map((b) => b.root),
-  });
+  // Runs execute in this process's worker thread, or (--redis) on a farm of `cones worker` processes. The farm's
+  // modules (BullMQ, ioredis) are loaded only then.
+  let makeBackend: (handlers: BackendHandlers) => ExecutionBackend;
+  if (opts.redisUrl) {
+    const { RemoteBackend } = await import('./farm/remote-backend');
+    const url = opts.redisUrl;
+    makeBackend = (h) => new RemoteBackend(url, registry, opts.folders.outputs, opts.noWorkerGraceMs, h);
+  } else {
+    const data = { registryModules: opts.registryModules, searchPaths: bases.map((b) => b.base), confine: bases.map((b) => b.root) };
+    makeBackend = (h) => new WorkerHost(data, h);
+  }
+  const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, opts.runTimeoutMs, makeBackend);
   runner = r;
   for (const orphan of orphans) r.recordOrphan(orphan);
 
@@ -69,8 +78,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  // Start the worker now so the first run does not wait for it; a failure surfaces on that run.
-  r.host.start().catch((err: Error) => console.error(`[server] execution worker failed to start: ${err.message}`));
+  // Start the worker (or connect to the farm) now so the first run does not wait for it; a failure surfaces on that run.
+  r.backend.start().catch((err: Error) => console.error(`[server] execution backend failed to start: ${err.message}`));
   r.pump();
 
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

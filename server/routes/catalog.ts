@@ -56,7 +56,8 @@ export function catalogRoutes(ctx: AppContext): Router {
   });
 
   r.get('/health', (_req, res) => {
-    res.json({ ok: true, worker: ctx.runner.host.state, ...ctx.runner.status(), uptimeMs: Date.now() - ctx.startedAt });
+    const backend = ctx.runner.backend;
+    res.json({ ok: true, worker: backend.state, ...ctx.runner.status(), ...backend.health?.(), uptimeMs: Date.now() - ctx.startedAt });
   });
   return r;
 }

@@ -75,14 +75,19 @@ export function runRoutes(ctx: AppContext): Router {
     const brief = (run: { runId: string; clientId?: string; submittedAt: string; startedAt?: string }) => ({
       runId: run.runId, clientId: run.clientId ?? null, submittedAt: run.submittedAt, startedAt: run.startedAt,
     });
-    const running = ctx.queue.current;
-    res.json({ running: running ? brief(running) : null, pending: ctx.queue.list().map(brief) });
+    const view = ctx.runner.queueView();
+    res.json({
+      running: view.running ? brief(view.running) : null,
+      pending: view.pending.map(brief),
+      // Only with a farm (several runs execute at once): every executing run, the oldest first.
+      ...(view.executing ? { executing: view.executing.map(brief) } : {}),
+    });
   });
 
-  r.delete('/queue/:runId', (req, res) => {
+  r.delete('/queue/:runId', async (req, res) => {
     const { runId } = req.params;
-    if (ctx.runner.remove(runId)) return void res.json({ removed: runId });
-    if (ctx.queue.current?.runId === runId) {
+    if (await ctx.runner.remove(runId)) return void res.json({ removed: runId });
+    if (ctx.runner.isRunning(runId)) {
       throw new ServerError('E_RUN_NOT_PENDING', `Run ${runId} is already running.`, {
         hint: 'POST /api/interrupt {"runId": ...} stops it.',
       });
@@ -94,10 +99,9 @@ export function runRoutes(ctx: AppContext): Router {
   r.post('/interrupt', (req, res) => {
     const b = body(req);
     if (b.runId !== undefined && typeof b.runId !== 'string') throw new ServerError('E_BAD_REQUEST', 'Expected `runId` to be a string.');
-    const running = ctx.queue.current?.runId;
-    const runId = (b.runId as string | undefined) ?? running;
+    const runId = (b.runId as string | undefined) ?? ctx.runner.queueView().running?.runId;
     if (runId === undefined) return void res.json({ interrupted: null });
-    if (runId !== running) {
+    if (!ctx.runner.isRunning(runId)) {
       if (ctx.queue.has(runId)) {
         throw new ServerError('E_RUN_NOT_RUNNING', `Run ${runId} is waiting in the queue, not running.`, {
           hint: `DELETE /api/queue/${runId} removes it.`,

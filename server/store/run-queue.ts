@@ -15,6 +15,8 @@ export interface RunRecord {
 interface QueueFile {
   version: 1;
   running: RunRecord | null;
+  /** Further running runs, when the backend executes several at once (a farm of workers); absent otherwise. */
+  alsoRunning?: RunRecord[];
   pending: RunRecord[];
   /** Ended runs whose history entry is not yet on disk: kept here until it is, so a crash cannot lose them. */
   finishing?: RunRecord[];
@@ -22,7 +24,7 @@ interface QueueFile {
 
 /**
  * The pending runs (FIFO) and the running one, mirrored to `dataDir/queue.json` after every change so a
- * restart resumes them. One run at a time: the worker executes runs sequentially.
+ * restart resumes them. Runs start in order, as many at once as the backend executes (the server's own worker: one).
  *
  * Durability: `add` resolves only once the run is on disk (the server acknowledges a run after that), and a run
  * leaves the file only after its history entry is on disk (`finish(runId, recorded)`), so at every instant an
@@ -30,7 +32,7 @@ interface QueueFile {
  */
 export class RunQueue {
   private pending: RunRecord[] = [];
-  private running: RunRecord | null = null;
+  private running: RunRecord[] = [];
   private finishing: RunRecord[] = [];
 
   private constructor(private readonly file: AtomicJsonFile<QueueFile>) {}
@@ -46,7 +48,7 @@ export class RunQueue {
     const queue = new RunQueue(new AtomicJsonFile<QueueFile>(path));
     const saved = await queue.file.read();
     const valid = (list: unknown): RunRecord[] => (Array.isArray(list) ? list.filter((r) => typeof r?.runId === 'string') : []);
-    const orphans = [...valid(saved?.finishing), ...valid(saved?.running ? [saved.running] : [])];
+    const orphans = [...valid(saved?.finishing), ...valid(saved?.running ? [saved.running] : []), ...valid(saved?.alsoRunning)];
     queue.pending = valid(saved?.pending);
     queue.finishing = orphans;
     queue.persist();
@@ -54,11 +56,20 @@ export class RunQueue {
   }
 
   get size(): { running: number; pending: number } {
-    return { running: this.running ? 1 : 0, pending: this.pending.length };
+    return { running: this.running.length, pending: this.pending.length };
   }
 
+  /** The oldest running run. */
   get current(): RunRecord | null {
-    return this.running;
+    return this.running[0] ?? null;
+  }
+
+  runningList(): RunRecord[] {
+    return [...this.running];
+  }
+
+  isRunning(runId: string): boolean {
+    return this.running.some((r) => r.runId === runId);
   }
 
   list(): RunRecord[] {
@@ -66,7 +77,7 @@ export class RunQueue {
   }
 
   has(runId: string): boolean {
-    return this.running?.runId === runId || this.pending.some((r) => r.runId === runId);
+    return this.isRunning(runId) || this.pending.some((r) => r.runId === runId);
   }
 
   /**
@@ -86,8 +97,8 @@ export class RunQueue {
       });
     }
     // Another submission's pump may have started this run while its write was in flight: then none is ahead.
-    if (this.running?.runId === run.runId) return 0;
-    return Math.max(0, this.pending.indexOf(run)) + (this.running ? 1 : 0);
+    if (this.isRunning(run.runId)) return 0;
+    return Math.max(0, this.pending.indexOf(run)) + this.running.length;
   }
 
   remove(runId: string): RunRecord | undefined {
@@ -98,19 +109,27 @@ export class RunQueue {
     return run;
   }
 
-  /** Moves the oldest pending run to running (nothing if one is running already). */
-  start(): RunRecord | undefined {
-    if (this.running || !this.pending.length) return undefined;
-    this.running = { ...this.pending.shift()!, startedAt: new Date().toISOString() };
+  /** Moves the oldest pending run to running (nothing if `capacity` runs are running already). */
+  start(capacity = 1): RunRecord | undefined {
+    if (this.running.length >= capacity || !this.pending.length) return undefined;
+    const run = { ...this.pending.shift()!, startedAt: new Date().toISOString() };
+    this.running.push(run);
     this.persist();
-    return this.running;
+    return run;
+  }
+
+  /** Takes a running run out without recording it (its submission was refused after all: never acknowledged). */
+  withdraw(runId: string): void {
+    const before = this.running.length;
+    this.running = this.running.filter((r) => r.runId !== runId);
+    if (this.running.length !== before) this.persist();
   }
 
   /** Frees the running slot; the run stays in the file (as finishing) until `recorded` (its history entry) settles. */
   finish(runId: string, recorded: Promise<void>): void {
-    if (this.running?.runId !== runId) return;
-    const run = this.running;
-    this.running = null;
+    const run = this.running.find((r) => r.runId === runId);
+    if (!run) return;
+    this.running = this.running.filter((r) => r !== run);
     this.finishing.push(run);
     this.persist();
     void recorded.then(() => this.forget(runId), () => undefined);
@@ -128,7 +147,10 @@ export class RunQueue {
   }
 
   private snapshot(): QueueFile {
-    return { version: 1, running: this.running, pending: [...this.pending], finishing: [...this.finishing] };
+    const [running = null, ...alsoRunning] = this.running;
+    return {
+      version: 1, running, ...(alsoRunning.length ? { alsoRunning } : {}), pending: [...this.pending], finishing: [...this.finishing],
+    };
   }
 
   /** Saves without waiting; a failure is logged by the file and reported by the next `add`. */

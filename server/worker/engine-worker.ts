@@ -40,6 +40,7 @@ async function runJob(engine: Engine, job: RunJob, signal: AbortSignal): Promise
     const summary = await engine.run(job.graph, {
       runId: job.runId,
       outputs: job.outputs,
+      overrides: job.overrides,
       signal,
       outputDir: job.outputDir,
       searchPaths: data.searchPaths,

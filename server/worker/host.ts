@@ -1,14 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { RunEvent } from '../../engine';
+import type { BackendHandlers, BackendState, ExecutionBackend } from '../backend';
 import type { FromWorker, RunJob, RunOutcome, ToWorker, WorkerData } from './protocol';
 
-export interface WorkerHandlers {
-  onEvent(event: RunEvent): void;
-  /** Called exactly once per job given to run(): finished, failed, interrupted, or the worker died. */
-  onDone(runId: string, outcome: RunOutcome): void;
-}
-
-export type WorkerState = 'idle' | 'starting' | 'ready' | 'stopped';
+export type WorkerHandlers = BackendHandlers;
+export type WorkerState = BackendState;
 
 const ENTRY = new URL('./entry.mjs', import.meta.url);
 const WORKER_MODULE = new URL('./engine-worker.ts', import.meta.url).href;
@@ -18,7 +13,9 @@ const WORKER_MODULE = new URL('./engine-worker.ts', import.meta.url).href;
  * crash; a crash during a run ends that run with E_WORKER_CRASHED, and the next run gets a fresh worker
  * (with a cold cache).
  */
-export class WorkerHost {
+export class WorkerHost implements ExecutionBackend {
+  readonly capacity = 1;
+  readonly durable = false;
   private worker?: Worker;
   private starting?: Promise<Worker>;
   private current?: string;

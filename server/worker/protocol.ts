@@ -1,4 +1,4 @@
-import type { GraphIssue, RunEvent, UiOutput } from '../../engine';
+import type { GraphIssue, InputOverride, RunEvent, UiOutput } from '../../engine';
 
 /** What the worker needs to build its registry (posted as workerData). */
 export interface WorkerData {
@@ -16,6 +16,8 @@ export interface RunJob {
   graph: unknown;
   outputs?: string[];
   outputDir: string;
+  /** Inputs a `cones worker` sets on every run it executes (e.g. LoadModel.provider from --provider). */
+  overrides?: InputOverride[];
 }
 
 export type ToWorker =

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, TEST_MODULES } from '../helpers';
+
+/** A `cones worker` child process, started exactly as users start one (`node bin/cones.mjs worker ...`). */
+export interface TestWorker {
+  child: ChildProcess;
+  id: string;
+  lines: string[];
+  /** Resolves with the line once the worker prints one matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/** A short lock so a killed worker's run is retried within a few seconds (the default is 30 s). */
+export const TEST_LOCK_MS = 1500;
+
+export async function startWorker(redisUrl: string, extra: string[] = []): Promise<TestWorker> {
+  const args = ['bin/cones.mjs', 'worker', '--redis', redisUrl, ...TEST_MODULES.flatMap((m) => ['--plugin', m]), ...extra];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', CONES_WORKER_LOCK_MS: String(TEST_LOCK_MS), CONES_CPU_THREADS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
+  let buffered = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => {
+    buffered += d;
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const waitForLine = (pattern: RegExp, timeoutMs = 30_000): Promise<string> => {
+    const seen = lines.find((l) => pattern.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker printed no line matching ${pattern}; stdout: ${lines.join('\n')}\nstderr: ${stderr}`)), timeoutMs);
+      waiters.push({ pattern, resolve: (l) => { clearTimeout(timer); resolve(l); } });
+      void exited.then((code) => reject(new Error(`worker exited with ${code} before printing ${pattern}; stderr: ${stderr}`)));
+    });
+  };
+  const ready = await waitForLine(/ready on/);
+  const id = /\[worker\] (\S+) ready/.exec(ready)![1];
+  return { child, id, lines, waitForLine, exited };
+}
+
+export async function stopWorker(w: TestWorker): Promise<void> {
+  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+  w.child.kill('SIGKILL');
+  await w.exited;
+}
+
+/** shapes-single.json with few steps and a chosen seed (so runs are cheap and none is a pure cache hit). */
+export function shapesGraph(seed: number, steps = 3): Record<string, any> {
+  const graph = JSON.parse(readFileSync(join(REPO_ROOT, 'graphs/shapes-single.json'), 'utf8'));
+  graph.nodes.sampler.inputs.steps = steps;
+  graph.nodes.seed.inputs.value = seed;
+  return graph;
+}
