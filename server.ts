@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pluginModulesIn, PluginLoadError } from './engine';
 import { DEFAULT_PORT, ServerError, startServer } from './server/index';
 
 const INSTALL_ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -14,6 +15,7 @@ const USAGE = `Usage: node --import tsx server.ts [options]
   --outputs DIR  --inputs DIR  --residuals DIR  --layouts DIR   served folders (default DIR/outputs, DIR/inputs, ...)
   --graphs DIR        example graphs (default the install's graphs/)
   --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable
+  --plugins DIR       every module (.ts .mts .js .mjs) directly in DIR, as --plugin; repeatable
   --run-timeout S     stop a run after S seconds with E_RUN_TIMEOUT (default 3600; 0 = none)  env CONES_RUN_TIMEOUT
   --redis URL         run graphs on a farm of \`cones worker\` processes through this Redis (redis:// or rediss://)
                       instead of this process's worker thread (docs/scale-out.md)            env CONES_REDIS_URL`;
@@ -25,7 +27,8 @@ async function main(): Promise<number> {
       options: {
         host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
         outputs: { type: 'string' }, inputs: { type: 'string' }, residuals: { type: 'string' }, layouts: { type: 'string' },
-        graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, 'run-timeout': { type: 'string' },
+        graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, plugins: { type: 'string', multiple: true },
+        'run-timeout': { type: 'string' },
         redis: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -56,7 +59,7 @@ async function main(): Promise<number> {
         layouts: values.layouts ?? join(dataDir, 'layouts'),
         graphs: values.graphs ?? resolve(INSTALL_ROOT, 'graphs'),
       },
-      registryModules: values.plugin ?? [],
+      registryModules: [...(values.plugin ?? []), ...(values.plugins ?? []).flatMap((dir) => pluginModulesIn(dir))],
       runTimeoutMs: timeoutText === undefined || timeoutText === '' ? undefined : Number(timeoutText) * 1000,
       redisUrl: values.redis || env.CONES_REDIS_URL || undefined,
     });
@@ -69,7 +72,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', stop);
     return -1;
   } catch (err) {
-    if (err instanceof ServerError) {
+    if (err instanceof ServerError || err instanceof PluginLoadError) {
       console.error(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}`);
       return 2;
     }

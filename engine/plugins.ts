@@ -1,5 +1,6 @@
+import { readdirSync, statSync } from 'node:fs';
 import { register } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodedError } from '../errors/coded-error';
 import type { AnyNodeDefinition } from './define';
@@ -54,4 +55,28 @@ export async function registerPluginModules(registry: NodeRegistry, modules: rea
       }
     }
   }
+}
+
+/** Module files a plugin folder may hold; tests (*.test.*) and declaration files are skipped. */
+const MODULE_FILE = /^(?!.*\.test\.)(?!.*\.d\.[mc]?ts$).+\.(ts|mts|js|mjs)$/;
+/** A plugin folder is a handful of files; a huge listing is a wrong path, refused rather than imported. */
+export const MAX_PLUGIN_FILES = 200;
+
+/**
+ * Every module file directly in `dir`, sorted (the server's `--plugins DIR`): `.ts`, `.mts`, `.js`, `.mjs`, not
+ * `*.test.*` nor `*.d.ts`. A missing folder or one with more than MAX_PLUGIN_FILES modules is E_PLUGIN_LOAD.
+ */
+export function pluginModulesIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw new PluginLoadError(`Expected a plugin folder at "${dir}" but it cannot be read: ${(err as Error).message}`, err);
+  }
+  const files = names.filter((n) => MODULE_FILE.test(n)).sort().map((n) => resolve(join(dir, n)))
+    .filter((p) => statSync(p).isFile());
+  if (files.length > MAX_PLUGIN_FILES) {
+    throw new PluginLoadError(`Expected at most ${MAX_PLUGIN_FILES} plugin modules in "${dir}" but found ${files.length}.`);
+  }
+  return files;
 }

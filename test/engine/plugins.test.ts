@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NodeRegistry, PluginLoadError, registerPluginModules } from '../../engine';
+import { NodeRegistry, PluginLoadError, pluginModulesIn, registerPluginModules } from '../../engine';
 import { buildNodeRegistry } from '../../nodes/registry';
 import { ALL_NODES } from '../../nodes';
 import { REPO } from '../helpers/paths';
@@ -55,4 +55,12 @@ test('.ts and .mts plugins in a folder with no package.json import the running p
   assert.ok(registry.has('PluginTs') && registry.has('PluginMts'));
   const a = (await import(join(dir, 'a.ts'))) as { sameEngine: boolean };
   assert.equal(a.sameEngine, true, 'one engine instance: the plugin got the running installation');
+});
+
+test('pluginModulesIn lists the modules directly in a folder, sorted, without tests and declarations', () => {
+  const dir = scratchDir('plugin-folder');
+  for (const f of ['b.ts', 'a.mjs', 'c.mts', 'd.js', 'x.test.ts', 'types.d.ts', 'notes.md', 'data.json']) writeFileSync(join(dir, f), '');
+  mkdirSync(join(dir, 'sub.ts')); // a folder named like a module is not one
+  assert.deepEqual(pluginModulesIn(dir).map((p) => p.slice(dir.length + 1)), ['a.mjs', 'b.ts', 'c.mts', 'd.js']);
+  assert.throws(() => pluginModulesIn(join(dir, 'missing')), (e: PluginLoadError) => e.code === 'E_PLUGIN_LOAD');
 });
