@@ -1,9 +1,11 @@
 // The editor reads and writes the project's one graph file format (engine/types.ts), the same file the CLI runs:
 //   { format: 'cones-graph', version: 1, nodes: { id: { type, version, inputs: { name: literal | {from, output} } } },
-//     outputs?, meta?, editor?: { nodes: { id: { pos: [x, y] } } } }
+//     outputs?, meta?, editor?: { nodes: { id: { pos: [x, y], control?: { input: mode } } },
+//     groups?: [{ title, color, bounding: [x, y, w, h] }] } }
 // Round trips are lossless: inputs left out stay left out (until edited), literals that are unchanged are
 // written exactly as read, unknown node types, dangling links and every other key are carried through.
 import { UNKNOWN_TYPE, addLiteralSlot, lgTypeOf, syncLinkedWidgets } from './node-types.js';
+import { CONTROL_MODES } from './widgets.js';
 
 const LG = globalThis.LiteGraph;
 export const GRAPH_FORMAT = 'cones-graph';
@@ -52,22 +54,38 @@ export function loadGraphFile(graph, file) {
   checkGraphFile(file);
   const doc = structuredClone(file);
   graph.clear();
-  const byId = new Map();
   const ids = Object.keys(doc.nodes);
-  ids.forEach((id, i) => {
-    const entry = doc.nodes[id];
+  const entries = ids.map((id, i) => ({
+    id, entry: doc.nodes[id], editor: doc.editor?.nodes?.[id],
+    gridPos: [GRID.margin + (i % GRID.perRow) * GRID.x, GRID.margin + Math.floor(i / GRID.perRow) * GRID.y],
+  }));
+  addFileNodes(graph, entries);
+  for (const entry of Array.isArray(doc.editor?.groups) ? doc.editor.groups : []) addGroup(graph, entry);
+  return doc;
+}
+
+/**
+ * Adds nodes given as file entries ({ id, entry, editor?, gridPos? }) and links their inputs: a link's `from` is
+ * looked up among the added nodes first, then in the graph. A link litegraph cannot make (missing node, output or
+ * wrong type) is kept verbatim. Returns the added nodes.
+ */
+export function addFileNodes(graph, entries) {
+  const byId = new Map();
+  const added = [];
+  for (const { id, entry, editor, gridPos } of entries) {
     const lgType = lgTypeOf.get(entry.type);
     const node = LG.createNode(lgType ?? UNKNOWN_TYPE);
     node.conesId = id;
+    node.conesOrder = ++nodeOrder;
     node.conesRaw = entry;
     node.conesDangling = {};
     node.title = entry.title ?? (lgType ? entry.type : `${entry.type} (unknown type)`);
-    const pos = doc.editor?.nodes?.[id]?.pos;
-    const gridPos = [GRID.margin + (i % GRID.perRow) * GRID.x, GRID.margin + Math.floor(i / GRID.perRow) * GRID.y];
-    node.pos = Array.isArray(pos) ? [pos[0], pos[1]] : gridPos;
+    const pos = editor?.pos;
+    node.pos = Array.isArray(pos) ? [pos[0], pos[1]] : gridPos ?? [GRID.margin, GRID.margin];
     graph.add(node);
     byId.set(id, node);
-    if (!lgType) return;
+    added.push(node);
+    if (!lgType) continue;
     for (const [name, value] of Object.entries(entry.inputs ?? {})) {
       const widget = node.widgets?.find((w) => w.conesInput === name);
       if (isLink(value)) continue;
@@ -76,15 +94,17 @@ export function loadGraphFile(graph, file) {
         node.conesExplicit.add(name);
       }
     }
-  });
-  // Links once every node exists; a link litegraph cannot make (missing node, output or wrong type) is kept verbatim.
-  for (const [id, entry] of Object.entries(doc.nodes)) {
+    setControlModes(node, editor?.control);
+  }
+  // Links once every node exists.
+  const find = (id) => byId.get(id) ?? graph._nodes.find((n) => n.conesId === id);
+  for (const { id, entry } of entries) {
     const node = byId.get(id);
     if (!node.conesDesc) continue;
     for (const [name, value] of Object.entries(entry.inputs ?? {})) {
       if (!isLink(value)) continue;
       const desc = node.conesDesc.inputs.find((i) => i.name === name);
-      const src = byId.get(value.from);
+      const src = find(value.from);
       const outSlot = src?.findOutputSlot?.(value.output) ?? -1;
       let inSlot = node.findInputSlot(name);
       if (desc && !desc.linkOnly && inSlot < 0) inSlot = addLiteralSlot(node, name);
@@ -92,8 +112,46 @@ export function loadGraphFile(graph, file) {
     }
     syncLinkedWidgets(node);
   }
-  return doc;
+  return added;
 }
+
+// --- seed controls (editor.nodes[id].control = { input: mode }) -------------------------------------------------
+
+function setControlModes(node, modes) {
+  if (typeof modes !== 'object' || modes === null) return;
+  for (const w of node.widgets ?? []) {
+    if (w.conesControlFor && CONTROL_MODES.includes(modes[w.conesControlFor])) w.value = modes[w.conesControlFor];
+  }
+}
+
+/** The node's control modes by input, or undefined when it has no control widget. */
+export function controlModes(node) {
+  const controls = (node.widgets ?? []).filter((w) => w.conesControlFor);
+  if (!controls.length) return undefined;
+  return Object.fromEntries(controls.map((w) => [w.conesControlFor, w.value]));
+}
+
+// --- groups (editor.groups = [{ title, color, bounding: [x, y, w, h], font_size? }]) --------------------------------
+const isBounding = (b) => Array.isArray(b) && b.length === 4 && b.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+/** Adds a litegraph group made from a file entry; keys the editor does not use are carried through. */
+export function addGroup(graph, entry) {
+  const group = new LG.LGraphGroup(typeof entry?.title === 'string' ? entry.title : 'Group');
+  if (isBounding(entry?.bounding)) group._bounding.set(entry.bounding);
+  if (typeof entry?.color === 'string') group.color = entry.color;
+  if (typeof entry?.font_size === 'number') group.font_size = entry.font_size;
+  group.conesRaw = entry;
+  graph.add(group);
+  return group;
+}
+
+function groupEntry(group) {
+  const raw = typeof group.conesRaw === 'object' && group.conesRaw !== null ? structuredClone(group.conesRaw) : {};
+  const entry = { ...raw, title: group.title, color: group.color, bounding: Array.from(group._bounding, Math.round) };
+  if (group.font_size !== DEFAULT_GROUP_FONT_SIZE || raw.font_size !== undefined) entry.font_size = group.font_size;
+  return entry;
+}
+const DEFAULT_GROUP_FONT_SIZE = 24;
 
 function linkInto(graph, node, slot) {
   const linkId = node.inputs?.[slot]?.link;
@@ -129,6 +187,17 @@ function nodeEntry(graph, node) {
   return entry;
 }
 
+let nodeOrder = 0;
+
+/**
+ * The nodes in the order they came into the graph (file order, then nodes added in the editor): litegraph brings a
+ * clicked node to the front of its list, which must not reorder the saved file.
+ */
+function fileOrder(graph) {
+  for (const node of graph._nodes) node.conesOrder ??= ++nodeOrder;
+  return [...graph._nodes].sort((a, b) => a.conesOrder - b.conesOrder);
+}
+
 /** The graph as a file: the loaded document's other keys, the canvas's nodes, links and positions. */
 export function toGraphFile(graph, doc = {}) {
   const out = { format: GRAPH_FORMAT, version: GRAPH_FORMAT_VERSION };
@@ -137,13 +206,20 @@ export function toGraphFile(graph, doc = {}) {
   }
   out.nodes = {};
   const editorNodes = {};
-  for (const node of graph._nodes) {
+  for (const node of fileOrder(graph)) {
     if (!node.conesId) continue;
     out.nodes[node.conesId] = nodeEntry(graph, node);
     const pos = [Math.round(node.pos[0]), Math.round(node.pos[1])];
-    editorNodes[node.conesId] = { ...structuredClone(doc.editor?.nodes?.[node.conesId] ?? {}), pos };
+    const before = doc.editor?.nodes?.[node.conesId] ?? {};
+    const editorEntry = { ...structuredClone(before), pos };
+    // Control modes are written once one is not "fixed" (or the file had them), so plain graphs stay as they were.
+    const modes = controlModes(node);
+    if (modes && (before.control !== undefined || Object.values(modes).some((m) => m !== 'fixed'))) editorEntry.control = modes;
+    else delete editorEntry.control;
+    editorNodes[node.conesId] = editorEntry;
   }
   if (Array.isArray(doc.outputs)) out.outputs = doc.outputs.filter((id) => id in out.nodes);
   out.editor = { ...structuredClone(doc.editor ?? {}), nodes: editorNodes };
+  if (graph._groups.length || doc.editor?.groups !== undefined) out.editor.groups = graph._groups.map(groupEntry);
   return out;
 }

@@ -1,11 +1,16 @@
-// Wires the editor: node types from the server, the canvas, the toolbar (graphs menu, open, save, run,
-// interrupt), drag-and-drop of graph files and cones-graph PNGs, the websocket and the queue panel.
+// Wires the editor: node types from the server, the canvas, the toolbar (graphs menu, open, save, run N times,
+// interrupt), drag-and-drop of graph files and cones-graph PNGs, the websocket and the queue panel, undo/redo,
+// copy/paste, seed controls and the keyboard shortcuts.
 import { api, clientId, connectEvents } from './api.js';
+import { copyNodes, pasteNodes } from './clipboard.js';
 import { loadGraphFile, newNodeId, toGraphFile } from './graph-io.js';
+import { createHistory } from './history.js';
 import { registerNodeTypes } from './node-types.js';
 import { graphFromPng } from './png-graph.js';
 import { createQueuePanel } from './queue-panel.js';
 import { applyRunEvent, resetNodeStates, showIssues } from './run-events.js';
+import { applyControls } from './seed-control.js';
+import { installShortcuts, showShortcuts } from './shortcuts.js';
 
 const LG = globalThis.LiteGraph;
 const $ = (id) => document.getElementById(id);
@@ -55,10 +60,23 @@ function fitView() {
   redraw();
 }
 
+// --- undo / redo --------------------------------------------------------------------------------------------------
+const undoHistory = createHistory({
+  capture: () => JSON.stringify(toGraphFile(graph, doc)),
+  restore: (text) => {
+    // What runs left on the nodes (images, results) stays with the node ids; the view does not move.
+    const states = new Map(graph._nodes.map((n) => [n.conesId, n.conesState]));
+    doc = loadGraphFile(graph, JSON.parse(text));
+    for (const n of graph._nodes) if (states.has(n.conesId)) n.conesState = states.get(n.conesId);
+    redraw();
+  },
+});
+
 function openGraph(file, source) {
   try {
     doc = loadGraphFile(graph, file);
     resetNodeStates(graph);
+    undoHistory.reset();
     fitView();
     status(`opened ${source}`);
     log(`opened ${source}: ${Object.keys(file.nodes).length} node(s)`);
@@ -96,13 +114,37 @@ const startedRuns = new Set(); // runs whose events already arrived: a fast run 
 const queuePanel = createQueuePanel($('queue-list'), log);
 const ui = { redraw, log, status };
 
-async function run() {
-  resetNodeStates(graph);
-  redraw();
+/** How many runs the Run button queues (the count beside it). */
+function runCount() {
+  const n = Math.round(Number($('run-count').value));
+  return Number.isFinite(n) ? Math.min(RUN_COUNT_MAX, Math.max(1, n)) : 1;
+}
+const RUN_COUNT_MAX = 100;
+
+/**
+ * Queues the graph `count` times; after each queued run the seed controls change their values. Clicks are
+ * chained, so a quick second click submits the values the first one's controls left.
+ */
+let runChain = Promise.resolve();
+function run(count = runCount()) {
+  runChain = runChain.then(async () => {
+    resetNodeStates(graph);
+    redraw();
+    for (let i = 0; i < count; i++) {
+      if (!(await queueOnce())) return;
+      applyControls(graph);
+      redraw();
+    }
+  });
+  return runChain;
+}
+
+async function queueOnce() {
   try {
     const r = await api('/api/runs', { method: 'POST', json: { graph: toGraphFile(graph, doc), clientId } });
     myRuns.add(r.runId);
     if (!startedRuns.has(r.runId)) status(r.position ? `queued (${r.position} ahead)` : 'queued');
+    return true;
   } catch (err) {
     if (err.code === 'E_GRAPH_INVALID') {
       for (const o of showIssues(graph, err.issues)) log(`${o.code}: ${o.message}`, 'error');
@@ -110,6 +152,7 @@ async function run() {
     } else log(`${err.code ?? 'error'}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`, 'error');
     status(`not queued: ${err.code ?? err.message}`, true);
     redraw();
+    return false;
   }
 }
 
@@ -156,7 +199,17 @@ async function start() {
   $('btn-save').onclick = download;
   $('btn-open').onclick = () => $('file-input').click();
   $('file-input').onchange = (e) => { if (e.target.files[0]) openFile(e.target.files[0]); e.target.value = ''; };
-  $('btn-run').onclick = run;
+  $('btn-run').onclick = () => run();
+  $('btn-help').onclick = () => showShortcuts(true);
+  installShortcuts({
+    undo: () => { if (undoHistory.undo()) status('undone'); },
+    redo: () => { if (undoHistory.redo()) status('redone'); },
+    copy: () => { const n = copyNodes(graph, canvas, doc); if (n) status(`copied ${n} node(s)`); },
+    paste: (withIncoming) => {
+      const added = pasteNodes(graph, canvas, { at: [canvas.graph_mouse[0], canvas.graph_mouse[1]], withIncoming });
+      if (added.length) { status(`pasted ${added.length} node(s)`); undoHistory.check(); }
+    },
+  });
   $('btn-interrupt').onclick = interrupt;
   $('btn-graphs').onclick = async () => {
     const menu = $('graphs-menu');
@@ -230,7 +283,7 @@ function restoreDraft() {
 
 // The tests (and curious users in the console) drive the editor through this handle.
 window.cones = {
-  graph, canvas, connected: false,
+  graph, canvas, history: undoHistory, connected: false,
   toGraphFile: () => toGraphFile(graph, doc),
   open: (file, source = 'script') => openGraph(file, source),
   node: (id) => graph._nodes.find((n) => n.conesId === id),

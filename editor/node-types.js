@@ -34,10 +34,21 @@ export function removeLiteralSlot(node, name) {
 /** Disables the widget of every input that currently receives a link. */
 export function syncLinkedWidgets(node) {
   for (const w of node.widgets ?? []) {
-    if (!w.conesInput) continue;
-    const slot = node.findInputSlot(w.conesInput);
+    // a seed's control and randomize button follow the seed widget: a linked seed is set by its source node
+    const name = w.conesInput ?? w.conesControlFor ?? w.conesFollows;
+    if (!name) continue;
+    const slot = node.findInputSlot(name);
     w.disabled = slot >= 0 && node.inputs[slot].link != null;
   }
+}
+
+/**
+ * A node that only passes one integer literal on (Integer): it can feed a seed, so its value gets the same
+ * "control after run" as a seed widget (a linked seed widget's own control is disabled).
+ */
+export function isIntegerConstant(desc) {
+  return desc.inputs.length === 1 && !desc.inputs[0].linkOnly && desc.inputs[0].schema?.type === 'integer'
+    && desc.outputs.length === 1 && desc.outputs[0].type === 'INT';
 }
 
 function build(node, desc, hooks) {
@@ -48,7 +59,8 @@ function build(node, desc, hooks) {
     if (input.linkOnly) {
       node.addInput(input.name, input.type, { conesInput: input.name, label: input.required ? input.name : `${input.name} (optional)` });
     } else {
-      addInputWidget(node, input, (name) => { node.conesExplicit.add(name); hooks.changed(node); }, hooks);
+      const controllable = isIntegerConstant(desc);
+      addInputWidget(node, input, (name) => { node.conesExplicit.add(name); hooks.changed(node); }, { ...hooks, controllable });
     }
   }
   for (const output of desc.outputs) node.addOutput(output.name, output.type);

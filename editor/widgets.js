@@ -1,11 +1,15 @@
 // One litegraph widget per literal-capable input, chosen from the input's JSON Schema (the server's /api/nodes):
 // number/integer -> number with min/max/step, enum -> combo, boolean -> toggle, string -> text ('textarea' is
-// multiline, 'seed' adds a randomize button, 'path' a file/folder text), 'layout' -> the box editor, anything
+// multiline, 'seed' adds a "control after run" mode and a randomize button, 'path' a file/folder text), 'layout' -> the box editor, anything
 // else (objects, arrays) -> JSON text.
 import { api } from './api.js';
 import { layoutWidget } from './layout-widget.js';
 
+export const CONTROL_MODES = ['fixed', 'increment', 'decrement', 'randomize'];
+export const controlName = (inputName) => `${inputName}: after run`;
+
 /** litegraph moves a number widget by 0.1 * options.step per click, so steps are passed ten times larger. */
+const LiteGraph = globalThis.LiteGraph;
 const LITEGRAPH_STEP_SCALE = 10;
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
@@ -48,6 +52,83 @@ function pickAndUpload(onUploaded, log) {
   picker.click();
 }
 
+/** A random integer in the schema's range (capped to [0, 2^53 - 1]). */
+export function randomValue(schema) {
+  const lo = Math.max(0, schema.minimum ?? 0);
+  const hi = Math.min(MAX_SEED, schema.maximum ?? MAX_SEED);
+  return lo + Math.floor(Math.random() * (hi - lo + 1));
+}
+
+/** The value after a run under a control mode, kept inside the schema's range. */
+export function controlledValue(mode, value, schema) {
+  const lo = schema.minimum ?? Number.MIN_SAFE_INTEGER;
+  const hi = schema.maximum ?? Number.MAX_SAFE_INTEGER;
+  if (mode === 'increment') return Math.min(hi, value + 1);
+  if (mode === 'decrement') return Math.max(lo, value - 1);
+  if (mode === 'randomize') return randomValue(schema);
+  return value;
+}
+
+const TEXT_MARGIN = 15;
+const TEXT_GAP = 10;
+
+/**
+ * Where a one-line text widget draws its label and value: the label on the left, the value right-aligned in the
+ * room left over, shortened from its start ("…/residuals/circle.safetensors": the end of a path says the most).
+ * Returns x ranges in widget space; exported so the tests can check that the two never overlap.
+ */
+export function textLayout(measure, label, value, width) {
+  const left = TEXT_MARGIN * 2;
+  const right = width - TEXT_MARGIN * 2;
+  const labelWidth = measure(label);
+  const room = Math.max(0, right - (left + labelWidth + TEXT_GAP));
+  let text = String(value);
+  if (measure(text) > room) {
+    let keep = text.length;
+    while (keep > 0 && measure(`…${text.slice(text.length - keep)}`) > room) keep--;
+    text = keep > 0 ? `…${text.slice(text.length - keep)}` : '';
+  }
+  const valueWidth = measure(text);
+  return { label: [left, left + labelWidth], value: [right - valueWidth, right], text };
+}
+
+/** litegraph's text widget without the overlap: the same look and the same edit prompt, laid out by textLayout. */
+function textWidget(label, value, onChange) {
+  const w = {
+    type: 'cones-text',
+    name: label,
+    value,
+    options: {},
+    draw(ctx, node, width, y, H) {
+      ctx.save();
+      ctx.strokeStyle = LiteGraph.WIDGET_OUTLINE_COLOR;
+      ctx.fillStyle = LiteGraph.WIDGET_BGCOLOR;
+      ctx.beginPath();
+      ctx.roundRect(TEXT_MARGIN, y, width - TEXT_MARGIN * 2, H, [H * 0.5]);
+      ctx.fill();
+      if (!w.disabled) ctx.stroke();
+      const layout = textLayout((t) => ctx.measureText(t).width, label, w.value ?? '', width);
+      w.conesLayout = layout;
+      ctx.fillStyle = LiteGraph.WIDGET_SECONDARY_TEXT_COLOR;
+      ctx.textAlign = 'left';
+      ctx.fillText(label, layout.label[0], y + H * 0.7);
+      ctx.fillStyle = LiteGraph.WIDGET_TEXT_COLOR;
+      ctx.fillText(layout.text, layout.value[0], y + H * 0.7);
+      ctx.restore();
+    },
+    mouse(event, _pos, node) {
+      if (event.type !== `${LiteGraph.pointerevents_method}down`) return false;
+      globalThis.LGraphCanvas.active_canvas.prompt('Value', w.value, (v) => {
+        w.value = v;
+        onChange(v);
+        node.setDirtyCanvas(true, true);
+      }, event, false);
+      return true;
+    },
+  };
+  return w;
+}
+
 /** Which editor a schema gets; exported for the tests' and the menu's benefit. */
 export function widgetKind(schema) {
   const x = schema['x-widget'];
@@ -78,20 +159,27 @@ export function addInputWidget(node, input, changed, hooks) {
       w.value = clamp(isInt ? Math.round(n) : n, schema);
       done();
     }, { min: schema.minimum, max: schema.maximum, step: numberStep(schema) * LITEGRAPH_STEP_SCALE, precision: isInt ? 0 : 3 });
+    if (kind === 'seed' || hooks.controllable) {
+      // "control after run", as ComfyUI's control_after_generate: applied to the value after each queued run.
+      const control = node.addWidget('combo', controlName(input.name), 'fixed', () => hooks.changed?.(), { values: CONTROL_MODES.slice() });
+      control.conesControlFor = input.name;
+    }
     if (kind === 'seed') {
-      node.addWidget('button', `randomize ${input.name}`, null, () => {
-        w.value = Math.floor(Math.random() * Math.min(MAX_SEED, schema.maximum ?? MAX_SEED));
+      const button = node.addWidget('button', `randomize ${input.name}`, null, () => {
+        w.value = randomValue(schema);
         done();
         node.setDirtyCanvas(true, true);
       });
+      button.conesFollows = input.name; // disabled with the seed widget while a link feeds the seed
     }
   } else if (kind === 'combo') {
     w = node.addWidget('combo', input.name, value, () => done(), { values: schema.enum.slice() });
   } else if (kind === 'toggle') {
     w = node.addWidget('toggle', input.name, value, () => done(), { on: 'true', off: 'false' });
-  } else if (kind === 'text' || kind === 'textarea' || kind === 'path') {
-    const label = kind === 'path' ? `${input.name} (path)` : input.name;
-    w = node.addWidget('text', label, value, () => done(), { multiline: kind === 'textarea' });
+  } else if (kind === 'textarea') {
+    w = node.addWidget('text', input.name, value, () => done(), { multiline: true });
+  } else if (kind === 'text' || kind === 'path') {
+    w = node.addCustomWidget(textWidget(input.name, value, () => done()));
     if (kind === 'path' && input.file === 'file') {
       // Files go to the server's inputs folder, where relative file inputs are looked up first.
       const onUploaded = (name) => {

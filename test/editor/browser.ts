@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/index';
+import { scratchDir } from '../helpers/scratch';
 
 // Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
 // repo's Node-only type environment stays free of DOM types.
@@ -40,7 +41,9 @@ export async function openEditor(): Promise<EditorSession> {
   };
   const server = await startServer({ port: 0, dataDir: join(dir, 'data'), folders });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+  // An explicit context, so a test can open a second tab of the same origin (shared localStorage) with context.newPage().
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+  const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
   // tsx compiles the tests with esbuild's keepNames, which wraps named functions in page.evaluate callbacks in
@@ -101,4 +104,38 @@ export function useEditor(skip: string | false, onOpen: (session: EditorSession)
     assert.deepEqual(session.pageErrors, [], 'the page threw');
     await session.close();
   });
+}
+
+let shotDir: string | undefined;
+
+/**
+ * Saves a screenshot of the page as a test artefact in this test file's scratch folder (test/helpers/scratch.ts:
+ * removed when the test process exits; set CONES_KEEP_SCREENSHOTS=1 to write them to test-artifacts/ instead).
+ * Returns the path.
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = process.env.CONES_KEEP_SCREENSHOTS ? ARTIFACTS : (shotDir ??= scratchDir('editor-shots'));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  assert.ok(existsSync(path), `screenshot ${path} written`);
+  return path;
+}
+
+/** Page coordinates of a point given in canvas (graph) coordinates. */
+export async function canvasPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(({ x, y }) => {
+    const { canvas } = (window as any).cones;
+    const rect = canvas.canvas.getBoundingClientRect();
+    const { offset, scale } = canvas.ds;
+    return { x: rect.left + (x + offset[0]) * scale, y: rect.top + (y + offset[1]) * scale };
+  }, { x, y });
+}
+
+/** A mouse drag between two page points, in steps, the way a user drags. */
+export async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
 }

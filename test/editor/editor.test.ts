@@ -44,7 +44,7 @@ test('every example graph opens from the Graphs menu and saves back unchanged', 
       },
       show: { type: 'ShowText', inputs: { text: { from: 't', output: 'text' } } },
     },
-    editor: { groups: [{ title: 'g' }], nodes: { n: { pos: [10, 20], collapsed: true } } },
+    editor: { groups: [{ title: 'g', color: '#a1309b', bounding: [0, 0, 300, 200], note: 'kept' }], nodes: { n: { pos: [10, 20], collapsed: true } } },
   };
   const back = await s.page.evaluate((file) => { (window as any).cones.open(file); return (window as any).cones.toGraphFile(); }, odd);
   const positioned = Object.keys(odd.nodes).filter((id) => id !== 'n');
@@ -80,7 +80,8 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
   assert.equal(info.prompt.value.options.multiline, true);
   assert.equal(info.layout.boxes.type, 'cones-layout');
   assert.deepEqual(info.inputs, [
-    ['model', 'MODEL'], ['conditioning', 'CONDITIONING'], ['guidance', 'GUIDANCE'], ['layout', 'LAYOUT'], ['seed', 'INT'],
+    ['model', 'MODEL'], ['conditioning', 'CONDITIONING'], ['guidance', 'GUIDANCE'], ['layout', 'LAYOUT'],
+    ['latent', 'LATENT'], ['mask', 'MASK'], ['seed', 'INT'],
   ]);
 
   const wiring = await s.page.evaluate(() => {
