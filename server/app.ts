@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { guard } from './http/auth';
 import { errorHandler, notFound } from './http/errors';
 import { catalogRoutes } from './routes/catalog';
+import { choicesRoutes } from './routes/choices';
 import { editorRoutes } from './routes/editor';
 import { fileRoutes } from './routes/files';
 import { runRoutes } from './routes/runs';
@@ -19,7 +20,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(editorRoutes());
   app.use(guard(ctx.opts.token));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
-  app.use('/api', catalogRoutes(ctx), runRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx));
+  app.use('/api', catalogRoutes(ctx), choicesRoutes(ctx), runRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -25,5 +25,7 @@ export interface JsonSchema {
   anyOf?: JsonSchema[];
   /** Editor hint: how to show the widget ('textarea', 'slider', 'seed', 'layout', 'path'). */
   'x-widget'?: string;
+  /** Editor hint for a file input: the server list its picker offers (GET /api/choices: models, residuals, layouts, inputs). */
+  'x-choices'?: string;
   [k: string]: unknown;
 }

@@ -13,7 +13,7 @@ export const LoadImageNode = defineNode({
   description: 'Reads a PNG, JPEG or WebP image (EXIF orientation applied, alpha dropped) for image-to-image and inpainting. ' +
     'On the server it must sit in the inputs folder.',
   inputs: {
-    path: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path' }, file: 'file' }),
+    path: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path', 'x-choices': 'inputs' }, file: 'file' }),
   },
   outputs: { image: output<RgbImage>(IMAGE), width: output<number>(INT), height: output<number>(INT) },
   // The run's own bounded decode (64 MiB file, 4096 x 4096 pixels): exists, is an image, within the limits.

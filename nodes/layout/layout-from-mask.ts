@@ -12,7 +12,7 @@ export const LayoutFromMaskNode = defineNode({
   category: 'layout',
   description: 'Subject regions from a colour-coded PNG (exact colour match, nearest resize), as in the Cones 2 reference configs.',
   inputs: {
-    image: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path' }, file: 'file' }),
+    image: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path', 'x-choices': 'layouts' }, file: 'file' }),
     colours: input<Record<string, [string, number]>>('COLOUR_TABLE', {
       schema: {
         type: 'object',

@@ -12,7 +12,7 @@ export const LoadModelNode = defineNode({
   description: 'Opens a Stable Diffusion ONNX folder (text encoder, UNet, VAE decoder, tokenizer, scheduler). ' +
     '"models/shapes" is the embedded model.',
   inputs: {
-    folder: input<string>(STRING, { schema: { type: 'string', default: 'models/shapes', minLength: 1, 'x-widget': 'path' }, file: 'dir' }),
+    folder: input<string>(STRING, { schema: { type: 'string', default: 'models/shapes', minLength: 1, 'x-widget': 'path', 'x-choices': 'models' }, file: 'dir' }),
     provider: input<'cpu' | 'auto' | 'cuda'>(STRING, {
       schema: { type: 'string', enum: ['cpu', 'auto', 'cuda'], default: 'cpu' },
       description: 'auto/cuda try the CUDA execution provider and fall back to CPU with a warning ' +

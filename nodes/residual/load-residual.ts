@@ -11,7 +11,7 @@ export const LoadResidualNode = defineNode({
   category: 'loaders',
   description: 'Reads a residual token embedding: our safetensors format, or a Cones 2 reference .pt file (no Python needed).',
   inputs: {
-    path: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path' }, file: 'file' }),
+    path: input<string>(STRING, { schema: { type: 'string', minLength: 1, 'x-widget': 'path', 'x-choices': 'residuals' }, file: 'file' }),
   },
   outputs: { residual: output<Residual>(RESIDUAL) },
   // The same bounded read as the run (a residual is a few KB; the limit is 16 MiB): exists, parses, one vector.
