@@ -16,6 +16,7 @@ const USAGE = `Usage: node --import tsx server.ts [options]
   --graphs DIR        example graphs (default the install's graphs/)
   --plugin MODULE     extra node types (a module exporting \`nodes\`), repeatable
   --plugins DIR       every module (.ts .mts .js .mjs) directly in DIR, as --plugin; repeatable
+  --lib DIR           a library of subgraph node types (lib/NAME is DIR/NAME.json), before graphs/lib; repeatable
   --run-timeout S     stop a run after S seconds with E_RUN_TIMEOUT (default 3600; 0 = none)  env CONES_RUN_TIMEOUT
   --redis URL         run graphs on a farm of \`cones worker\` processes through this Redis (redis:// or rediss://)
                       instead of this process's worker thread (docs/scale-out.md)            env CONES_REDIS_URL`;
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
         host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' },
         outputs: { type: 'string' }, inputs: { type: 'string' }, residuals: { type: 'string' }, layouts: { type: 'string' },
         graphs: { type: 'string' }, plugin: { type: 'string', multiple: true }, plugins: { type: 'string', multiple: true },
+        lib: { type: 'string', multiple: true },
         'run-timeout': { type: 'string' },
         redis: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
         graphs: values.graphs ?? resolve(INSTALL_ROOT, 'graphs'),
       },
       registryModules: [...(values.plugin ?? []), ...(values.plugins ?? []).flatMap((dir) => pluginModulesIn(dir))],
+      libraries: values.lib ?? [],
       runTimeoutMs: timeoutText === undefined || timeoutText === '' ? undefined : Number(timeoutText) * 1000,
       redisUrl: values.redis || env.CONES_REDIS_URL || undefined,
     });

@@ -12,7 +12,7 @@ const HELP = `cones: run and check cones-graph files
 Usage:
   ${RUN_USAGE}
   ${VALIDATE_USAGE}
-  cones nodes [TYPE ...] [--json]
+  cones nodes [TYPE ...] [--json] [--plugin MODULE ...] [--lib DIR ...]
   ${IMPORT_USAGE}
   ${WORKER_USAGE}
 

@@ -32,6 +32,16 @@ export const ERROR_CODES = {
   E_CHECK_FAILED: {
     summary: 'A node\'s file check (preflight, before anything runs) failed without a code of its own: a bug in the check.',
   },
+  E_SUBGRAPH_NAME: {
+    summary: 'A subgraph node type is not `lib/NAME` or `subgraph/NAME` with a plain NAME (letters, digits, _ and -; no dots or slashes).',
+  },
+  E_SUBGRAPH_INTERFACE: {
+    summary: 'A graph used as a node has no interface, or its interface names an inner node, input or output that does not exist or cannot be typed.',
+  },
+  E_SUBGRAPH_HASH: { summary: 'A library subgraph\'s file does not have the sha256 content hash the using graph pins.' },
+  E_SUBGRAPH_LIMIT: {
+    summary: 'Subgraph expansion exceeds a bound: nesting depth, total expanded nodes, or library files read per graph.',
+  },
   E_PLUGIN_LOAD: {
     summary: 'A plugin module could not be imported, does not export `nodes`, or declares a node type the registry refuses.',
   },

@@ -33,6 +33,8 @@ export interface RunOptions {
    * or mismatched file fails with GraphValidationError before a model loads. Default false.
    */
   checkFiles?: boolean;
+  /** Library folders searched for `lib/NAME` subgraph node types, first folder first (engine/subgraph/). */
+  libraries?: readonly string[];
   /** Facts nodes may record (e.g. in PNG provenance). `graph` defaults to the graph as loaded: migrated, overridden. */
   runInfo?: Record<string, unknown>;
 }
@@ -60,7 +62,7 @@ export class Engine {
     const emit = (event: RunEvent): void => opts.onEvent?.(event);
     let loaded: ReturnType<typeof loadGraph>;
     try {
-      loaded = loadGraph(source, this.registry, opts.outputs, opts.overrides);
+      loaded = loadGraph(source, this.registry, opts.outputs, opts.overrides, { libraries: opts.libraries });
       if (opts.checkFiles) {
         const { issues } = await preflightGraph(loaded.validated, { searchPaths: opts.searchPaths, confine: opts.confine });
         if (issues.length) throw new GraphValidationError(issues);

@@ -174,6 +174,8 @@ export interface CheckGraphOptions extends PreflightOptions {
   overrides?: readonly InputOverride[];
   /** false: structure only (no check hooks, no file access). Default true. */
   files?: boolean;
+  /** Library folders for `lib/NAME` subgraph node types (as RunOptions.libraries). */
+  libraries?: readonly string[];
 }
 
 /**
@@ -183,7 +185,7 @@ export interface CheckGraphOptions extends PreflightOptions {
 export async function checkGraph(
   source: string | unknown, registry: NodeRegistry, opts: CheckGraphOptions = {},
 ): Promise<LoadedGraph & { unchecked: string[] }> {
-  const loaded = loadGraph(source, registry, opts.outputs, opts.overrides);
+  const loaded = loadGraph(source, registry, opts.outputs, opts.overrides, { libraries: opts.libraries });
   if (opts.files === false) return { ...loaded, unchecked: [] };
   const report = await preflightGraph(loaded.validated, opts);
   if (report.issues.length) throw new GraphValidationError(report.issues);

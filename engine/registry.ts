@@ -13,6 +13,10 @@ export class NodeRegistry {
 
   register(def: AnyNodeDefinition): void {
     if (this.defs.has(def.type)) throw new Error(`Node type "${def.type}" is registered twice.`);
+    // Reserved for graphs used as nodes (engine/subgraph/names.ts): a registered type there would never be reached.
+    if (def.type.startsWith('lib/') || def.type.startsWith('subgraph/')) {
+      throw new Error(`Node type "${def.type}" uses a prefix reserved for subgraphs ("lib/", "subgraph/").`);
+    }
     for (const [name, spec] of Object.entries(def.outputs)) {
       if (!spec || typeof spec.type !== 'string') throw new Error(`Node type "${def.type}" output "${name}" has no port type.`);
     }

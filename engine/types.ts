@@ -28,6 +28,31 @@ export interface NodeEntry {
   /** Set false to always re-run this node (e.g. a node reading a changing external source). */
   cache?: boolean;
   title?: string;
+  /** For a `lib/NAME` subgraph node: sha256 (hex) of the library file's bytes; another content is E_SUBGRAPH_HASH. */
+  sha256?: string;
+}
+
+/** An interface input feeds one or more inner node inputs. */
+export interface InputBinding {
+  node: string;
+  input: string;
+}
+
+/** An interface output is one inner node output. */
+export interface OutputBinding {
+  node: string;
+  output: string;
+}
+
+/**
+ * What a graph offers when used as a node (engine/subgraph/): `lib/NAME` from a library folder, or `subgraph/NAME`
+ * embedded in the using file. Port types, schemas and defaults come from the inner ports.
+ */
+export interface GraphInterface {
+  /** Recorded as the using node entry's `version`; a difference is E_NODE_VERSION. */
+  version: number;
+  inputs?: Record<string, InputBinding | InputBinding[]>;
+  outputs?: Record<string, OutputBinding>;
 }
 
 export interface GraphFile {
@@ -35,6 +60,12 @@ export interface GraphFile {
   version: number;
   nodes: Record<string, NodeEntry>;
   outputs?: string[];
+  /** Present when the graph can be used as a node. */
+  interface?: GraphInterface;
+  /** Subgraphs embedded in this file, used as `subgraph/NAME` node types. */
+  subgraphs?: Record<string, GraphFile>;
+  /** Content pins of library subgraphs: `{ "lib/NAME": { "sha256": HEX } }`. */
+  requires?: Record<string, { sha256: string }>;
   meta?: Record<string, unknown>;
   editor?: Record<string, unknown>;
 }

@@ -2,6 +2,10 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ServerError } from './codes';
 import { checkRedisUrl } from './farm/redis-url';
+import { INSTALL_ROOT } from './graph-paths';
+
+/** The subgraph library shipped with the install (`lib/two-subjects`, ...). */
+export const INSTALL_LIBRARY = resolve(INSTALL_ROOT, 'graphs', 'lib');
 
 /** The folders the server reads and writes; nothing outside them is served. */
 export interface ServerFolders {
@@ -25,6 +29,8 @@ export interface ServerOptions {
   folders: ServerFolders;
   /** Extra node modules exporting `nodes` (the CLI's --plugin contract). */
   registryModules?: string[];
+  /** Library folders for `lib/NAME` subgraph node types, searched first; the install's graphs/lib comes last. */
+  libraries?: string[];
   /** Most recent runs kept in history (default 1000). */
   historyLimit?: number;
   /** How long a run may ignore an interrupt (a node that never calls throwIfAborted) before its worker is
@@ -49,6 +55,8 @@ export interface ResolvedOptions {
   dataDir: string;
   folders: Record<FolderName, string>;
   registryModules: string[];
+  /** The given library folders, then the install's graphs/lib. */
+  libraries: string[];
   historyLimit: number;
   interruptGraceMs: number;
   runTimeoutMs: number;
@@ -115,6 +123,7 @@ export function resolveOptions(opts: ServerOptions): ResolvedOptions {
     dataDir: resolve(opts.dataDir),
     folders,
     registryModules: (opts.registryModules ?? []).map((m) => resolve(m)),
+    libraries: [...(opts.libraries ?? []).map((dir) => resolve(dir)), INSTALL_LIBRARY],
     historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     interruptGraceMs: opts.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
     runTimeoutMs: checkedTimeout(opts.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS),

@@ -49,9 +49,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (opts.redisUrl) {
     const { RemoteBackend } = await import('./farm/remote-backend');
     const url = opts.redisUrl;
-    makeBackend = (h) => new RemoteBackend(url, registry, opts.folders.outputs, opts.noWorkerGraceMs, h);
+    makeBackend = (h) => new RemoteBackend(url, registry, opts.libraries, opts.folders.outputs, opts.noWorkerGraceMs, h);
   } else {
-    const data = { registryModules: opts.registryModules, searchPaths: bases.map((b) => b.base), confine: bases.map((b) => b.root) };
+    const data = { registryModules: opts.registryModules, libraries: opts.libraries, searchPaths: bases.map((b) => b.base), confine: bases.map((b) => b.root) };
     makeBackend = (h) => new WorkerHost(data, h);
   }
   const r = new Runner(queue, history, log, hub, opts.folders, opts.interruptGraceMs, opts.runTimeoutMs, makeBackend);

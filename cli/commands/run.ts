@@ -4,13 +4,13 @@ import { parseArgs, parseSet, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
 import { progressPrinter } from '../progress';
 import { buildNodeRegistry } from '../../nodes/registry';
-import { INSTALL_ROOT, readGraphText, writeJsonLine } from './shared';
+import { INSTALL_ROOT, libraryFolders, readGraphText, writeJsonLine } from './shared';
 
 export const RUN_USAGE = 'cones run GRAPH.json [--set node.input=value ...] [--out DIR] [--output NODE ...] [--json] [--no-cache] ' +
-  '[--plugin MODULE ...] [--confine DIR ...] [--no-files]';
+  '[--plugin MODULE ...] [--lib DIR ...] [--confine DIR ...] [--no-files]';
 
 export async function runCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { options: ['set', 'out', 'output', 'plugin', 'confine'], flags: ['json', 'no-cache', 'no-files'] });
+  const args = parseArgs(argv, { options: ['set', 'out', 'output', 'plugin', 'confine', 'lib'], flags: ['json', 'no-cache', 'no-files'] });
   if (args.positionals.length !== 1) throw new UsageError(`Expected one graph file. Usage: ${RUN_USAGE}`);
   const json = args.flags.has('json');
   const emit = json ? (e: RunEvent) => writeJsonLine(eventForJson(e)) : progressPrinter();
@@ -36,6 +36,7 @@ export async function runCommand(argv: readonly string[], signal: AbortSignal): 
       outputDir: resolve(args.options.get('out')?.at(-1) ?? 'out'),
       searchPaths: [dirname(path), process.cwd(), INSTALL_ROOT],
       confine: args.options.get('confine')?.map((dir) => resolve(dir)),
+      libraries: libraryFolders(args.options.get('lib')),
       cache: !args.flags.has('no-cache'),
       // File checks before any node runs: a missing model or residual fails (exit 2) before sessions load.
       checkFiles: !args.flags.has('no-files'),

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPngText } from '../../diffusion/image/png-text';
 import { GraphValidationError } from '../../engine';
@@ -30,6 +30,14 @@ function graphFromPng(bytes: Buffer, path: string): string {
 
 /** The package's install folder: relative paths in graphs (e.g. "models/shapes") are also looked up here. */
 export const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Library folders for `lib/NAME` subgraph node types: each `--lib DIR` (first given, first searched), then the
+ * install's `graphs/lib/` (always searched, so the shipped subgraphs work from any folder).
+ */
+export function libraryFolders(lib: readonly string[] | undefined): string[] {
+  return [...(lib ?? []).map((dir) => resolve(dir)), join(INSTALL_ROOT, 'graphs', 'lib')];
+}
 
 /** Graph files are small JSON (the examples are a few KB); a larger "graph" is refused before it is read. */
 export const MAX_GRAPH_FILE_BYTES = 16 * 2 ** 20;

@@ -3,10 +3,10 @@ import { checkGraph, formatIssue, GraphValidationError } from '../../engine';
 import { parseArgs, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
 import { buildNodeRegistry } from '../../nodes/registry';
-import { INSTALL_ROOT, readGraphText, writeJsonLine } from './shared';
+import { INSTALL_ROOT, libraryFolders, readGraphText, writeJsonLine } from './shared';
 
 export const VALIDATE_USAGE = 'cones validate GRAPH.json [...] [--json] [--no-files] [--output NODE ...] [--plugin MODULE ...] ' +
-  '[--confine DIR ...]';
+  '[--lib DIR ...] [--confine DIR ...]';
 
 /**
  * Structure (types, links, values) and, unless --no-files, the nodes' file checks (engine/preflight.ts): model
@@ -14,17 +14,18 @@ export const VALIDATE_USAGE = 'cones validate GRAPH.json [...] [--json] [--no-fi
  * confinement (--confine) of `cones run`. Nothing runs and no model is loaded.
  */
 export async function validateCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['plugin', 'output', 'confine'], flags: ['json', 'no-files'] });
+  const args = parseArgs(argv, { options: ['plugin', 'output', 'confine', 'lib'], flags: ['json', 'no-files'] });
   if (args.positionals.length < 1) throw new UsageError(`Expected graph file(s). Usage: ${VALIDATE_USAGE}`);
   const registry = await buildNodeRegistry(args.options.get('plugin'));
   const files = !args.flags.has('no-files');
   const confine = args.options.get('confine')?.map((dir) => resolve(dir));
+  const libraries = libraryFolders(args.options.get('lib'));
   let failed = false;
   for (const p of args.positionals) {
     const path = resolve(p);
     try {
       const loaded = await checkGraph(await readGraphText(path), registry, {
-        outputs: args.options.get('output'), files, searchPaths: [dirname(path), process.cwd(), INSTALL_ROOT], confine,
+        outputs: args.options.get('output'), files, searchPaths: [dirname(path), process.cwd(), INSTALL_ROOT], confine, libraries,
       });
       const note = loaded.migratedFrom !== undefined ? ` (migrated from format version ${loaded.migratedFrom})` : '';
       const checked = files ? 'structure and files' : 'structure only';

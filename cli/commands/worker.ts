@@ -2,10 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args';
 import { EXIT } from '../exit-codes';
-import { INSTALL_ROOT } from './shared';
+import { INSTALL_ROOT, libraryFolders } from './shared';
 
 export const WORKER_USAGE = 'cones worker --redis URL [--models DIR ...] [--inputs DIR ...] [--provider cpu|cuda|auto] ' +
-  '[--device N] [--concurrency N] [--plugin MODULE ...]';
+  '[--device N] [--concurrency N] [--plugin MODULE ...] [--lib DIR ...]';
 
 const PROVIDERS = ['cpu', 'cuda', 'auto'] as const;
 /** BullMQ's lock: a worker that has not renewed it for this long is presumed dead and its run retried elsewhere. */
@@ -33,7 +33,7 @@ function folders(values: string[] | undefined, name: string): string[] {
  */
 export async function workerCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const args = parseArgs(argv, {
-    options: ['redis', 'models', 'inputs', 'provider', 'device', 'concurrency', 'plugin'], flags: [],
+    options: ['redis', 'models', 'inputs', 'provider', 'device', 'concurrency', 'plugin', 'lib'], flags: [],
   });
   if (args.positionals.length) throw new UsageError(`Unexpected argument "${args.positionals[0]}". Usage: ${WORKER_USAGE}`);
   const redisUrl = args.options.get('redis')?.at(-1) ?? process.env.CONES_REDIS_URL;
@@ -61,6 +61,7 @@ export async function workerCommand(argv: readonly string[], signal: AbortSignal
     models: models.length ? models : [join(INSTALL_ROOT, 'models')],
     inputs: folders(args.options.get('inputs'), 'inputs'),
     registryModules: (args.options.get('plugin') ?? []).map((m) => resolve(m)),
+    libraries: libraryFolders(folders(args.options.get('lib'), 'lib')),
     provider: provider as (typeof PROVIDERS)[number] | undefined,
     concurrency: positiveInt(args.options.get('concurrency')?.at(-1), 'concurrency', 1),
     lockMs: positiveInt(process.env.CONES_WORKER_LOCK_MS, 'CONES_WORKER_LOCK_MS', DEFAULT_LOCK_MS, 500),

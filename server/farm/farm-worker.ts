@@ -22,6 +22,8 @@ export interface FarmWorkerOptions {
   /** Further folders file inputs may name (relative names are looked up there too). */
   inputs: string[];
   registryModules: string[];
+  /** Library folders for `lib/NAME` subgraph node types (the install's graphs/lib last). */
+  libraries: string[];
   /** Sets LoadModel's `provider` on every run. */
   provider?: 'cpu' | 'cuda' | 'auto';
   concurrency: number;
@@ -86,7 +88,7 @@ export class FarmWorker {
       workerId: this.id, host: hostname(), pid: process.pid, concurrency: opts.concurrency, startedAt: new Date().toISOString(), models,
     };
     for (let i = 0; i < opts.concurrency; i++) {
-      this.hosts.push(new WorkerHost({ registryModules: opts.registryModules, searchPaths, confine }, {
+      this.hosts.push(new WorkerHost({ registryModules: opts.registryModules, libraries: opts.libraries, searchPaths, confine }, {
         onEvent: (e) => this.onEvent(e),
         onDone: (runId, outcome) => this.active.get(runId)?.done(outcome),
       }));

@@ -23,9 +23,11 @@ export function modelName(value: string): string | undefined {
 }
 
 /** The model folders named by the literal `dir` inputs of a graph (linked values cannot be known before the run). */
-export function modelsNeeded(graph: unknown, registry: NodeRegistry, outputs?: string[]): string[] {
+export function modelsNeeded(
+  graph: unknown, registry: NodeRegistry, outputs?: string[], libraries: readonly string[] = [],
+): string[] {
   const found = new Set<string>();
-  const { validated } = loadGraph(graph, registry, outputs);
+  const { validated } = loadGraph(graph, registry, outputs, [], { libraries });
   for (const node of validated.nodes.values()) {
     for (const [name, spec] of Object.entries(node.def.inputs)) {
       const value = node.literals[name];

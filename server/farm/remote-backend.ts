@@ -54,6 +54,8 @@ export class RemoteBackend implements ExecutionBackend {
   constructor(
     private readonly url: string,
     private readonly registry: NodeRegistry,
+    /** Library folders for `lib/NAME` subgraphs (the server's; workers resolve with their own --lib folders). */
+    private readonly libraries: readonly string[],
     private readonly outputs: string,
     private readonly noWorkerGraceMs: number,
     private readonly handlers: BackendHandlers,
@@ -92,7 +94,7 @@ export class RemoteBackend implements ExecutionBackend {
   async run(job: RunJob): Promise<void> {
     let models: string[] = [];
     try {
-      models = modelsNeeded(job.graph, this.registry, job.outputs);
+      models = modelsNeeded(job.graph, this.registry, job.outputs, this.libraries);
     } catch {
       // The graph was validated before queueing; a graph that no longer loads fails on the worker with its issues.
     }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router } from 'express';
-import { describeNode } from '../../engine';
+import { describeNode, describeSubgraph, listLibrary } from '../../engine';
 import { ServerError } from '../codes';
 import type { AppContext } from '../context';
 
@@ -10,7 +10,12 @@ const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** GET /api/nodes, /api/graphs, /api/graphs/:name, /api/health. */
 export function catalogRoutes(ctx: AppContext): Router {
   const r = Router();
-  const nodes = ctx.registry.list().map(describeNode);
+  // Registered types, then the library subgraphs (lib/NAME) with their typed ports; a broken library file is left out
+  // (a graph using it gets the file's issues when it is queued).
+  const nodes = [
+    ...ctx.registry.list().map(describeNode),
+    ...listLibrary(ctx.opts.libraries).flatMap((type) => describeSubgraph(type, ctx.registry, ctx.opts.libraries).description ?? []),
+  ];
 
   r.get('/nodes', (_req, res) => {
     res.json({ nodes });

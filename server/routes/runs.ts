@@ -53,7 +53,7 @@ export function runRoutes(ctx: AppContext): Router {
     // Validate here, in the main thread: an invalid graph is never queued.
     let validated;
     try {
-      validated = loadGraph(b.graph, ctx.registry, outputs).validated;
+      validated = loadGraph(b.graph, ctx.registry, outputs, [], { libraries: ctx.opts.libraries }).validated;
     } catch (err) {
       if (!(err instanceof GraphValidationError)) throw err;
       throw graphInvalid(err);

@@ -44,6 +44,7 @@ async function runJob(engine: Engine, job: RunJob, signal: AbortSignal): Promise
       signal,
       outputDir: job.outputDir,
       searchPaths: data.searchPaths,
+      libraries: data.libraries,
       confine: data.confine,
       runInfo: { graph: job.graph },
       onEvent: (event: RunEvent) => post({ type: 'event', event }),

@@ -3,6 +3,8 @@ import type { GraphIssue, InputOverride, RunEvent, UiOutput } from '../../engine
 /** What the worker needs to build its registry (posted as workerData). */
 export interface WorkerData {
   registryModules: string[];
+  /** Library folders for `lib/NAME` subgraph node types. */
+  libraries: string[];
   /** Where relative file inputs are looked up, in order (see server/graph-paths.ts). */
   searchPaths: string[];
   /** Every file input must resolve inside these folders (the engine enforces it where files are opened). */

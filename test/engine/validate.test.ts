@@ -17,6 +17,12 @@ function issuesOf(source: unknown): GraphIssue[] {
 
 const sink = (from: string, output = 'sum') => ({ type: 'TestSink', inputs: { value: link(from, output) } });
 
+const IFACE = { version: 1, inputs: {}, outputs: { sum: { node: 'x', output: 'sum' } } };
+/** Subgraphs d0 .. d9, each using the one below: 10 levels, 2 more than MAX_SUBGRAPH_DEPTH (8). */
+const TOO_DEEP = Object.fromEntries(Array.from({ length: 10 }, (_, d) => [
+  `d${d}`, { format: 'cones-graph', version: 1, interface: IFACE, nodes: { x: { type: d ? `subgraph/d${d - 1}` : 'TestAdd' } } },
+]));
+
 /** One bad graph per code: [code, graph, expected node id, expected input]. */
 const MATRIX: Array<[string, unknown, string | undefined, string | undefined]> = [
   ['E_GRAPH_JSON', '{"format": "cones-graph", ', undefined, undefined],
@@ -49,6 +55,13 @@ const MATRIX: Array<[string, unknown, string | undefined, string | undefined]> =
     'a', undefined,
   ],
   ['E_NO_OUTPUT', graph({ a: { type: 'TestAdd' } }), undefined, undefined],
+  ['E_SUBGRAPH_NAME', graph({ s: { type: 'lib/../x' }, out: sink('s') }), 's', undefined],
+  [
+    'E_SUBGRAPH_INTERFACE',
+    graph({ s: { type: 'subgraph/a' }, out: sink('s') }, { subgraphs: { a: { format: 'cones-graph', version: 1, interface: IFACE, nodes: {} } } }),
+    's', undefined,
+  ],
+  ['E_SUBGRAPH_LIMIT', graph({ top: { type: 'subgraph/d9' }, out: sink('top') }, { subgraphs: TOO_DEEP }), `top${'/x'.repeat(8)}`, undefined],
   ['E_NO_OUTPUT', graph({ a: { type: 'TestAdd' }, out: sink('a') }, { outputs: ['a'] }), 'a', undefined],
 ];
 
@@ -67,9 +80,10 @@ for (const [code, source, nodeId, input] of MATRIX) {
 
 test('every validation code in the catalogue is exercised by the matrix', () => {
   // Raised outside graph validation: at run time, by file reading, by plugin loading; overrides: overrides.test.ts;
-  // by the file checks: preflight.test.ts.
+  // by the file checks: preflight.test.ts; needing library files: subgraph-library.test.ts.
   const runtimeOnly = new Set([
     'E_NODE_FAILED', 'E_INTERRUPTED', 'E_GRAPH_FILE', 'E_PLUGIN_LOAD', 'E_SET_UNKNOWN_NODE', 'E_FILE_NOT_ALLOWED', 'E_CHECK_FAILED',
+    'E_SUBGRAPH_HASH',
   ]);
   const covered = new Set(MATRIX.map((m) => m[0]));
   for (const code of Object.keys(ERROR_CODES)) if (!runtimeOnly.has(code)) assert.ok(covered.has(code), `${code} not covered`);

@@ -15,12 +15,15 @@ import { scratchDir } from '../helpers/scratch';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const engine = new Engine(new NodeRegistry(ALL_NODES));
 
+// Library subgraphs (graphs/lib/*.json) are not examples of their own: the examples that use them run them.
+const LIBRARIES = [join(ROOT, 'graphs', 'lib')];
+
 for (const name of readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith('.json')).sort()) {
   const text = readFileSync(join(ROOT, 'graphs', name), 'utf8');
   test(`graphs/${name} runs end to end`, async () => {
     const out = scratchDir('example');
     const graph = JSON.parse(text);
-    const r = await engine.run(graph, { outputDir: out, searchPaths: [ROOT], runInfo: { graph } });
+    const r = await engine.run(graph, { outputDir: out, searchPaths: [ROOT], libraries: LIBRARIES, runInfo: { graph } });
     assert.ok(r.executed.length + r.cached.length > 0);
     for (const ui of Object.values(r.ui)) {
       for (const file of (ui.files as string[] | undefined) ?? []) {

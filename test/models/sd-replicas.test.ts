@@ -18,7 +18,7 @@ import { attrOf, DataType, decodeModel, valueInfoElemType, type NodeProto } from
 import { createSession, type LoadedSession } from '../../diffusion/onnx/session';
 import { patchUnetFile, type LayoutLayer } from '../../diffusion/onnx/surgery';
 import type { F32Tensor } from '../../diffusion/tensor';
-import { Engine, NodeRegistry } from '../../engine';
+import { Engine, loadGraph, NodeRegistry } from '../../engine';
 import { ALL_NODES } from '../../nodes';
 import { scratchDir } from '../helpers/scratch';
 import {
@@ -29,6 +29,7 @@ import {
 const ROOT = resolve(import.meta.dirname, '..', '..');
 // Patched UNets (and any float32 copies of the fp16 exports) go to a cache of this test file, never the fixtures.
 process.env.CONES_CACHE_DIR = scratchDir('sd-replicas-cache');
+const LIBRARIES = [join(ROOT, 'graphs', 'lib')];
 const STEPS = 3;
 const SIZE = { width: 96, height: 64 }; // non-square, and latent 12 x 8: both multiples of 4 (two downsamplers)
 const GRAPHS = readdirSync(join(ROOT, 'graphs')).filter((f) => f.endsWith('.json')).sort()
@@ -172,9 +173,13 @@ for (const r of REPLICAS) {
   for (const { name, text } of GRAPHS) {
     test(`${r.name}: graphs/${name} runs end to end (${STEPS} steps, ${SIZE.width}x${SIZE.height})`, async () => {
       const graph = JSON.parse(text);
-      const overrides = replicaOverrides(graph, dir, { steps: STEPS, ...SIZE });
-      const result = await engine.run(graph, { outputDir: scratchDir('replica-graph'), searchPaths: [ROOT], overrides });
-      const ids = (type: string) => Object.keys(graph.nodes).filter((id) => graph.nodes[id].type === type);
+      // Subgraph nodes are expanded first, so the overrides and lookups name the nodes that run (INSTANCE/INNER).
+      const flat = loadGraph(graph, engine.registry, undefined, [], { libraries: LIBRARIES }).flat;
+      const overrides = replicaOverrides(flat, dir, { steps: STEPS, ...SIZE });
+      const result = await engine.run(graph, {
+        outputDir: scratchDir('replica-graph'), searchPaths: [ROOT], overrides, libraries: LIBRARIES,
+      });
+      const ids = (type: string) => Object.keys(flat.nodes).filter((id) => flat.nodes[id].type === type);
       const latent = result.outputs[ids('GuidedSampler')[0]].latent as F32Tensor;
       assert.deepEqual(latent.dims, [1, 4, SIZE.height / 8, SIZE.width / 8]);
       assert.ok(latent.data.every(Number.isFinite), 'finite latent');

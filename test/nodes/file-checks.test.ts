@@ -22,7 +22,7 @@ const example = (name: string): Graph => JSON.parse(readFileSync(join(REPO, 'gra
 /** The issues file validation finds (none: []). */
 async function issuesOf(graph: Graph, opts: { files?: boolean } = {}): Promise<GraphIssue[]> {
   try {
-    await checkGraph(graph, registry, { searchPaths: [REPO], ...opts });
+    await checkGraph(graph, registry, { searchPaths: [REPO], libraries: [join(REPO, 'graphs', 'lib')], ...opts });
     return [];
   } catch (err) {
     if (err instanceof GraphValidationError) return err.issues;

@@ -1,0 +1,100 @@
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { GraphIssue } from '../errors';
+import { isInside } from '../file-inputs';
+import { sha256 } from '../hash';
+import { LIB_PREFIX, MAX_SUBGRAPH_FILE_BYTES } from './names';
+import { SUBGRAPH_NAME_PATTERN } from '../schema/graph-file';
+
+/**
+ * Library folders: `lib/NAME` is the file NAME.json in the first folder that has one. The name was checked against
+ * SUBGRAPH_NAME_PATTERN (no dots, no slashes) before it gets here; the file must still resolve, symbolic links
+ * followed, inside its folder, be a regular file (never a FIFO, which would block the open) and be at most
+ * MAX_SUBGRAPH_FILE_BYTES, read with a bound rather than trusted from stat.
+ */
+export interface LibraryFile {
+  path: string;
+  text: string;
+  bytes: number;
+  /** sha256 (hex) of the file's bytes: what a `sha256` pin compares with. */
+  sha256: string;
+}
+
+export type LibraryLookup = { found: LibraryFile } | { missing: true } | { issue: Omit<GraphIssue, 'nodeId' | 'nodeType'> };
+
+export function findLibraryFile(name: string, folders: readonly string[]): LibraryLookup {
+  for (const folder of folders) {
+    const root = resolve(folder);
+    const candidate = join(root, `${name}.json`);
+    if (!isInside(root, candidate)) continue; // cannot happen with a checked name; kept as the last line of defence
+    if (statSync(candidate, { throwIfNoEntry: false }) === undefined) continue;
+    let real: string;
+    try {
+      real = realpathSync(candidate);
+      if (!isInside(realpathSync(root), real)) {
+        return { issue: { code: 'E_FILE_NOT_ALLOWED', message: `Library subgraph "${LIB_PREFIX}${name}" leads outside its library folder through a symbolic link.`, hint: 'Keep library subgraphs as regular files inside the library folder.' } };
+      }
+    } catch (err) {
+      return { issue: { code: 'E_GRAPH_FILE', message: `Cannot read library subgraph ${candidate}: ${(err as Error).message}.` } };
+    }
+    return readBounded(real);
+  }
+  return { missing: true };
+}
+
+function readBounded(path: string): LibraryLookup {
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK: a FIFO put in place of the file opens at once instead of blocking; fstat then refuses it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { issue: { code: 'E_GRAPH_FILE', message: `Expected library subgraph ${path} to be a regular file but it is not.` } };
+    if (stats.size > MAX_SUBGRAPH_FILE_BYTES) {
+      return { issue: { code: 'E_GRAPH_FILE', message: `Expected a library subgraph of at most ${MAX_SUBGRAPH_FILE_BYTES} bytes but ${path} has ${stats.size}.` } };
+    }
+    // Read at most limit + 1 bytes whatever stat said: a file growing after fstat is still caught.
+    const buffer = Buffer.alloc(Math.min(stats.size, MAX_SUBGRAPH_FILE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length === buffer.length) break;
+    }
+    if (length > MAX_SUBGRAPH_FILE_BYTES) {
+      return { issue: { code: 'E_GRAPH_FILE', message: `Expected a library subgraph of at most ${MAX_SUBGRAPH_FILE_BYTES} bytes but ${path} is larger.` } };
+    }
+    const bytes = buffer.subarray(0, length);
+    return { found: { path, text: bytes.toString('utf8'), bytes: length, sha256: sha256(bytes) } };
+  } catch (err) {
+    return { issue: { code: 'E_GRAPH_FILE', message: `Cannot read library subgraph ${path}: ${(err as Error).message}.` } };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Library entries listed per folder; a folder with more is listed in part (`cones nodes`, the editor's menu). */
+export const MAX_LIBRARY_LISTING = 1000;
+
+/** The `lib/NAME` types the folders offer, first folder first; a name in two folders is listed once (the first wins). */
+export function listLibrary(folders: readonly string[]): string[] {
+  const name = new RegExp(SUBGRAPH_NAME_PATTERN);
+  const seen = new Set<string>();
+  for (const folder of folders) {
+    let entries: string[];
+    try {
+      entries = readdirSync(resolve(folder)).sort();
+    } catch {
+      continue; // a missing library folder offers nothing
+    }
+    let listed = 0;
+    for (const entry of entries) {
+      if (!entry.endsWith('.json')) continue;
+      const stem = entry.slice(0, -'.json'.length);
+      if (!name.test(stem)) continue;
+      if (++listed > MAX_LIBRARY_LISTING) break;
+      seen.add(`${LIB_PREFIX}${stem}`);
+    }
+  }
+  return [...seen];
+}
