@@ -2,12 +2,13 @@
  * Measurement child of the large-model section for layout guidance at SD scale, in a fresh process so its peak RSS
  * is its own:
  *
- *   node --import tsx bench/child/large-guided.ts UNET_ONNX SCRATCH_DIR REPEATS LATENT_SIDE
+ *   node --import tsx bench/child/large-guided.ts UNET_ONNX SCRATCH_DIR REPEATS LATENT_SIDE [BATCH]
  *
  * 1. Patches the SD-1.5-sized UNet as LoadModel does (diffusion/onnx/surgery, into SCRATCH_DIR/cache): time, and the
  *    process's peak RSS right after, which is the surgery's (nothing else has run).
  * 2. Opens the patched graph once, as LoadModel does (createSession with the export's folder as external-data folder).
- * 3. Times REPEATS interleaved pairs of UNet calls at LATENT_SIDE, CFG batch 2, context 77 x 768: guided (bias
+ * 3. Times REPEATS interleaved pairs of UNet calls at LATENT_SIDE, batch BATCH (default 2: CFG's uncond + cond rows
+ *    in one call; 1: the rows as two calls, half the activations), context 77 x 768: guided (bias
  *    planes for a two-box layout built by planLayoutBias once and layoutFeeds per call, as generate() does per step)
  *    vs unguided (all-zero bias on the same session, as every unguided step runs).
  * Prints one JSON line: { patchMs, patchMaxRssKiB, layers, sessionMs, rssAfterSessionKiB, guided: ms[], unguided: ms[],
@@ -24,8 +25,9 @@ import { layoutFeeds, planLayoutBias } from '../../diffusion/pipeline/layout-pla
 import { loadClipTokenizer } from '../../diffusion/tokenizer';
 import { ROOT } from '../args';
 
-const [modelPath, scratch, repeatsText, sideText] = process.argv.slice(2);
+const [modelPath, scratch, repeatsText, sideText, batchText = '2'] = process.argv.slice(2);
 const side = Number(sideText);
+const batch = Number(batchText);
 const CONTEXT = { length: 77, width: 768 };
 const PROMPT = 'a red circle and a blue square';
 
@@ -54,11 +56,11 @@ const layout = {
 const plan = planLayoutBias(layout, tokens, image, latent, layerQueryLengths(patched.layers, latent), 'all');
 const gwEta = 0.2 * etaAt(REFERENCE_ETA, { sigma: 1, step: 0, guidanceSteps: 25 });
 
-const sample = gaussian(1, [2, 4, side, side]); // [B, 4, h, w]
-const context = gaussian(2, [2, CONTEXT.length, CONTEXT.width]); // [B, 77, 768]
+const sample = gaussian(1, [batch, 4, side, side]); // [B, 4, h, w]
+const context = gaussian(2, [batch, CONTEXT.length, CONTEXT.width]); // [B, 77, 768]
 const base: Record<string, Tensor> = {
   sample: new Tensor('float32', sample.data, sample.dims),
-  timestep: new Tensor('float32', new Float32Array(2).fill(500), [2]),
+  timestep: new Tensor('float32', new Float32Array(batch).fill(500), [batch]),
   encoder_hidden_states: new Tensor('float32', context.data, context.dims),
 };
 const zero = new Tensor('float32', new Float32Array(1), [1, 1, 1, 1]);
@@ -68,7 +70,7 @@ for (const l of patched.layers) { unguided[l.posInput] = zero; unguided[l.negInp
 const feedsMs: number[] = [];
 function guidedFeeds(): Record<string, Tensor> {
   const s = performance.now();
-  const f = layoutFeeds(plan, patched.layers.length, { gwEta, active: true, parts: 'both' }, 2, 1);
+  const f = layoutFeeds(plan, patched.layers.length, { gwEta, active: true, parts: 'both' }, batch, batch - 1);
   const feeds: Record<string, Tensor> = { ...base };
   patched.layers.forEach((l, k) => {
     feeds[l.posInput] = new Tensor('float32', f.pos[k].data, f.pos[k].dims);

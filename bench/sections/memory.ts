@@ -67,7 +67,7 @@ export async function memorySection(ctx: BenchContext): Promise<SectionResult> {
       value: `${formatBytes(peak)} = ${(peak / weights).toFixed(1)}x the weights; ` +
         `above baseline ${formatBytes(peak - base)} = ${((peak - base) / weights).toFixed(1)}x`,
       n,
-      note: mode === 'layout' ? 'two UNet sessions in memory: the plain one LoadModel opens and the layout-patched copy' : '',
+      note: mode === 'layout' ? 'one UNet session (the layout-patched graph, fed zero bias when unguided)' : '',
     });
     out.comparisons.push({
       section: SECTION, name: `cold process: seed-changed re-run vs first run (${graphKind}, ${steps} steps)`,
