@@ -92,7 +92,7 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
   ];
   if (opts.customSets.length) {
     // After the central comparisons (paper, parts, gw, guidance), before the finer ablations.
-    list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'wrongColour'] });
+    list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'countRight', 'wrongColour'] });
   }
   list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone'))));
   return list;
@@ -136,7 +136,7 @@ function modelCard(customAlone: string[]): Experiment {
   return {
     id: 'model', title: 'Model card: what the embedded model can do (README, "The embedded model")',
     sets: ['one', 'two_halves', ...customAlone], conditions, summary,
-    metrics: ['present', 'shapeRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'pattern'],
+    metrics: ['present', 'shapeRight', 'countRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'pattern'],
     description: [
       'Sets: "one" (1 object, no layout), "two_halves" (2 objects of distinct colours and shapes; boxes = the two halves of the image, left/right or top/bottom; its no-layout images are also the "2 objects, no layout" row), "<subject>_alone" (the bare base word, e.g. "a circle", no layout, with and without the residual).',
       'Layout rows: the base condition (strength 2.5 on every token of each subject phrase, hard negative, every step guided) at the gw named; self-recurrence rows add the reference\'s self-recurrence.',

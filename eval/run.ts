@@ -18,6 +18,7 @@ import { Evaluator, type CellResult } from './evaluate';
 import { experiments as allExperiments, quickExperiments, type Experiment } from './experiments';
 import { gridPng, type GridTile } from './output/grid';
 import { reportMarkdown } from './output/markdown';
+import { runVerdicts } from './verdicts';
 import { plotFor } from './output/plots';
 import { mulberry32 } from './random';
 import { boxSizeSets, customSets, halvesSets, standardSets, type EvalSet } from './sets';
@@ -148,6 +149,7 @@ async function writeOutputs(o: RunOptions, results: { experiment: Experiment; ce
     machine: `${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, Node ${process.version}`, model: x.modelLabel,
     steps: o.steps, cfg: o.cfg, n: o.n, wallSeconds: (Date.now() - x.started) / 1000, images: x.evaluator.generated, guidanceNotes, residualNotes: x.customNotes,
     detector: x.detector, experiments: results, grid: grid.length ? 'report/examples.png' : undefined, notes: x.notes,
+    verdicts: runVerdicts(results),
   });
   writeFileSync(join(o.out, 'REPORT.md'), markdown);
   return markdown;

@@ -3,6 +3,7 @@ import type { DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
 import type { Experiment, SummaryRow } from '../experiments';
 import { pairedDifference, type Estimate } from '../metrics';
+import { NO_WORSE_MARGIN, type Verdict } from '../verdicts';
 
 export interface ReportInput {
   command: string;
@@ -20,6 +21,8 @@ export interface ReportInput {
   experiments: { experiment: Experiment; cells: CellResult[]; plot?: string }[];
   grid?: string;
   notes: string[];
+  /** Per-claim verdicts (eval/verdicts.ts); claims whose experiments did not run are left out. */
+  verdicts?: Verdict[];
 }
 
 export const METRIC_TITLES: Record<string, string> = {
@@ -105,6 +108,23 @@ export function reportMarkdown(r: ReportInput): string {
     '- recognised (custom subjects): the subject\'s colour is found and its pattern score reaches half the mean score of training-like renders (thresholds in the notes at the top).',
     '',
   ];
+  const measured = (r.verdicts ?? []).filter((v) => v.change);
+  if (measured.length) {
+    lines.push(
+      '## Claims: verdicts at this n',
+      '',
+      'Each claim is one paired comparison from the tables below (same prompts, boxes and seeds on both sides); "change" is',
+      'treatment - baseline with its 95% bootstrap interval, sign-flipped where lower is better, so + is always better.',
+      `"better": supported when the interval is above 0, not supported when it is at or below 0, else inconclusive.`,
+      `"no worse": supported when the interval stays above -${(100 * NO_WORSE_MARGIN).toFixed(0)} points, not supported when it is entirely below, else inconclusive.`,
+      '',
+      '| claim | source | set | baseline -> treatment | measure | kind | change (95%) | images | verdict |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...measured.map(({ claim: c, change, verdict }) =>
+        `| ${c.claim} | ${c.source} | ${c.set} | ${c.baseline} -> ${c.treatment} | ${METRIC_TITLES[c.metric] ?? c.metric}${c.lowerIsBetter ? ' (lower is better)' : ''} | ${c.kind === 'better' ? 'better' : 'no worse'} | ${signed(c.metric, change!)} | ${change!.n} | **${verdict}** |`),
+      '',
+    );
+  }
   for (const { experiment: e, cells, plot } of r.experiments) {
     const key = e.metrics[0];
     lines.push(`## ${e.title}`, '');
