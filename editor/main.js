@@ -1,8 +1,11 @@
 // Wires the editor: node types from the server, the canvas, the toolbar (graphs menu, open, save, run N times,
-// interrupt), drag-and-drop of graph files and cones-graph PNGs, the websocket and the queue panel, undo/redo,
-// copy/paste, seed controls and the keyboard shortcuts.
+// interrupt), drag-and-drop of graph files and cones-graph PNGs (and of images onto the nodes that upload them), the
+// file pickers' lists, the history gallery, the websocket and the queue panel, undo/redo, copy/paste, seed controls
+// and the keyboard shortcuts.
 import { api, clientId, connectEvents } from './api.js';
+import { onChoicesChanged, refreshChoices } from './choices.js';
 import { copyNodes, pasteNodes } from './clipboard.js';
+import { createGallery } from './gallery.js';
 import { loadGraphFile, newNodeId, toGraphFile } from './graph-io.js';
 import { createHistory } from './history.js';
 import { registerNodeTypes } from './node-types.js';
@@ -11,6 +14,7 @@ import { createQueuePanel } from './queue-panel.js';
 import { applyRunEvent, resetNodeStates, showIssues } from './run-events.js';
 import { applyControls } from './seed-control.js';
 import { installShortcuts, showShortcuts } from './shortcuts.js';
+import { describeError, isUploadableImage, UPLOAD_FOLDERS, uploadInto } from './upload.js';
 
 const LG = globalThis.LiteGraph;
 const $ = (id) => document.getElementById(id);
@@ -86,6 +90,27 @@ function openGraph(file, source) {
   }
 }
 
+/**
+ * Opens `file` as an edit of the current graph, so Ctrl+Z goes back to what was there (a run from the history).
+ * Returns true when it opened.
+ */
+function openAsEdit(file, source) {
+  try {
+    undoHistory.check(); // an edit made a moment ago stays a step of its own
+    doc = loadGraphFile(graph, file);
+    resetNodeStates(graph);
+    fitView();
+    undoHistory.check();
+    status(`opened ${source}`);
+    log(`opened ${source}: ${Object.keys(file.nodes).length} node(s)`);
+    return true;
+  } catch (err) {
+    status(`${source}: ${err.message}`, true);
+    log(`${source}: ${err.message}`, 'error');
+    return false;
+  }
+}
+
 /** Opens a dropped or picked file: a graph .json, or a PNG carrying its graph. */
 async function openFile(file) {
   try {
@@ -113,6 +138,47 @@ const myRuns = new Set();
 const startedRuns = new Set(); // runs whose events already arrived: a fast run can finish before POST /api/runs returns
 const queuePanel = createQueuePanel($('queue-list'), log);
 const ui = { redraw, log, status };
+const gallery = createGallery($('gallery'), { log, status, openRun: (file, runId) => openAsEdit(file, `run ${runId.slice(0, 8)}`) });
+const TERMINAL = new Set(['run_done', 'run_error', 'interrupted']);
+
+/** Fetches the file pickers' lists again (GET /api/choices); a failure is shown, the old lists stay. */
+async function refreshLists({ quiet = false } = {}) {
+  try {
+    await refreshChoices();
+    if (!quiet) status('lists refreshed');
+  } catch (err) {
+    status(`lists: ${describeError(err)}`, true);
+    log(`lists: ${describeError(err)}`, 'error');
+  }
+}
+
+/**
+ * The picker a file dropped at `event` is for: the first enabled image picker of the node under the pointer that
+ * uploads (LoadImage's path, LayoutFromMask's image), or undefined when the drop is not on such a node.
+ */
+function dropTarget(event) {
+  const [x, y] = canvas.convertEventToCanvasOffset(event);
+  const node = graph.getNodeOnPos(x, y);
+  const widget = node?.widgets?.find((w) => w.conesUpload && UPLOAD_FOLDERS[w.conesUpload]?.images && !w.disabled);
+  return widget && { node, widget };
+}
+
+/** A file dropped on an image node is uploaded for it; anywhere else it is opened (a graph .json or PNG). */
+async function dropFile(file, event) {
+  const target = dropTarget(event);
+  if (!target) return openFile(file);
+  const { node, widget } = target;
+  // Only images are for the node: a graph file dropped on it opens as anywhere else.
+  if (!file.type.startsWith('image/') && !/\.(png|jpe?g|webp|gif|bmp)$/i.test(file.name)) return openFile(file);
+  if (!isUploadableImage(widget.conesUpload, file)) {
+    const text = `${file.name}: ${node.title} takes ${UPLOAD_FOLDERS[widget.conesUpload].accept.split(',').filter((a) => a.startsWith('.')).join(' ')} files`;
+    status(text, true);
+    log(text, 'error');
+    return;
+  }
+  await uploadInto(widget, file, { log, status });
+  redraw();
+}
 
 /** How many runs the Run button queues (the count beside it). */
 function runCount() {
@@ -166,6 +232,8 @@ async function interrupt() {
 }
 
 function onMessage(message) {
+  // The terminal event is sent once the history entry is written: the gallery finds the run.
+  if (TERMINAL.has(message.type) && gallery.open) gallery.refresh();
   if (message.type === 'status') return void queuePanel.refresh();
   if (message.type === 'queued') {
     // Runs submitted with our clientId are ours; `queued` arrives before any of their events.
@@ -181,7 +249,9 @@ function onMessage(message) {
 async function start() {
   LG.clearRegisteredTypes();
   const { nodes } = await api('/api/nodes');
-  registerNodeTypes(nodes, { changed: () => redraw(), log });
+  registerNodeTypes(nodes, { changed: () => redraw(), log, status });
+  onChoicesChanged(redraw);
+  await refreshLists({ quiet: true });
   graph.onNodeAdded = (node) => {
     if (node.conesId || !node.conesDesc) return;
     // A node added in the editor writes every input that has a value: named values survive later type changes.
@@ -201,6 +271,11 @@ async function start() {
   $('file-input').onchange = (e) => { if (e.target.files[0]) openFile(e.target.files[0]); e.target.value = ''; };
   $('btn-run').onclick = () => run();
   $('btn-help').onclick = () => showShortcuts(true);
+  $('btn-lists').onclick = () => refreshLists();
+  $('btn-gallery').onclick = () => {
+    $('btn-gallery').classList.toggle('active', !gallery.open);
+    gallery.toggle();
+  };
   installShortcuts({
     undo: () => { if (undoHistory.undo()) status('undone'); },
     redo: () => { if (undoHistory.redo()) status('redone'); },
@@ -249,7 +324,7 @@ async function start() {
     dragDepth = 0;
     $('drop-hint').hidden = true;
     const file = event.dataTransfer?.files?.[0];
-    if (file) openFile(file);
+    if (file) dropFile(file, event);
   }, true);
 
   connectEvents(onMessage, (state) => {
@@ -283,7 +358,7 @@ function restoreDraft() {
 
 // The tests (and curious users in the console) drive the editor through this handle.
 window.cones = {
-  graph, canvas, history: undoHistory, connected: false,
+  graph, canvas, history: undoHistory, gallery, refreshLists, connected: false,
   toGraphFile: () => toGraphFile(graph, doc),
   open: (file, source = 'script') => openGraph(file, source),
   node: (id) => graph._nodes.find((n) => n.conesId === id),

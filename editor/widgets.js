@@ -1,10 +1,14 @@
 // One litegraph widget per literal-capable input, chosen from the input's JSON Schema (the server's /api/nodes):
 // number/integer -> number with min/max/step, enum -> combo, boolean -> toggle, string -> text ('textarea' is
-// multiline, 'seed' adds a "control after run" mode and a randomize button, 'path' a file/folder text), 'layout' -> the box editor, anything
-// else (objects, arrays) -> JSON text.
-import { api } from './api.js';
+// multiline, 'seed' adds a "control after run" mode and a randomize button, 'path' a file/folder text), a string naming
+// a list with `x-choices` -> a file picker fed by /api/choices (with an upload button for uploadable lists), 'layout'
+// -> the box editor, anything else (objects, arrays) -> JSON text.
 import { layoutWidget } from './layout-widget.js';
+import { pickerWidget } from './picker-widget.js';
+import { textLayout, TEXT_MARGIN } from './text-layout.js';
+import { pickFile, uploadFolderFor, uploadInto, UPLOAD_FOLDERS } from './upload.js';
 
+export { textLayout };
 export const CONTROL_MODES = ['fixed', 'increment', 'decrement', 'randomize'];
 export const controlName = (inputName) => `${inputName}: after run`;
 
@@ -36,22 +40,6 @@ function clamp(value, schema) {
   return value;
 }
 
-function pickAndUpload(onUploaded, log) {
-  const picker = Object.assign(document.createElement('input'), { type: 'file' });
-  picker.onchange = async () => {
-    const file = picker.files[0];
-    if (!file) return;
-    try {
-      const r = await api(`/api/upload/inputs?filename=${encodeURIComponent(file.name)}`, { method: 'POST', file });
-      log(`uploaded ${r.name}${r.renamed ? ' (renamed: the name was taken)' : ''}`);
-      onUploaded(r.name);
-    } catch (err) {
-      log(`upload of ${file.name}: ${err.code ?? ''} ${err.message}`, 'error');
-    }
-  };
-  picker.click();
-}
-
 /** A random integer in the schema's range (capped to [0, 2^53 - 1]). */
 export function randomValue(schema) {
   const lo = Math.max(0, schema.minimum ?? 0);
@@ -67,29 +55,6 @@ export function controlledValue(mode, value, schema) {
   if (mode === 'decrement') return Math.max(lo, value - 1);
   if (mode === 'randomize') return randomValue(schema);
   return value;
-}
-
-const TEXT_MARGIN = 15;
-const TEXT_GAP = 10;
-
-/**
- * Where a one-line text widget draws its label and value: the label on the left, the value right-aligned in the
- * room left over, shortened from its start ("…/residuals/circle.safetensors": the end of a path says the most).
- * Returns x ranges in widget space; exported so the tests can check that the two never overlap.
- */
-export function textLayout(measure, label, value, width) {
-  const left = TEXT_MARGIN * 2;
-  const right = width - TEXT_MARGIN * 2;
-  const labelWidth = measure(label);
-  const room = Math.max(0, right - (left + labelWidth + TEXT_GAP));
-  let text = String(value);
-  if (measure(text) > room) {
-    let keep = text.length;
-    while (keep > 0 && measure(`…${text.slice(text.length - keep)}`) > room) keep--;
-    text = keep > 0 ? `…${text.slice(text.length - keep)}` : '';
-  }
-  const valueWidth = measure(text);
-  return { label: [left, left + labelWidth], value: [right - valueWidth, right], text };
 }
 
 /** litegraph's text widget without the overlap: the same look and the same edit prompt, laid out by textLayout. */
@@ -129,10 +94,21 @@ function textWidget(label, value, onChange) {
   return w;
 }
 
+/** An "upload NAME…" button under `w`: a picked file is uploaded into `w.conesUpload` and `w` takes its name. */
+function addUploadButton(node, w, accept, hooks) {
+  // A plain function: litegraph drops callbacks whose constructor is not Function (an async function's is not).
+  const button = node.addWidget('button', `upload ${w.conesInput ?? w.name}…`, null, () => {
+    pickFile(accept).then((file) => file && uploadInto(w, file, { log: hooks.log, status: hooks.status ?? (() => {}) }));
+  });
+  button.conesFollows = w.name; // disabled with its input while a link feeds it
+  return button;
+}
+
 /** Which editor a schema gets; exported for the tests' and the menu's benefit. */
 export function widgetKind(schema) {
   const x = schema['x-widget'];
   if (x === 'layout') return 'layout';
+  if (typeof schema['x-choices'] === 'string' && schema.type === 'string') return 'picker';
   if (x === 'seed') return 'seed';
   if (schema.enum) return 'combo';
   if (schema.type === 'integer' || schema.type === 'number') return 'number';
@@ -178,16 +154,23 @@ export function addInputWidget(node, input, changed, hooks) {
     w = node.addWidget('toggle', input.name, value, () => done(), { on: 'true', off: 'false' });
   } else if (kind === 'textarea') {
     w = node.addWidget('text', input.name, value, () => done(), { multiline: true });
+  } else if (kind === 'picker') {
+    const list = schema['x-choices'];
+    w = node.addCustomWidget(pickerWidget(list, input.name, value, () => done()));
+    // Uploads go to the folder the list shows (inputs, layouts, residuals), so the new file is in the list at once.
+    w.conesUpload = uploadFolderFor(list);
+    if (w.conesUpload) addUploadButton(node, w, UPLOAD_FOLDERS[w.conesUpload].accept, hooks);
   } else if (kind === 'text' || kind === 'path') {
     w = node.addCustomWidget(textWidget(input.name, value, () => done()));
     if (kind === 'path' && input.file === 'file') {
-      // Files go to the server's inputs folder, where relative file inputs are looked up first.
-      const onUploaded = (name) => {
+      // A file input without a list: files go to the server's inputs folder, where relative file inputs are looked up first.
+      w.conesUpload = 'inputs';
+      w.conesChoose = (name) => {
         w.value = name;
         done();
         node.setDirtyCanvas(true, true);
       };
-      node.addWidget('button', `upload ${input.name}…`, null, () => pickAndUpload(onUploaded, hooks.log));
+      addUploadButton(node, w, '', hooks);
     }
   } else if (kind === 'layout') {
     w = node.addCustomWidget(layoutWidget(node, input, value, done));

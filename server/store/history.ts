@@ -28,7 +28,9 @@ export interface HistoryEntry {
 /**
  * Finished runs, newest last, in `dataDir/history.jsonl`: one JSON entry per line, appended as runs end
  * (a crash loses at most the line being written; a torn last line is skipped on load). The file is
- * rewritten with the newest `limit` entries when it grows past twice that.
+ * rewritten with the newest `limit` entries when it grows past twice that, and after a deletion (atomically:
+ * a crash leaves the file with or without the deleted entries, never torn, and a restart never brings back a
+ * deletion that was acknowledged).
  */
 export class HistoryStore {
   private readonly entries = new Map<string, HistoryEntry>();
@@ -68,6 +70,33 @@ export class HistoryStore {
     const line = `${JSON.stringify(entry)}\n`;
     // fsynced: a run is reported finished only once its entry survives a crash
     return this.enqueue(() => writeAndSync(this.path, 'a', line));
+  }
+
+  /**
+   * Deletes entries; resolves with the ids that were there once the file without them is on disk (written to a
+   * temp file, fsynced, renamed). If that write fails the entries are put back and the write's error is thrown.
+   */
+  async delete(runIds: readonly string[]): Promise<string[]> {
+    const before = [...this.entries];
+    const gone = runIds.filter((id) => this.entries.delete(id));
+    if (!gone.length) return gone;
+    try {
+      await this.compact();
+    } catch (err) {
+      // Back in their places; entries added meanwhile stay after them (newest last).
+      const deleted = new Set(gone);
+      const restored = new Map(before.filter(([id]) => deleted.has(id) || this.entries.has(id)));
+      for (const [id, entry] of this.entries) if (!restored.has(id)) restored.set(id, entry);
+      this.entries.clear();
+      for (const [id, entry] of restored) this.entries.set(id, entry);
+      throw err;
+    }
+    return gone;
+  }
+
+  /** Every run id, oldest first. */
+  ids(): string[] {
+    return [...this.entries.keys()];
   }
 
   get(runId: string): HistoryEntry | undefined {

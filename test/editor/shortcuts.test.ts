@@ -1,5 +1,6 @@
 // The keyboard shortcut overlay (`?`, Escape closes it) and the path widgets' layout: a LoadResidual path never
-// draws over its label (issue 26: "the LoadResidual label overlaps its value").
+// draws over its label (issue 26: "the LoadResidual label overlaps its value"); it is a file picker now
+// (test/editor/pickers.test.ts), drawn with the same layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NO_BROWSER, nodePoint, openExample, screenshot, useEditor, type EditorSession } from './browser';
@@ -55,7 +56,7 @@ test('a LoadResidual path is laid out beside its label, shortened from the start
     return { type: w.type, value: w.value, width: n.size[0], layout: w.conesLayout };
   }));
   for (const [i, { type, value, width, layout }] of layouts.entries()) {
-    assert.equal(type, 'cones-text');
+    assert.equal(type, 'cones-picker');
     assert.ok(layout, 'the widget was drawn');
     assert.equal(value, paths[i], 'the value itself is never shortened');
     assert.ok(layout.label[1] < layout.value[0], `label ${layout.label} and value ${layout.value} do not overlap`);
@@ -67,10 +68,11 @@ test('a LoadResidual path is laid out beside its label, shortened from the start
       assert.ok(paths[i].endsWith(layout.text.slice(1)));
     }
   }
-  // The edit prompt still opens from the widget and sets the value.
+  // The edit prompt still opens from the widget (its list's "Type a path…") and sets the value.
   const lastY = await page.evaluate(() => (window as any).cones.node('residual0').widgets[0].last_y);
   const at = await nodePoint(page, 'residual0', 140, lastY + 10);
   await page.mouse.click(at.x, at.y);
+  await page.click('.cones-picker-menu .cones-type-path');
   const input = page.locator('.graphdialog input');
   await input.fill('residuals/mine.safetensors');
   await input.press('Enter');

@@ -1,0 +1,25 @@
+// Where a one-line widget draws its label and its value: the label on the left, the value right-aligned in the room
+// left over, shortened from its start ("…/residuals/circle.safetensors": the end of a path says the most). Shared by
+// the text widget (widgets.js) and the file picker (picker-widget.js), so neither draws its value over its label.
+
+export const TEXT_MARGIN = 15;
+const TEXT_GAP = 10;
+
+/**
+ * Returns x ranges in widget space and the text to draw; `inset` keeps room on both sides (the picker's arrows).
+ * Exported so the tests can check that the two never overlap.
+ */
+export function textLayout(measure, label, value, width, inset = 0) {
+  const left = TEXT_MARGIN * 2 + inset;
+  const right = width - TEXT_MARGIN * 2 - inset;
+  const labelWidth = measure(label);
+  const room = Math.max(0, right - (left + labelWidth + TEXT_GAP));
+  let text = String(value);
+  if (measure(text) > room) {
+    let keep = text.length;
+    while (keep > 0 && measure(`…${text.slice(text.length - keep)}`) > room) keep--;
+    text = keep > 0 ? `…${text.slice(text.length - keep)}` : '';
+  }
+  const valueWidth = measure(text);
+  return { label: [left, left + labelWidth], value: [right - valueWidth, right], text };
+}
