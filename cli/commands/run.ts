@@ -4,14 +4,22 @@ import { parseArgs, parseSet, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
 import { progressPrinter } from '../progress';
 import { buildNodeRegistry } from '../../nodes/registry';
+import { remoteConfig } from '../remote/config';
+import { eventForJson, reportInvalid } from './run-output';
 import { INSTALL_ROOT, libraryFolders, readGraphText, writeJsonLine } from './shared';
 
 export const RUN_USAGE = 'cones run GRAPH.json [--set node.input=value ...] [--out DIR] [--output NODE ...] [--json] [--no-cache] ' +
-  '[--plugin MODULE ...] [--lib DIR ...] [--confine DIR ...] [--no-files]';
+  '[--plugin MODULE ...] [--lib DIR ...] [--confine DIR ...] [--no-files] [--server URL [--token T]]';
 
 export async function runCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { options: ['set', 'out', 'output', 'plugin', 'confine', 'lib'], flags: ['json', 'no-cache', 'no-files'] });
+  const args = parseArgs(argv, {
+    options: ['set', 'out', 'output', 'plugin', 'confine', 'lib', 'server', 'token'], flags: ['json', 'no-cache', 'no-files'],
+  });
   if (args.positionals.length !== 1) throw new UsageError(`Expected one graph file. Usage: ${RUN_USAGE}`);
+  // --server URL (or CONES_SERVER): the run happens on that server or farm (cli/remote/).
+  const remote = remoteConfig(args.options);
+  // Loaded on demand: a local command does not load the client (ws, http).
+  if (remote) return (await import('../remote/run')).remoteRunCommand(args, remote, signal);
   const json = args.flags.has('json');
   const emit = json ? (e: RunEvent) => writeJsonLine(eventForJson(e)) : progressPrinter();
   const path = resolve(args.positionals[0]);
@@ -22,7 +30,10 @@ export async function runCommand(argv: readonly string[], signal: AbortSignal): 
   try {
     text = await readGraphText(path);
   } catch (err) {
-    if (err instanceof GraphValidationError) return reportInvalid(err.issues, json);
+    if (err instanceof GraphValidationError) {
+      reportInvalid(err.issues, json);
+      return EXIT.INVALID;
+    }
     throw err;
   }
 
@@ -52,22 +63,4 @@ export async function runCommand(argv: readonly string[], signal: AbortSignal): 
     if (err instanceof NodeRunError) return EXIT.RUNTIME;
     throw err;
   }
-}
-
-function reportInvalid(issues: Parameters<typeof formatIssue>[0][], json: boolean): number {
-  if (json) {
-    writeJsonLine({ type: 'run_error', code: issues[0]?.code ?? 'E_GRAPH_FORMAT', message: issues.map(formatIssue).join('\n'), issues });
-  } else {
-    for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
-  }
-  return EXIT.INVALID;
-}
-
-/** Preview bytes are left out of NDJSON (they can be large); their size is kept. */
-function eventForJson(event: RunEvent): unknown {
-  if (event.type === 'preview') {
-    const { data, ...rest } = event;
-    return { ...rest, bytes: data.byteLength };
-  }
-  return event;
 }

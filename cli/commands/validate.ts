@@ -3,10 +3,11 @@ import { checkGraph, formatIssue, GraphValidationError } from '../../engine';
 import { parseArgs, UsageError } from '../args';
 import { EXIT } from '../exit-codes';
 import { buildNodeRegistry } from '../../nodes/registry';
+import { remoteConfig } from '../remote/config';
 import { INSTALL_ROOT, libraryFolders, readGraphText, writeJsonLine } from './shared';
 
 export const VALIDATE_USAGE = 'cones validate GRAPH.json [...] [--json] [--no-files] [--output NODE ...] [--plugin MODULE ...] ' +
-  '[--lib DIR ...] [--confine DIR ...]';
+  '[--lib DIR ...] [--confine DIR ...] [--server URL [--token T]]';
 
 /**
  * Structure (types, links, values) and, unless --no-files, the nodes' file checks (engine/preflight.ts): model
@@ -14,8 +15,12 @@ export const VALIDATE_USAGE = 'cones validate GRAPH.json [...] [--json] [--no-fi
  * confinement (--confine) of `cones run`. Nothing runs and no model is loaded.
  */
 export async function validateCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['plugin', 'output', 'confine', 'lib'], flags: ['json', 'no-files'] });
+  const args = parseArgs(argv, { options: ['plugin', 'output', 'confine', 'lib', 'server', 'token'], flags: ['json', 'no-files'] });
   if (args.positionals.length < 1) throw new UsageError(`Expected graph file(s). Usage: ${VALIDATE_USAGE}`);
+  // --server URL (or CONES_SERVER): the server's checks (POST /api/validate) instead of local ones.
+  const remote = remoteConfig(args.options);
+  // Loaded on demand: a local command does not load the client (ws, http).
+  if (remote) return (await import('../remote/validate')).remoteValidateCommand(args, remote);
   const registry = await buildNodeRegistry(args.options.get('plugin'));
   const files = !args.flags.has('no-files');
   const confine = args.options.get('confine')?.map((dir) => resolve(dir));
