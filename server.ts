@@ -48,6 +48,7 @@ async function main(): Promise<number> {
   const timeoutText = values['run-timeout'] ?? env.CONES_RUN_TIMEOUT;
   // Everything the server writes lives under its data folder unless a folder is given: nothing else in the cwd.
   const dataDir = values['data-dir'] || env.CONES_DATA_DIR || '.cones-server';
+  const redisUrl = values.redis || env.CONES_REDIS_URL || undefined;
   try {
     const server = await startServer({
       host: values.host ?? env.CONES_HOST,
@@ -64,11 +65,13 @@ async function main(): Promise<number> {
       registryModules: [...(values.plugin ?? []), ...(values.plugins ?? []).flatMap((dir) => pluginModulesIn(dir))],
       libraries: values.lib ?? [],
       runTimeoutMs: timeoutText === undefined || timeoutText === '' ? undefined : Number(timeoutText) * 1000,
-      redisUrl: values.redis || env.CONES_REDIS_URL || undefined,
+      redisUrl,
     });
     console.log(`cones server listening on ${server.url} (websocket ${server.url.replace(/^http/, 'ws')}/ws)`);
     const stop = (): void => {
-      console.log('stopping: the running run is recorded as interrupted, pending runs stay queued');
+      console.log(redisUrl
+        ? 'stopping: runs keep executing on the farm and stay queued in Redis; the next server on this data folder re-attaches to them'
+        : 'stopping: the running run is recorded as interrupted, pending runs stay queued');
       server.close().then(() => process.exit(0), () => process.exit(1));
     };
     process.once('SIGINT', stop);

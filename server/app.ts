@@ -6,8 +6,10 @@ import { catalogRoutes } from './routes/catalog';
 import { choicesRoutes } from './routes/choices';
 import { editorRoutes } from './routes/editor';
 import { fileRoutes } from './routes/files';
+import { historyRoutes } from './routes/history';
 import { runRoutes } from './routes/runs';
 import { uploadRoutes } from './routes/upload';
+import { validateRoutes } from './routes/validate';
 
 /** Graphs are small JSON; model files travel through /api/upload, not here. */
 const JSON_BODY_LIMIT = '5mb';
@@ -20,7 +22,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(editorRoutes());
   app.use(guard(ctx.opts.token));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
-  app.use('/api', catalogRoutes(ctx), choicesRoutes(ctx), runRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx));
+  app.use('/api', catalogRoutes(ctx), choicesRoutes(ctx), runRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx), validateRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler);
   return app;

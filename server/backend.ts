@@ -3,6 +3,9 @@ import type { RunJob, RunOutcome } from './worker/protocol';
 
 export interface BackendHandlers {
   onEvent(event: RunEvent): void;
+  /** A farm run is executing on a worker: its first message arrived, possibly without the run_start a server
+   *  re-attached after a restart missed. Idempotent; the local worker thread reports run_start instead. */
+  onStarted?(runId: string): void;
   /** Called exactly once per job given to run() that was accepted: finished, failed, interrupted, or lost. */
   onDone(runId: string, outcome: RunOutcome): void;
 }
@@ -20,10 +23,15 @@ export interface ExecutionBackend {
   /** True when run() resolves only once the job is durably stored (the server may acknowledge the run after that);
    *  then a rejected run() means the run was not accepted and onDone is not called for it. */
   readonly durable: boolean;
+  /** True when runs keep executing after this server stops (a farm): stop() leaves them running, the Runner keeps them
+   *  in queue.json, and the next server re-attaches to them instead of recording them interrupted. */
+  readonly outlivesServer?: boolean;
   readonly state: BackendState;
   /** Prepares (starts the worker, connects); a failure surfaces on the first run. */
   start(): Promise<unknown>;
-  run(job: RunJob): Promise<void>;
+  /** `acknowledged` (durable backends): true when the run was acknowledged already (resumed after a restart, or
+   *  dispatched for no waiting submitter); a durable backend then keeps trying to store it rather than refusing it. */
+  run(job: RunJob, acknowledged?: () => boolean): Promise<void>;
   /** Asks the run to stop; it ends through onDone as interrupted (or finished, if it was about to). */
   interrupt(runId: string): void;
   /** Takes back a run no worker has started yet; true when it was taken back (onDone is then not called). */
@@ -32,7 +40,7 @@ export interface ExecutionBackend {
   kill(outcome: RunOutcome, runId?: string): Promise<void>;
   /** A run this server will never collect (recorded as interrupted at startup): drop it from the backend. */
   discard?(runId: string): void;
-  /** Stops executing; runs still in progress end with `outcome`. */
+  /** Stops executing; runs still in progress end with `outcome` (unless the backend `outlivesServer`). */
   stop(outcome: RunOutcome): Promise<void>;
   /** Extra fields for GET /api/health. */
   health?(): Record<string, unknown>;

@@ -26,10 +26,12 @@ export const SERVER_ERRORS = {
   E_RUN_NOT_FOUND: { status: 404, summary: 'No queued, running or recorded run has that id.' },
   E_RUN_NOT_PENDING: { status: 409, summary: 'The run is not waiting in the queue (running or finished).' },
   E_RUN_NOT_RUNNING: { status: 409, summary: 'The run is not the running one (use DELETE /api/queue/:runId for a pending run).' },
+  E_RUN_NOT_FINISHED: { status: 409, summary: 'The run is pending or running; only finished runs can be deleted from the history.' },
   E_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body is larger than the server accepts.' },
   E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The Content-Type does not fit the endpoint or the file.' },
   E_DATA_DIR_UNWRITABLE: {
-    status: 503, summary: 'The server\'s data folder cannot be written, so a run cannot be stored durably; it was not queued.',
+    status: 503, summary: 'The server\'s data folder cannot be written, so a run cannot be stored durably (it was not queued) ' +
+      'or a history deletion cannot be recorded (nothing was deleted).',
   },
   E_REDIS_UNAVAILABLE: {
     status: 503, summary: 'With --redis: the run could not be stored in Redis (unreachable, refused), so it was not queued.',

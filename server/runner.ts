@@ -59,7 +59,9 @@ export class Runner {
     private readonly runTimeoutMs: number,
     makeBackend: (handlers: BackendHandlers) => ExecutionBackend,
   ) {
-    this.backend = makeBackend({ onEvent: (e) => this.onEvent(e), onDone: (id, outcome) => this.onDone(id, outcome) });
+    this.backend = makeBackend({
+      onEvent: (e) => this.onEvent(e), onStarted: (id) => this.onStarted(id), onDone: (id, outcome) => this.onDone(id, outcome),
+    });
   }
 
   /** True when the backend executes several runs at once (a farm). */
@@ -170,28 +172,38 @@ export class Runner {
       // With one run at a time the dispatched run is the running one; a farm's job runs once a worker takes it.
       this.running.set(run.runId, { run, ui: {}, files: [], started: !this.parallel });
       this.log.open(run.runId, run.clientId);
-      const dispatched = this.backend.run({ runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) });
+      const job = { runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) };
+      // Acknowledged = no submitter waits for this dispatch (a resumed run, or one queued earlier): a durable backend
+      // keeps trying to store it while Redis is unreachable instead of refusing it.
+      const dispatched = this.backend.run(job, () => !this.awaiting.has(run.runId));
       this.dispatches.set(run.runId, dispatched);
       dispatched.then(() => this.dispatches.delete(run.runId), (err: Error) => {
         this.dispatches.delete(run.runId);
-        // A run acknowledged earlier (resumed from disk at startup) that Redis refuses now ends with the reason.
-        if (!this.awaiting.has(run.runId)) {
+        // A run acknowledged earlier that Redis refuses (an error reply, not an outage) ends with the reason; one
+        // dropped because the server stops stays in queue.json for the next server.
+        if (!this.awaiting.has(run.runId) && !this.closing) {
           this.onDone(run.runId, { status: 'error', error: { code: 'E_REDIS_UNAVAILABLE', message: `The run could not be stored in Redis: ${err.message}` } });
         }
       });
     }
   }
 
+  /** A run is executing (its run_start, or a farm worker's first message): it leaves the waiting list, its time limit
+   *  starts. A run re-attached after a restart gets the full limit again from here. */
+  onStarted(runId: string): void {
+    const cur = this.running.get(runId);
+    if (!cur) return;
+    if (!cur.started && this.parallel) {
+      cur.started = true;
+      this.broadcastStatus();
+    }
+    // The time limit counts from the engine's start of the run (worker start-up is not the graph's fault).
+    if (this.runTimeoutMs > 0) cur.timeLimit ??= setTimeout(() => this.timeOut(runId), this.runTimeoutMs).unref();
+  }
+
   onEvent(event: RunEvent): void {
     const cur = this.running.get(event.runId);
-    if (event.type === 'run_start' && cur) {
-      if (!cur.started && this.parallel) {
-        cur.started = true;
-        this.broadcastStatus();
-      }
-      // The time limit counts from the engine's start of the run (worker start-up is not the graph's fault).
-      if (this.runTimeoutMs > 0) cur.timeLimit ??= setTimeout(() => this.timeOut(event.runId), this.runTimeoutMs).unref();
-    }
+    if (event.type === 'run_start') this.onStarted(event.runId);
     let wire = toWire(event);
     if (event.type === 'run_error') wire = pathsToUrls(wire, this.folders); // messages name no server folder
     if (event.type === 'node_done' || (event.type === 'node_cached' && event.ui)) {
@@ -214,6 +226,9 @@ export class Runner {
     clearTimeout(cur.interruptTimer);
     clearTimeout(cur.timeLimit);
     this.running.delete(runId);
+    // A farm's outcome carries every output node's ui: it fills in what missed events did not (events published while
+    // this server was restarting or its Redis subscription reconnecting).
+    if (outcome.status === 'ok') this.fillUi(cur, outcome.ui);
     const reason = cur.removed ? 'removed' : this.closing ? 'server_stopped' : 'user';
     const result: Partial<HistoryEntry> & Pick<HistoryEntry, 'status'> = outcome.status === 'ok'
       ? { status: 'ok', ms: outcome.ms, executed: outcome.executed, cached: outcome.cached }
@@ -231,11 +246,33 @@ export class Runner {
     this.pump();
   }
 
-  /** Stops taking runs; running ones are ended as interrupted (server_stopped). Pending runs stay queued. */
+  /**
+   * Stops taking runs; running ones are ended as interrupted (server_stopped). Pending runs stay queued. With a backend
+   * whose runs outlive the server (a farm) the running ones are left as they are: they keep executing, stay in
+   * queue.json as running, and the next server re-attaches to them.
+   */
   async close(): Promise<void> {
     this.closing = true;
     await this.backend.stop({ status: 'interrupted' });
+    if (this.backend.outlivesServer) {
+      for (const cur of this.running.values()) {
+        clearTimeout(cur.interruptTimer);
+        clearTimeout(cur.timeLimit);
+      }
+      this.running.clear();
+      return;
+    }
     for (const runId of [...this.running.keys()]) this.onDone(runId, { status: 'interrupted' });
+  }
+
+  private fillUi(cur: Current, ui: Record<string, UiOutput> | undefined): void {
+    if (!ui || typeof ui !== 'object') return;
+    for (const [nodeId, value] of Object.entries(ui)) {
+      if (cur.ui[nodeId] || !value || typeof value !== 'object') continue;
+      const files: string[] = [];
+      cur.ui[nodeId] = pathsToUrls(value, this.folders, files) as UiOutput;
+      cur.files.push(...files);
+    }
   }
 
   private record(

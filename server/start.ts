@@ -19,7 +19,8 @@ import { WsHub } from './ws/hub';
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops listening, interrupts the running run (recorded as interrupted), keeps pending runs on disk. */
+  /** Stops listening, interrupts the running run (recorded as interrupted), keeps pending runs on disk. With --redis,
+   *  runs executing on workers are left running and the next server started on the same data folder re-attaches. */
   close(): Promise<void>;
 }
 
@@ -33,8 +34,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await mkdir(opts.dataDir, { recursive: true });
   for (const name of ['outputs', 'inputs', 'residuals', 'layouts'] as const) await mkdir(opts.folders[name], { recursive: true });
 
-  const { queue, orphans } = await RunQueue.open(opts.dataDir);
+  // A farm's runs outlive this process: those it was following are re-attached to, not recorded as interrupted.
+  const { queue, orphans } = await RunQueue.open(opts.dataDir, { resumeRunning: Boolean(opts.redisUrl) });
   const history = await HistoryStore.open(opts.dataDir, opts.historyLimit);
+  // A run resumed from queue.json that history already holds ended just before the previous server stopped.
+  for (const run of queue.list()) if (history.get(run.runId)) queue.remove(run.runId);
   const log = new EventLog();
   // Invalid UTF-8 is decoded with replacement characters and answered like any malformed frame, instead of closing
   // the connection; frames over 1 MiB close their connection (see ws/hub.ts).

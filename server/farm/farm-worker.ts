@@ -10,7 +10,7 @@ import type { RunOutcome } from '../worker/protocol';
 import { scanModels } from './models';
 import { markOutputs, OutputTooLargeError, RunFiles } from './output-files';
 import {
-  ADVERT_TTL_SECONDS, BULL_PREFIX, checkJob, HEARTBEAT_MS, KEYS, MAX_MESSAGE_BYTES, QUEUE_NAME,
+  ADVERT_TTL_SECONDS, BULL_PREFIX, checkJob, HEARTBEAT_MS, isRunId, KEYS, MAX_MESSAGE_BYTES, QUEUE_NAME,
   type FarmMessage, type FarmResult, type StoredFile, type WorkerAdvert,
 } from './protocol';
 import { connect, quit } from './redis';
@@ -121,6 +121,15 @@ export class FarmWorker {
       maxStalledCount: 1,
     });
     this.bull.on('error', (err) => this.opts.log(`queue error: ${err.message}`));
+    // A run's output folder is removed once BullMQ recorded its end. An attempt whose end could not be recorded (its
+    // lock was lost while Redis restarted) keeps it: BullMQ hands the run out again, and if it comes back here the
+    // engine serves its nodes from the cache, naming the files of that folder, which are then sent again.
+    const forget = (job: Job | undefined) => {
+      const runId = (job?.data as { runId?: unknown } | undefined)?.runId;
+      if (isRunId(runId)) rmSync(join(this.outRoot, runId), { recursive: true, force: true });
+    };
+    this.bull.on('completed', forget);
+    this.bull.on('failed', forget);
   }
 
   private async advertise(): Promise<void> {
@@ -173,7 +182,6 @@ export class FarmWorker {
     } finally {
       this.active.delete(runId);
       this.busy.delete(host);
-      rmSync(runDir, { recursive: true, force: true });
     }
   }
 

@@ -116,19 +116,22 @@ export class RunFiles {
   }
 }
 
-/** Server side: writes stored files into `outputs/<runId>/` and deletes their keys. Returns how many were written. */
+/** Server side: writes stored files into `outputs/<runId>/`, then deletes their keys. Returns how many were written.
+ *  A key already gone (collected by a previous server before a restart) is skipped: its file is on disk already. */
 export async function collectFiles(redis: Redis, runId: string, outputs: string, files: StoredFile[]): Promise<number> {
   const runDir = join(outputs, runId);
   let written = 0;
   for (const f of files) {
     if (!f.key.startsWith(KEYS.file(runId, 0).slice(0, -1))) continue; // another run's key: not this run's to take
     const data = await redis.getBuffer(f.key);
+    if (data && data.length <= MAX_FILE_BYTES) {
+      const target = resolveInFolder(runDir, f.rel);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, data);
+      written++;
+    }
+    // Deleted only once the file is written: a server stopped in between leaves the key for the next one (re-attach).
     await redis.del(f.key);
-    if (!data || data.length > MAX_FILE_BYTES) continue;
-    const target = resolveInFolder(runDir, f.rel);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, data);
-    written++;
   }
   return written;
 }

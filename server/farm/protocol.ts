@@ -110,7 +110,11 @@ function checkFiles(v: unknown): StoredFile[] | undefined {
 
 function checkOutcome(v: unknown): RunOutcome | undefined {
   if (!isObject(v)) return undefined;
-  if (v.status === 'ok') return Array.isArray(v.executed) && Array.isArray(v.cached) && typeof v.ms === 'number' ? (v as unknown as RunOutcome) : undefined;
+  if (v.status === 'ok') {
+    // `ui` (every output node's) fills in history when the server missed events (a restart, a reconnect).
+    const ok = Array.isArray(v.executed) && Array.isArray(v.cached) && typeof v.ms === 'number' && (v.ui === undefined || isObject(v.ui));
+    return ok ? (v as unknown as RunOutcome) : undefined;
+  }
   if (v.status === 'error') return isObject(v.error) && typeof v.error.code === 'string' && typeof v.error.message === 'string' ? (v as unknown as RunOutcome) : undefined;
   if (v.status === 'interrupted') return v.nodeId === undefined || typeof v.nodeId === 'string' ? (v as unknown as RunOutcome) : undefined;
   return undefined;

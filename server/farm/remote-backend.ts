@@ -3,22 +3,25 @@ import type { Redis } from 'ioredis';
 import type { NodeRegistry, RunEvent } from '../../engine';
 import type { BackendHandlers, BackendState, ExecutionBackend } from '../backend';
 import type { RunJob, RunOutcome } from '../worker/protocol';
+import { addJob } from './enqueue';
 import { modelsNeeded } from './models';
 import { collectFiles, unmarkOutputs } from './output-files';
+import { readPersistence, type RedisPersistence } from './persistence';
 import {
-  BULL_PREFIX, checkResult, KEY_TTL_SECONDS, KEYS, MAX_WORKERS_LISTED, parseAdvert, parseMessage, QUEUE_NAME,
+  BULL_PREFIX, checkResult, HEARTBEAT_MS, KEY_TTL_SECONDS, KEYS, MAX_WORKERS_LISTED, parseAdvert, parseMessage, QUEUE_NAME,
   type FarmJob, type FarmMessage, type FarmResult, type WorkerAdvert,
 } from './protocol';
 import { connect, quit } from './redis';
 import { redact } from './redis-url';
 
-/** How long Queue.add may take before the submission is refused (E_REDIS_UNAVAILABLE). */
-const ADD_TIMEOUT_MS = 10_000;
 /** How often adverts are read and the jobs in flight are checked against Redis. */
 const TICK_MS = 1000;
 /** A job BullMQ reports completed whose `done` message has not arrived after this long is finished from its return value
  *  (the message was lost: a reconnect of the subscriber). */
 const DONE_MESSAGE_GRACE_MS = 1500;
+/** After a reconnect to Redis, workers need a heartbeat or two to advertise again: no run fails for lack of a worker
+ *  until then. */
+const ADVERTS_SETTLE_MS = 2 * HEARTBEAT_MS + 1000;
 
 interface InFlight {
   job: RunJob;
@@ -29,6 +32,8 @@ interface InFlight {
   /** Messages are handled one after another (files are written before the event that names them is forwarded). */
   chain: Promise<void>;
   completedSeenAt?: number;
+  /** A message from a worker arrived (the Runner was told the run is executing). */
+  started?: boolean;
 }
 
 /**
@@ -36,17 +41,27 @@ interface InFlight {
  * processes execute them, and their messages (events, output files, outcome) come back over Redis pub/sub and keys.
  * A tick reads the workers' adverts (a run no live worker can execute fails with E_NO_WORKER_FOR_MODEL) and checks
  * each job's state in Redis (a job BullMQ failed, e.g. stalled twice, ends with E_WORKER_LOST).
+ *
+ * Runs outlive the server: stopping it leaves their jobs in Redis and in queue.json, and the next server re-attaches
+ * by adding each again (a no-op for a job Redis still holds) and following it as any other (messages, or the job's
+ * return value for one that finished meanwhile).
  */
 export class RemoteBackend implements ExecutionBackend {
   readonly capacity = Number.POSITIVE_INFINITY;
   readonly durable = true;
+  readonly outlivesServer = true;
   private readonly inflight = new Map<string, InFlight>();
   private readonly cmd: Redis;
   private readonly sub: Redis;
-  private readonly queueConnection: Redis;
+  /** BullMQ's Queue connection: fails fast while Redis is down (see redis.ts), so submissions are answered at once. */
+  private readonly producer: Redis;
   private readonly queue: Queue;
   private workers: WorkerAdvert[] = [];
   private connected = false;
+  private producerReady = false;
+  /** When the command connection last came back after losing Redis (0: never lost). */
+  private reconnectedAt = 0;
+  private persistence?: RedisPersistence;
   private stopped = false;
   private tick?: NodeJS.Timeout;
   private ticking = false;
@@ -62,10 +77,20 @@ export class RemoteBackend implements ExecutionBackend {
   ) {
     this.cmd = connect(url, 'cones-server-cmd');
     this.sub = connect(url, 'cones-server-sub');
-    this.queueConnection = connect(url, 'cones-server-queue');
-    this.queue = new Queue(QUEUE_NAME, { connection: this.queueConnection, prefix: BULL_PREFIX });
+    this.producer = connect(url, 'cones-server-queue', { failFast: true });
+    this.producer.on('ready', () => (this.producerReady = true));
+    this.queue = new Queue(QUEUE_NAME, { connection: this.producer, prefix: BULL_PREFIX });
     this.queue.on('error', () => undefined); // ioredis reconnects; failures surface on add (E_REDIS_UNAVAILABLE)
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
+    let readyBefore = false;
+    this.cmd.on('ready', () => {
+      if (readyBefore) {
+        this.reconnectedAt = Date.now();
+        console.error(`[server] reconnected to Redis at ${redact(url)}`);
+        void this.checkPersistence();
+      }
+      readyBefore = true;
+    });
   }
 
   get state(): BackendState {
@@ -74,12 +99,16 @@ export class RemoteBackend implements ExecutionBackend {
   }
 
   health(): Record<string, unknown> {
-    return { farm: { redis: this.connected ? 'connected' : 'connecting', workers: this.workers.map((w) => ({
-      workerId: w.workerId, host: w.host, concurrency: w.concurrency, models: w.models.map((m) => m.name),
-    })) } };
+    return { farm: {
+      redis: this.cmd.status === 'ready' ? 'connected' : 'connecting',
+      persistence: this.persistence,
+      workers: this.workers.map((w) => ({ workerId: w.workerId, host: w.host, concurrency: w.concurrency, models: w.models.map((m) => m.name) })),
+    } };
   }
 
   async start(): Promise<void> {
+    // The tick runs whatever happens below: it is also what follows runs re-attached after a restart.
+    this.tick ??= setInterval(() => void this.onTick(), TICK_MS).unref();
     try {
       await this.sub.subscribe(KEYS.events);
       await this.cmd.ping();
@@ -87,11 +116,23 @@ export class RemoteBackend implements ExecutionBackend {
     } catch (err) {
       throw new Error(`cannot reach Redis at ${redact(this.url)}: ${(err as Error).message}`);
     }
-    this.tick ??= setInterval(() => void this.onTick(), TICK_MS).unref();
+    await this.checkPersistence();
     await this.refreshWorkers();
   }
 
-  async run(job: RunJob): Promise<void> {
+  /** Reads Redis' persistence settings (GET /api/health `farm.persistence`) and warns when acknowledged runs could be lost. */
+  private async checkPersistence(): Promise<void> {
+    this.persistence = await readPersistence(this.cmd);
+    for (const problem of this.persistence.problems) console.error(`[server] warning: Redis at ${redact(this.url)}: ${problem}`);
+  }
+
+  /**
+   * Adds the run's job. `acknowledged` tells whether the run was acknowledged already (resumed from queue.json after a
+   * restart, or queued behind others): such a run is tried again until Redis takes it, a new submission is refused
+   * at once when Redis is down (the caller answers E_REDIS_UNAVAILABLE and it is cancelled in Redis, in case the add
+   * applied just as the connection dropped).
+   */
+  async run(job: RunJob, acknowledged: () => boolean = () => false): Promise<void> {
     let models: string[] = [];
     try {
       models = modelsNeeded(job.graph, this.registry, job.outputs, this.libraries);
@@ -101,19 +142,15 @@ export class RemoteBackend implements ExecutionBackend {
     const entry: InFlight = { job, models, enqueuedAt: Date.now(), chain: Promise.resolve() };
     this.inflight.set(job.runId, entry);
     const data: FarmJob = { runId: job.runId, graph: job.graph, outputs: job.outputs, models };
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        // jobId = runId: adding the same run twice is a no-op in BullMQ, never a second execution.
-        this.queue.add('run', data, { jobId: job.runId, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } }),
-        new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS))),
-      ]);
+      await addJob(this.queue, this.producer, data, {
+        keepTrying: acknowledged, stopped: () => this.stopped, everReady: () => this.producerReady,
+      });
     } catch (err) {
-      this.inflight.delete(job.runId);
-      this.discard(job.runId);
+      if (this.inflight.get(job.runId) === entry) this.inflight.delete(job.runId);
+      // A stopping server leaves an acknowledged run to the next one (queue.json still holds it).
+      if (!(this.stopped && acknowledged())) this.discard(job.runId);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     this.checkCapable(job.runId, entry);
   }
@@ -122,7 +159,7 @@ export class RemoteBackend implements ExecutionBackend {
     if (!this.inflight.has(runId)) return;
     this.markCancelled(runId);
     // A job no worker has taken yet is removed here; one being executed is stopped by its worker (cancel channel).
-    void this.queue.remove(runId).then((removed) => {
+    void this.removeWaiting(runId).then((removed) => {
       if (removed) this.finish(runId, { status: 'interrupted' });
     }, () => undefined);
   }
@@ -130,7 +167,7 @@ export class RemoteBackend implements ExecutionBackend {
   async withdraw(runId: string): Promise<boolean> {
     const entry = this.inflight.get(runId);
     if (!entry || entry.workerId) return false;
-    const removed = await this.queue.remove(runId).catch(() => 0);
+    const removed = await this.removeWaiting(runId).catch(() => false);
     if (!removed) return false;
     this.markCancelled(runId);
     this.inflight.delete(runId);
@@ -147,19 +184,34 @@ export class RemoteBackend implements ExecutionBackend {
 
   discard(runId: string): void {
     this.markCancelled(runId);
-    void this.queue.remove(runId).catch(() => undefined);
+    void this.queue.remove(runId).catch(() => {
+      // Redis unreachable: removed once it is back (an add in flight when the connection dropped may have applied;
+      // until then the cancel mark, sent when the command connection is back, makes a worker end it unexecuted).
+      if (this.producer.status !== 'ready') this.producer.once('ready', () => void this.queue.remove(runId).catch(() => undefined));
+    });
   }
 
-  async stop(outcome: RunOutcome): Promise<void> {
+  /** Stops following runs without ending them: they keep executing on the workers, their jobs stay in Redis, and the
+   *  Runner keeps them in queue.json, so the next server re-attaches to them (`outlivesServer`). */
+  async stop(_outcome: RunOutcome): Promise<void> {
     this.stopped = true;
     clearInterval(this.tick);
-    // Without re-attachment (not built yet) nobody would collect these runs: workers are told to drop them.
-    for (const runId of [...this.inflight.keys()]) {
-      this.discard(runId);
-      this.finish(runId, outcome);
-    }
+    // Output files being written finish first (a key is deleted only once its file is on disk, see output-files.ts).
+    const chains = [...this.inflight.values()].map((e) => e.chain);
+    this.inflight.clear();
+    await Promise.race([Promise.all(chains), new Promise((r) => setTimeout(r, 2000).unref())]);
     await Promise.race([this.queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-    await Promise.all([quit(this.cmd), quit(this.sub), quit(this.queueConnection)]);
+    await Promise.all([quit(this.cmd), quit(this.sub), quit(this.producer)]);
+  }
+
+  /**
+   * Removes the run's job only while it waits for a worker. A job that finished is left for checkJob to collect: after
+   * a restart the server does not know yet, until its first look at Redis, that a re-attached run already ended.
+   */
+  private async removeWaiting(runId: string): Promise<boolean> {
+    const state = await this.queue.getJobState(runId);
+    if (!['waiting', 'prioritized', 'delayed', 'waiting-children'].includes(state)) return false;
+    return (await this.queue.remove(runId)) > 0;
   }
 
   private markCancelled(runId: string): void {
@@ -173,6 +225,11 @@ export class RemoteBackend implements ExecutionBackend {
     if (msg.kind === 'start') entry.workerId = msg.workerId;
     else if (entry.workerId !== undefined && entry.workerId !== msg.workerId) return;
     entry.workerId ??= msg.workerId;
+    if (!entry.started && msg.kind !== 'done') {
+      // Also what tells a server re-attached after a restart (it missed the `start`) that the run is executing.
+      entry.started = true;
+      this.handlers.onStarted?.(msg.runId);
+    }
     entry.chain = entry.chain.then(() => this.handle(msg)).catch((err: Error) => {
       console.error(`[server] farm message for run ${msg.runId} failed: ${err.message}`);
     });
@@ -218,11 +275,11 @@ export class RemoteBackend implements ExecutionBackend {
 
   /** Fails a run no live worker can execute: at once when workers are live, after the grace when none is. */
   private checkCapable(runId: string, entry: InFlight): void {
-    if (entry.workerId) return;
+    if (entry.workerId || Date.now() - this.reconnectedAt < ADVERTS_SETTLE_MS) return;
     const capable = this.workers.some((w) => entry.models.every((m) => w.models.some((held) => held.name === m)));
     if (capable) return;
-    if (!this.workers.length && Date.now() - entry.enqueuedAt < this.noWorkerGraceMs) return;
-    void this.queue.remove(runId).then((removed) => {
+    if (!this.workers.length && Date.now() - Math.max(entry.enqueuedAt, this.reconnectedAt) < this.noWorkerGraceMs) return;
+    void this.removeWaiting(runId).then((removed) => {
       if (!removed) return; // a worker took it meanwhile
       const held = [...new Set(this.workers.flatMap((w) => w.models.map((m) => m.name)))];
       const message = this.workers.length

@@ -41,15 +41,20 @@ export class RunQueue {
    * Loads the queue. `orphans` are the runs that were executing or ending when the previous server stopped: they
    * are not resumed (one may be what brought the server down); the caller records those history lacks as
    * interrupted and calls `forget` once that is on disk.
+   *
+   * `resumeRunning` (a farm, whose runs execute in other processes and outlive the server): the runs that were
+   * executing are not orphans but go back to the head of the queue, in order and with their start time, so the new
+   * server re-attaches to them (only ending ones are orphans).
    */
-  static async open(dataDir: string): Promise<{ queue: RunQueue; orphans: RunRecord[] }> {
+  static async open(dataDir: string, opts: { resumeRunning?: boolean } = {}): Promise<{ queue: RunQueue; orphans: RunRecord[] }> {
     const path = join(dataDir, 'queue.json');
     await removeStaleTemps(path);
     const queue = new RunQueue(new AtomicJsonFile<QueueFile>(path));
     const saved = await queue.file.read();
     const valid = (list: unknown): RunRecord[] => (Array.isArray(list) ? list.filter((r) => typeof r?.runId === 'string') : []);
-    const orphans = [...valid(saved?.finishing), ...valid(saved?.running ? [saved.running] : []), ...valid(saved?.alsoRunning)];
-    queue.pending = valid(saved?.pending);
+    const executing = [...valid(saved?.running ? [saved.running] : []), ...valid(saved?.alsoRunning)];
+    const orphans = [...valid(saved?.finishing), ...(opts.resumeRunning ? [] : executing)];
+    queue.pending = [...(opts.resumeRunning ? executing : []), ...valid(saved?.pending)];
     queue.finishing = orphans;
     queue.persist();
     return { queue, orphans };
@@ -112,7 +117,9 @@ export class RunQueue {
   /** Moves the oldest pending run to running (nothing if `capacity` runs are running already). */
   start(capacity = 1): RunRecord | undefined {
     if (this.running.length >= capacity || !this.pending.length) return undefined;
-    const run = { ...this.pending.shift()!, startedAt: new Date().toISOString() };
+    const next = this.pending.shift()!;
+    // A run resumed after a restart keeps the time it first started.
+    const run = { ...next, startedAt: next.startedAt ?? new Date().toISOString() };
     this.running.push(run);
     this.persist();
     return run;

@@ -70,3 +70,35 @@ export function shapesGraph(seed: number, steps = 3): Record<string, any> {
   graph.nodes.seed.inputs.value = seed;
   return graph;
 }
+
+/**
+ * shapesGraph behind a TestSlow node (`slowSteps` x 20 ms, with progress) that runs first: the run is busy for a
+ * known time before it writes its PNG, so a test can act (kill Redis, the server) while it executes.
+ */
+export function slowShapesGraph(seed: number, slowSteps: number): Record<string, any> {
+  const shapes = shapesGraph(seed);
+  return {
+    format: 'cones-graph',
+    version: 1,
+    nodes: {
+      // First in the graph, so first in the engine's order (ties follow the graph's node order).
+      slow: { type: 'TestSlow', version: 1, inputs: { steps: slowSteps, value: seed } },
+      sink: { type: 'TestSink', version: 1, inputs: { value: { from: 'slow', output: 'value' } } },
+      ...shapes.nodes,
+    },
+  };
+}
+
+/**
+ * How many times each run was recorded in `dataDir/history.jsonl` (the file, not GET /api/history, whose in-memory
+ * index keeps one entry per run id even when a run was recorded twice).
+ */
+export function recordedTimes(dataDir: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(join(dataDir, 'history.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const runId = (JSON.parse(line) as { runId: string }).runId;
+    counts.set(runId, (counts.get(runId) ?? 0) + 1);
+  }
+  return counts;
+}
