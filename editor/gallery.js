@@ -1,13 +1,17 @@
 // The history gallery (top bar "History"): the recent runs from GET /api/history with their status, duration, when
 // they ended and thumbnails of their images; a click loads that run's graph (GET /api/history/:runId), × deletes one
 // entry and "Clear all" every finished one (DELETE /api/history[/:runId], `?files=1` also deletes their output
-// folders). Everything the server sends is shown as text or as an image URL, never as markup.
+// folders). "Re-run" queues a run's graph again as it was (POST /api/runs) without touching the canvas, and a click on a
+// thumbnail opens the image full size in a new tab. Everything the server sends is shown as text or as an image URL,
+// never as markup.
 import { api, fileUrl } from './api.js';
 import { describeError } from './upload.js';
 
 export const GALLERY_LIMIT = 50;
 const THUMBS_PER_RUN = 4;
 const IMAGE_URL = /^\/api\/files\/outputs\/[^?#]+\.(png|jpe?g|webp)$/i;
+const RERUN_POLL_MS = [300, 500, 1000, 2000, 5000]; // then every 5 s: how often a re-run's history entry is looked for
+const RERUN_POLLS = 400; // about half an hour; a run still queued after that is listed by the next refresh
 
 /** Image URLs of a history entry: its nodes' `images` first (what SaveImage shows), then image files. */
 export function entryImages(entry) {
@@ -73,7 +77,12 @@ export function createGallery(root, ui) {
       e.stopPropagation();
       remove(entry.runId);
     };
-    head.append(del);
+    const again = el('button', { className: 'run-rerun', textContent: 'Re-run', title: 'Queue this run\'s graph again, as it was (the canvas is not changed)' });
+    again.onclick = (e) => {
+      e.stopPropagation();
+      rerun(entry.runId);
+    };
+    head.append(again, del);
     li.append(head);
     if (entry.error?.code) li.append(el('div', { className: 'run-error', textContent: `${entry.error.code}${entry.error.nodeId ? ` at ${entry.error.nodeId}` : ''}` }));
     const images = entryImages(entry);
@@ -82,7 +91,9 @@ export function createGallery(root, ui) {
       for (const url of images.slice(0, THUMBS_PER_RUN)) {
         const img = el('img', { src: fileUrl(url), alt: url.split('/').pop(), loading: 'lazy' });
         img.onerror = () => img.classList.add('missing'); // its files were deleted
-        thumbs.append(img);
+        const full = el('a', { className: 'run-full', href: fileUrl(url), target: '_blank', rel: 'noopener', title: 'View full size' }, img);
+        full.onclick = (e) => e.stopPropagation(); // the image, not the graph
+        thumbs.append(full);
       }
       if (images.length > THUMBS_PER_RUN) thumbs.append(el('span', { textContent: `+${images.length - THUMBS_PER_RUN}` }));
       li.append(thumbs);
@@ -99,6 +110,30 @@ export function createGallery(root, ui) {
     } catch (err) {
       fail(`run ${runId.slice(0, 8)}`, err);
     }
+  }
+
+  /** GET the run's graph, POST it as a new run (no clientId: its events do not draw on the canvas), list it when done. */
+  async function rerun(runId) {
+    let queued;
+    try {
+      const entry = await api(`/api/history/${encodeURIComponent(runId)}`);
+      queued = await api('/api/runs', { method: 'POST', json: { graph: entry.graph } });
+      ui.status(`re-running run ${runId.slice(0, 8)} as ${queued.runId.slice(0, 8)}`);
+      ui.log(`re-run of ${runId.slice(0, 8)} queued as ${queued.runId.slice(0, 8)}`, 'ok');
+    } catch (err) {
+      fail(`re-run ${runId.slice(0, 8)}`, err);
+      return;
+    }
+    for (let i = 0; i < RERUN_POLLS; i++) { // its history entry exists once it has ended
+      await new Promise((r) => setTimeout(r, RERUN_POLL_MS[Math.min(i, RERUN_POLL_MS.length - 1)]));
+      try {
+        await api(`/api/history/${encodeURIComponent(queued.runId)}`);
+        break;
+      } catch (err) {
+        if (err.status !== 404) return fail(`re-run ${queued.runId.slice(0, 8)}`, err);
+      }
+    }
+    await refresh();
   }
 
   async function remove(runId) {

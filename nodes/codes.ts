@@ -9,6 +9,7 @@ export const NODE_ERRORS = {
   E_MATH_NOT_FINITE: { summary: 'A Math node\'s result is not finite (division by zero, overflow).' },
   E_MASK_PHRASE: { summary: 'MaskFromLayout names a phrase the layout has no subject for.' },
   E_TEMPLATE_INPUT_MISSING: { summary: 'A TextTemplate placeholder {name} has no value: its input is neither set nor linked.' },
+  E_IMAGE_BATCH: { summary: 'A node that takes one image received a batch (GuidedSampler batch > 1), or two batches of different sizes.' },
 } as const satisfies CodeTable;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;

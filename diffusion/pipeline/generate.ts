@@ -1,6 +1,7 @@
 /**
- * One image from a conditioning: schedule, seeded noise, the batched UNet call with the layout bias on the
- * conditional row, guidance and sampler (denoise.ts). Graph-free: the Sampler node is a thin wrapper around this.
+ * N images (default 1) from a conditioning: schedule, seeded noise per image (batch.ts), the batched UNet call
+ * [uncond x N, cond x N] with the layout bias on every conditional row, guidance and sampler (denoise.ts).
+ * Graph-free: the Sampler node is a thin wrapper around this.
  */
 import { ModelError } from '../errors';
 import type { GuidanceRule } from '../guidance';
@@ -8,10 +9,11 @@ import { needsUnconditional } from '../guidance';
 import { etaAt, type EtaSchedule, type ResolutionSelection } from '../layout';
 import type { SdModel } from '../model/load';
 import { layerQueryLengths, layoutUnet, runUnet, type LayoutUnet } from '../model/unet';
-import { gaussian, noiseStream, type NoiseStream, type Seed } from '../noise';
+import type { NoiseStream, Seed } from '../noise';
 import { createSampler, denoisedFromOutput, modelInput, modelTimestep, type SamplerName } from '../samplers';
 import { inferencePlan } from '../schedule';
 import { f32, type F32Tensor } from '../tensor';
+import { batchGaussian, batchSeeds, batchStepNoise, concatRows, repeatRows, sliceRows } from './batch';
 import type { Conditioning } from './conditioning';
 import { denoise } from './denoise';
 import { blendKnown } from './inpaint';
@@ -40,29 +42,35 @@ export interface GenerateOptions {
   steps: number;
   sigmas?: 'spaced' | 'karras';
   seed: Seed;
+  /** N images from seeds seed, seed + 1, ...; image k equals a batch-1 run with seed + k (default 1). */
+  batch?: number;
   width: number;
   height: number;
   layout?: LayoutGuidance;
   signal?: AbortSignal;
   onStep?: (step: number, total: number, x: F32Tensor, denoised: F32Tensor) => void;
   /**
-   * Image-to-image: start from this latent [1, C, h, w] (VAE-encoded, scaled) instead of noise. With `denoise` d in
+   * Image-to-image: start from this latent [1 or N, C, h, w] (VAE-encoded, scaled; batch 1 serves every image) instead of noise. With `denoise` d in
    * [0, 1], the last floor(d * steps) steps of the schedule run (as diffusers' img2img strength), from the latent
    * noised to that step's sigma: d = 0 returns the latent itself, d = 1 ignores it (exactly text-to-image).
    * With `mask` ([h, w] on the latent grid, 1 = repaint) only the masked region is generated: the rest is the
    * latent, noised to each step's sigma (./inpaint.ts).
    */
   init?: { latent: F32Tensor; denoise: number; mask?: Float32Array };
-  /** Tests: replace the seeded noise (initial latent: standard normal, scaled by sigma_0 here) and per-step noise. */
+  /** Tests: replace the seeded noise (initial latent [N, C, h, w]: standard normal, scaled by sigma_0 here) and per-step noise. */
   initialNoise?: F32Tensor;
   noise?: NoiseStream;
 }
 
 export interface GenerateResult {
-  /** [1, C, h, w] in the UNet's latent space */
+  /** [N, C, h, w] in the UNet's latent space */
   latent: F32Tensor;
   sigmas: Float64Array;
   guidedLayers: number;
+  /** The seed of each image. */
+  seeds: Seed[];
+  /** 'batched': one UNet call per step for the whole batch; 'per-image': one per image (the export's batch axis is fixed). */
+  unetCalls: 'batched' | 'per-image';
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
@@ -78,18 +86,28 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     family: opts.sampler === 'ddim' ? 'ddim' : 'euler', sigmas: opts.sigmas ?? 'spaced',
   });
   const latent = { height: opts.height / model.vaeFactor, width: opts.width / model.vaeFactor };
-  const dims = [1, model.latentChannels, latent.height, latent.width];
+  const n = opts.batch ?? 1;
+  const seeds = batchSeeds(opts.seed, n);
+  const dims1 = [1, model.latentChannels, latent.height, latent.width];
+  const dims = [n, ...dims1.slice(1)];
   const start = opts.init ? img2imgStart(opts.init, opts.steps, dims) : 0;
   const sigmas = plan.sigmas.subarray(start);
-  if (opts.init && start === opts.steps) return { latent: opts.init.latent, sigmas, guidedLayers: 0 }; // denoise 0
-  const noise0 = opts.initialNoise ?? gaussian(opts.seed, dims);
-  const base = start > 0 ? opts.init!.latent.data : null;
-  const x0 = f32(dims, noise0.data.map((v, i) => (base ? base[i] : 0) + v * sigmas[0])); // x: [1, C, h, w] at sigma_start
+  const unetCalls = batchedUnet(model, n, needsUnconditional(opts.guidance)) ? 'batched' : 'per-image';
+  if (opts.init && start === opts.steps) { // denoise 0
+    return { latent: repeatRows(opts.init.latent, n / opts.init.latent.dims[0]), sigmas, guidedLayers: 0, seeds, unetCalls };
+  }
+  const noise0 = opts.initialNoise ?? batchGaussian(seeds, dims1); // [N, C, h, w]
+  const base = start > 0 ? opts.init!.latent.data : null; // [1 or N, C, h, w]
+  const x0 = f32(dims, noise0.data.map((v, i) => (base ? base[i % base.length] : 0) + v * sigmas[0])); // x: [N, C, h, w] at sigma_start
 
   const withUncond = needsUnconditional(opts.guidance);
-  const context = withUncond ? concatBatch(conditioning.uncond, conditioning.cond) : conditioning.cond; // [B, L, D]
-  const batch = withUncond ? 2 : 1;
-  const condRow = batch - 1;
+  // Rows of one UNet call for g images: [uncond x g, cond x g] (or [cond x g] without an unconditional branch).
+  const contextFor = (g: number): F32Tensor => withUncond // [rows, L, D]
+    ? concatBatch(repeatRows(conditioning.uncond, g), repeatRows(conditioning.cond, g)) : repeatRows(conditioning.cond, g);
+  const group = unetCalls === 'batched' ? n : 1; // images per UNet call
+  const context = contextFor(group);
+  const rows = withUncond ? 2 * group : group;
+  const condRows = Array.from({ length: group }, (_, k) => rows - group + k);
 
   let unet: LayoutUnet | null = null; // set when this run is layout-guided
   let biasPlan: LayerBiasPlan | null = null;
@@ -108,26 +126,40 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     sigmas,
     x: x0,
     constrain: opts.init?.mask ? (x, sigma) => blendKnown(x, opts.init!.latent, noise0, opts.init!.mask!, sigma) : undefined,
-    noise: opts.noise ?? noiseStream(opts.seed),
+    noise: opts.noise ?? batchStepNoise(seeds),
     recurrent: (i) => biasPlan !== null && lg!.selfRecurrence && i < lg!.guidanceSteps,
     signal: opts.signal,
     onStep: opts.onStep,
     predict: async (xi, sigma, step) => {
-      const input = modelInput(xi, sigma); // [1, C, h, w]
-      const sample = batch === 2 ? concatBatch(input, input) : input; // [B, C, h, w]
+      const input = modelInput(xi, sigma); // [N, C, h, w]
       const active = biasPlan !== null && step < lg!.guidanceSteps;
       const gwEta = active ? lg!.weight * etaAt(lg!.eta, { sigma, step, guidanceSteps: lg!.guidanceSteps }) : 0;
-      const out = await runUnet(model, {
-        sample, context, timestep: modelTimestep(plan.trainSigmas, sigma),
-        layout: unet ? layoutFeeds(biasPlan, unet.layers.length, { gwEta, active, parts }, batch, condRow) : undefined,
-      });
-      const [first, second] = splitBatch(out, batch); // each [1, C, h, w]
-      const denoisedCond = denoisedFromOutput(xi, second ?? first, sigma, model.predictionType);
-      const denoisedUncond = batch === 2 ? denoisedFromOutput(xi, first, sigma, model.predictionType) : denoisedCond;
+      const layout = unet ? layoutFeeds(biasPlan, unet.layers.length, { gwEta, active, parts }, rows, condRows) : undefined;
+      const condOut: F32Tensor[] = [];
+      const uncondOut: F32Tensor[] = [];
+      for (let first = 0; first < n; first += group) {
+        const part = group === n ? input : sliceRows(input, first, group); // [g, C, h, w]
+        const sample = withUncond ? concatBatch(part, part) : part; // [rows, C, h, w]
+        const out = await runUnet(model, { sample, context, timestep: modelTimestep(plan.trainSigmas, sigma), layout });
+        condOut.push(sliceRows(out, rows - group, group)); // [g, C, h, w]
+        if (withUncond) uncondOut.push(sliceRows(out, 0, group));
+      }
+      const denoisedCond = denoisedFromOutput(xi, concatRows(condOut), sigma, model.predictionType);
+      const denoisedUncond = withUncond ? denoisedFromOutput(xi, concatRows(uncondOut), sigma, model.predictionType) : denoisedCond;
       return { denoisedCond, denoisedUncond };
     },
   });
-  return { latent: x, sigmas, guidedLayers: biasPlan?.guidedLayers ?? 0 };
+  return { latent: x, sigmas, guidedLayers: biasPlan?.guidedLayers ?? 0, seeds, unetCalls };
+}
+
+/**
+ * Whether one UNet call can take the whole batch: true unless the export fixes its batch axis (a number in the sample
+ * input's shape) to something other than the 2N (or N) rows; then each image gets its own call, as at batch 1.
+ */
+export function batchedUnet(model: SdModel, n: number, withUncond: boolean): boolean {
+  if (n === 1) return true;
+  const axis = model.inputs.unet.get('sample')?.shape[0];
+  return typeof axis !== 'number' || axis === (withUncond ? 2 * n : n);
 }
 
 /** The first schedule index an image-to-image run starts at: steps - floor(denoise * steps). */
@@ -137,9 +169,14 @@ export function img2imgStart(init: { latent: F32Tensor; denoise: number }, steps
       hint: '1 = start from noise (the image is ignored), 0 = return the image unchanged; 0.5-0.8 keeps its layout.',
     });
   }
-  if (init.latent.dims.length !== 4 || init.latent.dims.some((d, i) => d !== dims[i])) {
-    throw new ModelError('E_INIT_LATENT_SHAPE', `Expected the starting latent to be [${dims.join(', ')}] for this image size ` +
-      `but received [${init.latent.dims.join(', ')}].`, { hint: 'Leave width and height at 0 to take the size from the image.' });
+  if (init.latent.dims.length !== 4 || init.latent.dims.some((d, i) => d !== dims[i] && !(i === 0 && d === 1))) {
+    const expected = dims[0] === 1 ? dims.join(', ') : `1 or ${dims.join(', ')}`;
+    const sizeOk = init.latent.dims.length === 4 && init.latent.dims.every((d, i) => i === 0 || d === dims[i]);
+    throw new ModelError('E_INIT_LATENT_SHAPE', `Expected the starting latent to be [${expected}] for this image size ` +
+      `but received [${init.latent.dims.join(', ')}].`, {
+      hint: sizeOk ? `Set the sampler's batch to ${init.latent.dims[0]} (one image per starting latent) or 1.`
+        : 'Leave width and height at 0 to take the size from the image.',
+    });
   }
   return steps - Math.min(steps, Math.floor(init.denoise * steps + 1e-9));
 }
@@ -156,9 +193,4 @@ export function concatBatch(a: F32Tensor, b: F32Tensor): F32Tensor {
   data.set(a.data);
   data.set(b.data, a.data.length);
   return f32([a.dims[0] + b.dims[0], ...a.dims.slice(1)], data);
-}
-
-function splitBatch(tensor: F32Tensor, batch: number): F32Tensor[] {
-  const size = tensor.data.length / batch;
-  return Array.from({ length: batch }, (_, b) => f32([1, ...tensor.dims.slice(1)], tensor.data.slice(b * size, (b + 1) * size)));
 }

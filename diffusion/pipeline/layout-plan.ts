@@ -91,12 +91,13 @@ export interface StepBias {
 }
 
 /**
- * Bias inputs for one UNet call on a CFG batch [uncond, cond]: row `condRow` carries the bias, the other rows zero
- * (the layout acts on the conditional branch only).
+ * Bias inputs for one UNet call on a CFG batch [uncond, cond] (or [uncond x N, cond x N]): the conditional row(s)
+ * `condRow` carry the bias, the other rows zero (the layout acts on the conditional branch only).
  */
 export function layoutFeeds(
-  plan: LayerBiasPlan | null, layerCount: number, step: StepBias, batch: number, condRow: number,
+  plan: LayerBiasPlan | null, layerCount: number, step: StepBias, batch: number, condRow: number | readonly number[],
 ): { pos: F32Tensor[]; neg: F32Tensor[] } {
+  const condRows = typeof condRow === 'number' ? [condRow] : condRow;
   const pos: F32Tensor[] = [];
   const neg: F32Tensor[] = [];
   const withPos = step.parts !== 'negative' && step.gwEta !== 0;
@@ -113,14 +114,14 @@ export function layoutFeeds(
     if (withPos) {
       const p = f32([batch, 1, S, T]); // [B, 1, S, T]
       const w = bias.posWeights.data;
-      for (let j = 0; j < plane; j++) p.data[condRow * plane + j] = step.gwEta * w[j];
+      for (const row of condRows) for (let j = 0; j < plane; j++) p.data[row * plane + j] = step.gwEta * w[j];
       pos.push(p);
     } else {
       pos.push(OFF);
     }
     if (withNeg) {
       const n = f32([batch, 1, S, T]); // [B, 1, S, T]
-      n.data.set(plan!.negLogits.get(bias)!.data, condRow * plane);
+      for (const row of condRows) n.data.set(plan!.negLogits.get(bias)!.data, row * plane);
       neg.push(n);
     } else {
       neg.push(OFF);

@@ -7,14 +7,15 @@ import { parseResolutionSelection, type EtaSchedule } from '../../diffusion/layo
 import type { SdModel } from '../../diffusion/model/load';
 import { decodeLatents } from '../../diffusion/model/vae';
 import type { Conditioning } from '../../diffusion/pipeline/conditioning';
+import { MAX_BATCH, sliceRows } from '../../diffusion/pipeline/batch';
 import { generate } from '../../diffusion/pipeline/generate';
 import { resolvePositions, type Layout } from '../../diffusion/pipeline/layout-plan';
 import { SAMPLER_NAMES, type SamplerName } from '../../diffusion/samplers';
-import type { F32Tensor } from '../../diffusion/tensor';
 import { ModelError } from '../../diffusion/errors';
 import { latentMask, type ImageMask } from '../../diffusion/image/mask';
 import { CONDITIONING, GUIDANCE, LATENT, LAYOUT, MASK, MODEL } from '../diffusion-ports';
 import { conditioningFacts, layoutFacts } from '../facts';
+import type { LatentValue } from '../image/batch';
 import { BOOLEAN, FLOAT, INT, STRING } from '../ports';
 
 const ETA_SCHEDULES: Record<string, EtaSchedule> = {
@@ -40,14 +41,20 @@ export const GuidedSamplerNode = defineNode({
     conditioning: input<Conditioning>(CONDITIONING),
     guidance: input<GuidanceRule>(GUIDANCE),
     layout: input<Layout>(LAYOUT, { optional: true }),
-    latent: input<F32Tensor>(LATENT, {
+    latent: input<LatentValue>(LATENT, {
       optional: true,
-      description: 'Image-to-image: start from these latents (VAEEncode) instead of noise; width and height then follow them.',
+      description: 'Image-to-image: start from these latents (VAEEncode) instead of noise; width and height then follow them. ' +
+        'One latent serves every image of a batch; a batch of latents needs the same batch here.',
     }),
     sampler: input<SamplerName>(STRING, { schema: { type: 'string', enum: [...SAMPLER_NAMES], default: 'euler' } }),
     steps: input<number>(INT, { schema: { type: 'integer', default: 30, minimum: 1, maximum: 1000 } }),
     seed: input<number>(INT, {
       schema: { type: 'integer', default: 0, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-widget': 'seed' },
+    }),
+    batch: input<number>(INT, {
+      schema: { type: 'integer', default: 1, minimum: 1, maximum: MAX_BATCH },
+      description: 'N images from seeds seed, seed + 1, ...: image k is exactly the batch-1 image of seed + k. One UNet ' +
+        'call per step for the whole batch, or one per image when the export fixes its batch axis (the node says which).',
     }),
     width: sizeInput(),
     height: sizeInput(),
@@ -88,7 +95,7 @@ export const GuidedSamplerNode = defineNode({
       description: 'Decode a preview every N steps (0 = never).',
     }),
   },
-  outputs: { latent: output<F32Tensor>(LATENT) },
+  outputs: { latent: output<LatentValue>(LATENT) },
   // What generate() checks before the first UNet call, on facts: the resolution selection and, when the layout
   // acts, every layout phrase found in the prompt with tokens of its own (planLayoutBias).
   check: async ({ literals, facts }, ctx) => {
@@ -114,7 +121,7 @@ export const GuidedSamplerNode = defineNode({
     const previews: Promise<void>[] = [];
     const result = await generate({
       model: inputs.model, conditioning: inputs.conditioning, guidance: inputs.guidance, sampler: inputs.sampler,
-      steps: inputs.steps, sigmas: inputs.sigmas, seed: inputs.seed, width, height, signal: ctx.signal,
+      steps: inputs.steps, sigmas: inputs.sigmas, seed: inputs.seed, batch: inputs.batch, width, height, signal: ctx.signal,
       init: inputs.latent ? {
         latent: inputs.latent, denoise: inputs.denoise,
         mask: inputs.mask ? latentMask(inputs.mask, inputs.latent.dims[2], inputs.latent.dims[3]) : undefined,
@@ -127,7 +134,8 @@ export const GuidedSamplerNode = defineNode({
       onStep: (step, total, _x, denoised) => {
         ctx.progress(step, total);
         if (inputs.preview_every > 0 && (step % inputs.preview_every === 0 || step === total)) {
-          previews.push(decodeLatents(inputs.model, denoised).then(async (img) => {
+          const first = inputs.batch > 1 ? sliceRows(denoised, 0) : denoised; // the preview shows image 1 of a batch
+          previews.push(decodeLatents(inputs.model, first).then(async (img) => {
             const rgb = tensorToRgb(img);
             const data = await encodePng(rgb, { scale: Math.max(1, Math.floor(256 / rgb.width)) });
             ctx.preview({ mime: 'image/png', data, width: rgb.width, height: rgb.height });
@@ -137,6 +145,10 @@ export const GuidedSamplerNode = defineNode({
     });
     await Promise.all(previews);
     const notes = [`${width}x${height}, ${inputs.steps} steps, seed ${inputs.seed}`];
+    if (inputs.batch > 1) {
+      notes.push(`batch ${inputs.batch} (seeds ${result.seeds[0]}..${result.seeds[inputs.batch - 1]}), ` + (result.unetCalls === 'batched'
+        ? 'one UNet call per step for the whole batch' : 'one UNet call per image and step: this export fixes its batch axis'));
+    }
     if (inputs.latent) notes.push(`from the input latent, denoise ${inputs.denoise} (${result.sigmas.length - 1} steps run)`);
     if (inputs.mask) notes.push('inpainting: only the mask\'s region generated');
     if (inputs.layout) notes.push(`layout on ${result.guidedLayers} cross-attention layer(s)`);
@@ -146,6 +158,10 @@ export const GuidedSamplerNode = defineNode({
       const scales = Array.from({ length: s.length - 2 }, (_, k) => cfgppEquivalentScale(lambda, s[k], s[k + 1]));
       notes.push(`CFG++ equivalent CFG scale ${Math.min(...scales).toFixed(2)}..${Math.max(...scales).toFixed(2)}`);
     }
-    return { outputs: { latent: result.latent }, ui: { text: notes.join('; ') } };
+    const latent: LatentValue = inputs.batch === 1 ? result.latent : {
+      ...result.latent,
+      origins: result.seeds.map((seed, index) => ({ node: ctx.nodeId, seed: String(seed), index, size: inputs.batch })),
+    };
+    return { outputs: { latent }, ui: { text: notes.join('; ') } };
   },
 });
