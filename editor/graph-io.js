@@ -4,7 +4,8 @@
 //     groups?: [{ title, color, bounding: [x, y, w, h] }] } }
 // Round trips are lossless: inputs left out stay left out (until edited), literals that are unchanged are
 // written exactly as read, unknown node types, dangling links and every other key are carried through.
-import { UNKNOWN_TYPE, addLiteralSlot, lgTypeOf, syncLinkedWidgets } from './node-types.js';
+import { UNKNOWN_TYPE, addLiteralSlot, descriptionOf, lgTypeOf, setEmbeddedTypes, syncLinkedWidgets } from './node-types.js';
+import { describeEmbedded } from './subgraph-types.js';
 import { CONTROL_MODES } from './widgets.js';
 
 const LG = globalThis.LiteGraph;
@@ -44,15 +45,21 @@ export function checkGraphFile(file) {
 /** A fresh id for a node added in the editor: the type in lower case, numbered when taken. */
 export function newNodeId(graph, type) {
   const taken = new Set(graph._nodes.map((n) => n.conesId));
-  const base = type.toLowerCase();
+  // Subgraph types (lib/NAME, subgraph/NAME) give NAME: "/" in a node id is left to subgraph paths (first/sampler).
+  const base = type.split('/').pop().toLowerCase() || 'node';
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
 
-/** Replaces the graph's content with `file`. Returns the document (kept for the parts the canvas does not hold). */
-export function loadGraphFile(graph, file) {
+/**
+ * Replaces the graph's content with `file`. Returns the document (kept for the parts the canvas does not hold).
+ * The file's embedded subgraphs become node types first; `subgraphs` overrides where they are taken from (an
+ * embedded subgraph opened for editing uses its siblings in the outer file).
+ */
+export function loadGraphFile(graph, file, { subgraphs } = {}) {
   checkGraphFile(file);
   const doc = structuredClone(file);
+  setEmbeddedTypes(describeEmbedded(subgraphs ?? doc.subgraphs, (type) => descriptionOf.get(type)));
   graph.clear();
   const ids = Object.keys(doc.nodes);
   const entries = ids.map((id, i) => ({

@@ -75,6 +75,24 @@ export function createHistory({ capture, restore, limit = HISTORY_LIMIT, onChang
     onChange();
   }
 
+  /** The steps, to put aside while another graph level is edited (an open subgraph), and `resume` them after. */
+  function suspend() {
+    check();
+    return { undo: undoStack.slice(), redo: redoStack.slice(), current };
+  }
+
+  /**
+   * Brings back steps put aside by `suspend`; the graph as it is now (changed meanwhile, e.g. a subgraph's edits
+   * written into the file) becomes one more step.
+   */
+  function resume(saved) {
+    undoStack.splice(0, undoStack.length, ...saved.undo);
+    redoStack.splice(0, redoStack.length, ...saved.redo);
+    current = saved.current;
+    check();
+    onChange();
+  }
+
   document.addEventListener('pointerdown', () => { pointerDown = true; }, true);
   const release = () => { pointerDown = false; schedule(); };
   document.addEventListener('pointerup', release, true);
@@ -84,7 +102,7 @@ export function createHistory({ capture, restore, limit = HISTORY_LIMIT, onChang
   setInterval(() => { if (!pointerDown) check(); }, POLL_MS);
 
   return {
-    undo, redo, reset, check, schedule,
+    undo, redo, reset, check, schedule, suspend, resume,
     get undoSize() { return undoStack.length; },
     get redoSize() { return redoStack.length; },
     get restoring() { return restoring; },

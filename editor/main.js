@@ -1,7 +1,7 @@
 // Wires the editor: node types from the server, the canvas, the toolbar (graphs menu, open, save, run N times,
 // interrupt), drag-and-drop of graph files and cones-graph PNGs (and of images onto the nodes that upload them), the
 // file pickers' lists, the history gallery, the websocket and the queue panel, undo/redo, copy/paste, seed controls
-// and the keyboard shortcuts.
+// and the keyboard shortcuts, subgraphs (subgraph-ui.js) and mask painting (mask-ui.js).
 import { api, clientId, connectEvents } from './api.js';
 import { onChoicesChanged, refreshChoices } from './choices.js';
 import { copyNodes, pasteNodes } from './clipboard.js';
@@ -14,6 +14,8 @@ import { createQueuePanel } from './queue-panel.js';
 import { applyRunEvent, resetNodeStates, showIssues } from './run-events.js';
 import { applyControls } from './seed-control.js';
 import { installShortcuts, showShortcuts } from './shortcuts.js';
+import { createMaskUi } from './mask-ui.js';
+import { createSubgraphUi } from './subgraph-ui.js';
 import { describeError, isUploadableImage, UPLOAD_FOLDERS, uploadInto } from './upload.js';
 
 const LG = globalThis.LiteGraph;
@@ -70,14 +72,27 @@ const undoHistory = createHistory({
   restore: (text) => {
     // What runs left on the nodes (images, results) stays with the node ids; the view does not move.
     const states = new Map(graph._nodes.map((n) => [n.conesId, n.conesState]));
-    doc = loadGraphFile(graph, JSON.parse(text));
+    doc = loadGraphFile(graph, JSON.parse(text), { subgraphs: subgraphUi.scope() });
     for (const n of graph._nodes) if (states.has(n.conesId)) n.conesState = states.get(n.conesId);
     redraw();
   },
 });
 
+// Subgraphs (collapse, open / back, save to library) and mask painting on image nodes.
+const subgraphUi = createSubgraphUi({
+  graph, canvas, history: undoHistory, status: (t, e) => status(t, e), log: (t, k) => log(t, k),
+  current: () => toGraphFile(graph, doc),
+  show: (file, opts) => { doc = loadGraphFile(graph, file, opts); resetNodeStates(graph); fitView(); },
+  openAsEdit: (file, source) => openAsEdit(file, source, true),
+});
+const maskUi = createMaskUi({
+  graph, status: (t, e) => status(t, e), log: (t, k) => log(t, k), redraw: () => redraw(),
+  current: () => toGraphFile(graph, doc), openAsEdit: (file, source) => openAsEdit(file, source, true),
+});
+
 function openGraph(file, source) {
   try {
+    subgraphUi.reset();
     doc = loadGraphFile(graph, file);
     resetNodeStates(graph);
     undoHistory.reset();
@@ -94,13 +109,15 @@ function openGraph(file, source) {
  * Opens `file` as an edit of the current graph, so Ctrl+Z goes back to what was there (a run from the history).
  * Returns true when it opened.
  */
-function openAsEdit(file, source) {
+function openAsEdit(file, source, sameLevel = false) {
   try {
     undoHistory.check(); // an edit made a moment ago stays a step of its own
-    doc = loadGraphFile(graph, file);
+    const leftSubgraph = !sameLevel && subgraphUi.path.length > 0; // its undo steps belong to another level
+    if (!sameLevel) subgraphUi.reset();
+    doc = loadGraphFile(graph, file, { subgraphs: subgraphUi.scope() });
     resetNodeStates(graph);
     fitView();
-    undoHistory.check();
+    if (leftSubgraph) undoHistory.reset(); else undoHistory.check();
     status(`opened ${source}`);
     log(`opened ${source}: ${Object.keys(file.nodes).length} node(s)`);
     return true;
@@ -125,7 +142,7 @@ async function openFile(file) {
 }
 
 function download() {
-  const file = toGraphFile(graph, doc);
+  const file = subgraphUi.rootFile();
   const name = `${String(file.meta?.title ?? 'graph').replace(/[^A-Za-z0-9._-]+/g, '-').toLowerCase()}.json`;
   const blob = new Blob([`${JSON.stringify(file, null, 2)}\n`], { type: 'application/json' });
   const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: name });
@@ -207,7 +224,7 @@ function run(count = runCount()) {
 
 async function queueOnce() {
   try {
-    const r = await api('/api/runs', { method: 'POST', json: { graph: toGraphFile(graph, doc), clientId } });
+    const r = await api('/api/runs', { method: 'POST', json: { graph: subgraphUi.rootFile(), clientId } });
     myRuns.add(r.runId);
     if (!startedRuns.has(r.runId)) status(r.position ? `queued (${r.position} ahead)` : 'queued');
     return true;
@@ -249,7 +266,10 @@ function onMessage(message) {
 async function start() {
   LG.clearRegisteredTypes();
   const { nodes } = await api('/api/nodes');
-  registerNodeTypes(nodes, { changed: () => redraw(), log, status });
+  registerNodeTypes(nodes, {
+    changed: () => redraw(), log, status, menu: (node) => subgraphUi.menu(node),
+    extend: (node) => maskUi.extend(node), drawForeground: (node, ctx) => maskUi.drawForeground(node, ctx),
+  });
   onChoicesChanged(redraw);
   await refreshLists({ quiet: true });
   graph.onNodeAdded = (node) => {
@@ -343,7 +363,7 @@ let lastDraft = '';
 
 function saveDraft() {
   try {
-    const text = JSON.stringify(toGraphFile(graph, doc));
+    const text = JSON.stringify(subgraphUi.rootFile());
     if (text !== lastDraft) localStorage.setItem(DRAFT_KEY, (lastDraft = text));
   } catch { /* storage full or disabled: drafts are a convenience */ }
 }
@@ -360,6 +380,10 @@ function restoreDraft() {
 window.cones = {
   graph, canvas, history: undoHistory, gallery, refreshLists, connected: false,
   toGraphFile: () => toGraphFile(graph, doc),
+  /** The whole file (an open subgraph's edits written into its `subgraphs` section). */
+  rootFile: () => subgraphUi.rootFile(),
+  subgraphs: subgraphUi,
+  masks: maskUi,
   open: (file, source = 'script') => openGraph(file, source),
   node: (id) => graph._nodes.find((n) => n.conesId === id),
   /** Sets a literal input as if typed into its widget. */

@@ -10,6 +10,12 @@ export const UNKNOWN_TYPE = 'cones/unknown';
 
 /** cones type -> litegraph type name ("category/Type"). */
 export const lgTypeOf = new Map();
+/** cones type -> its description (server types, library subgraphs, the open file's embedded subgraphs). */
+export const descriptionOf = new Map();
+/** The hooks given at start, for types registered later (a file's embedded subgraphs). */
+let savedHooks;
+/** Embedded subgraph types currently registered (they change with the file). */
+const embeddedTypes = new Set();
 
 /**
  * An input slot for a literal-capable input ("convert to input"): while a link is connected the widget is
@@ -64,12 +70,13 @@ function build(node, desc, hooks) {
     }
   }
   for (const output of desc.outputs) node.addOutput(output.name, output.type);
+  hooks.extend?.(node);
   const size = node.computeSize();
   node.size = [Math.max(MIN_NODE_WIDTH, size[0]), size[1]];
 }
 
-function menuFor(node) {
-  const items = [];
+function menuFor(node, hooks) {
+  const items = [...(hooks.menu?.(node) ?? [])];
   for (const input of node.conesDesc.inputs) {
     if (input.linkOnly) continue;
     const has = node.findInputSlot(input.name) >= 0;
@@ -81,30 +88,54 @@ function menuFor(node) {
   return items;
 }
 
+/** Registers the litegraph type of one node description. */
+export function registerNodeType(desc, hooks = savedHooks) {
+  function ConesNode() {
+    build(this, desc, hooks);
+  }
+  ConesNode.title = desc.type;
+  ConesNode.desc = desc.description;
+  ConesNode.prototype.getExtraMenuOptions = function (_canvas, options) {
+    const items = menuFor(this, hooks);
+    if (items.length) options.push(null, ...items);
+  };
+  ConesNode.prototype.onConnectionsChange = function () {
+    syncLinkedWidgets(this);
+    hooks.changed(this);
+  };
+  ConesNode.prototype.onDrawForeground = function (ctx) {
+    drawNodeState(this, ctx);
+    hooks.drawForeground?.(this, ctx);
+  };
+  if (desc.deprecated) ConesNode.title += ' (deprecated)';
+  const lgType = `${desc.category}/${desc.type}`;
+  LG.registerNodeType(lgType, ConesNode);
+  lgTypeOf.set(desc.type, lgType);
+  descriptionOf.set(desc.type, desc);
+}
+
+/**
+ * Makes the embedded subgraph types of the open file the registered ones: those of the previous file are removed
+ * (from the Add Node menu too), `descriptions` registered.
+ */
+export function setEmbeddedTypes(descriptions) {
+  for (const type of embeddedTypes) {
+    const lgType = lgTypeOf.get(type);
+    if (lgType && LG.registered_node_types[lgType]) LG.unregisterNodeType(lgType);
+    lgTypeOf.delete(type);
+    descriptionOf.delete(type);
+  }
+  embeddedTypes.clear();
+  for (const desc of descriptions) {
+    registerNodeType(desc);
+    embeddedTypes.add(desc.type);
+  }
+}
+
 /** Registers one litegraph type per node description (plus the unknown-type placeholder). */
 export function registerNodeTypes(descriptions, hooks) {
-  for (const desc of descriptions) {
-    function ConesNode() {
-      build(this, desc, hooks);
-    }
-    ConesNode.title = desc.type;
-    ConesNode.desc = desc.description;
-    ConesNode.prototype.getExtraMenuOptions = function (_canvas, options) {
-      const items = menuFor(this);
-      if (items.length) options.push(null, ...items);
-    };
-    ConesNode.prototype.onConnectionsChange = function () {
-      syncLinkedWidgets(this);
-      hooks.changed(this);
-    };
-    ConesNode.prototype.onDrawForeground = function (ctx) {
-      drawNodeState(this, ctx);
-    };
-    if (desc.deprecated) ConesNode.title += ' (deprecated)';
-    const lgType = `${desc.category}/${desc.type}`;
-    LG.registerNodeType(lgType, ConesNode);
-    lgTypeOf.set(desc.type, lgType);
-  }
+  savedHooks = hooks;
+  for (const desc of descriptions) registerNodeType(desc, hooks);
 
   // A node whose type the server does not know keeps its file entry verbatim, so saving loses nothing.
   function UnknownNode() {

@@ -3,6 +3,18 @@
 import { fileUrl } from './api.js';
 import { setImages } from './node-state.js';
 
+/**
+ * The node an event or issue about `nodeId` is shown on: the node itself, else the subgraph node it runs inside
+ * (inner nodes run as INSTANCE/INNER: `pair/prompt` is shown on `pair`).
+ */
+export function nodeFor(graph, nodeId) {
+  if (typeof nodeId !== 'string') return undefined;
+  for (let id = nodeId; ; id = id.slice(0, id.lastIndexOf('/'))) {
+    const node = graph._nodes.find((n) => n.conesId === id);
+    if (node || !id.includes('/')) return node;
+  }
+}
+
 /** Clears what the previous run left on every node; images stay until the new run replaces them. */
 export function resetNodeStates(graph) {
   for (const node of graph._nodes) node.conesState = { images: node.conesState?.images };
@@ -12,9 +24,10 @@ export function resetNodeStates(graph) {
 export function showIssues(graph, issues) {
   const orphans = [];
   for (const issue of issues) {
-    const node = graph._nodes.find((n) => n.conesId === issue.nodeId);
+    const node = nodeFor(graph, issue.nodeId);
     if (!node) { orphans.push(issue); continue; }
-    const line = `${issue.code}${issue.input ? ` (${issue.input})` : ''}: ${issue.message}`;
+    const inside = node.conesId !== issue.nodeId ? `[${issue.nodeId}] ` : '';
+    const line = `${inside}${issue.code}${issue.input ? ` (${issue.input})` : ''}: ${issue.message}`;
     node.conesState.error = node.conesState.error ? `${node.conesState.error}\n${line}` : line;
   }
   return orphans;
@@ -25,7 +38,7 @@ export function showIssues(graph, issues) {
  * Returns true when the event ended the run.
  */
 export function applyRunEvent(graph, event, ui) {
-  const node = event.nodeId === undefined ? undefined : graph._nodes.find((n) => n.conesId === event.nodeId);
+  const node = event.nodeId === undefined ? undefined : nodeFor(graph, event.nodeId);
   const s = node?.conesState;
   switch (event.type) {
     case 'run_start':

@@ -7,6 +7,7 @@ import { choicesRoutes } from './routes/choices';
 import { editorRoutes } from './routes/editor';
 import { fileRoutes } from './routes/files';
 import { historyRoutes } from './routes/history';
+import { libraryRoutes } from './routes/library';
 import { runRoutes } from './routes/runs';
 import { uploadRoutes } from './routes/upload';
 import { validateRoutes } from './routes/validate';
@@ -22,7 +23,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(editorRoutes());
   app.use(guard(ctx.opts.token));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }));
-  app.use('/api', catalogRoutes(ctx), choicesRoutes(ctx), runRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx), validateRoutes(ctx));
+  app.use('/api', catalogRoutes(ctx), choicesRoutes(ctx), runRoutes(ctx), historyRoutes(ctx), fileRoutes(ctx), uploadRoutes(ctx), validateRoutes(ctx), libraryRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -15,6 +15,8 @@ export const SERVER_ERRORS = {
   E_UPLOAD_FILENAME: { status: 400, summary: 'The upload has no usable ?filename= (plain name, no folders).' },
   E_UPLOAD_EXTENSION: { status: 400, summary: 'The upload\'s file extension is not accepted in that folder.' },
   E_UPLOAD_CONTENT: { status: 400, summary: 'The uploaded bytes do not match the file type its extension claims.' },
+  E_LIB_NAME: { status: 400, summary: 'A library subgraph name is not letters, digits, _ and - (no dots, no slashes, at most 100).' },
+  E_LIB_INVALID: { status: 400, summary: 'The body of POST /api/lib/:name is not a graph file usable as a subgraph (`issues` says why).' },
   E_UNAUTHORIZED: { status: 401, summary: 'A token is required: send `Authorization: Bearer <token>` or `?token=`.' },
   E_PATH_OUTSIDE_FOLDER: { status: 403, summary: 'The path leaves its folder (.., absolute path, or a symlink out).' },
   E_FORBIDDEN_ORIGIN: {
@@ -26,6 +28,8 @@ export const SERVER_ERRORS = {
   E_RUN_NOT_FOUND: { status: 404, summary: 'No queued, running or recorded run has that id.' },
   E_RUN_NOT_PENDING: { status: 409, summary: 'The run is not waiting in the queue (running or finished).' },
   E_RUN_NOT_RUNNING: { status: 409, summary: 'The run is not the running one (use DELETE /api/queue/:runId for a pending run).' },
+  E_LIB_NO_FOLDER: { status: 409, summary: 'The server has no writable library folder: start it with --lib DIR to save subgraphs.' },
+  E_LIB_EXISTS: { status: 409, summary: 'The library already has a subgraph of that name; add ?overwrite=1 to replace it.' },
   E_RUN_NOT_FINISHED: { status: 409, summary: 'The run is pending or running; only finished runs can be deleted from the history.' },
   E_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body is larger than the server accepts.' },
   E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The Content-Type does not fit the endpoint or the file.' },
@@ -57,6 +61,9 @@ export type ServerErrorCode = keyof typeof SERVER_ERRORS;
 
 /** Codes the editor's API client (editor/api.js) makes up itself when a response carries no `{ error }` body. */
 export const CLIENT_ERRORS = {
+  E_SUBGRAPH_EXISTS: { summary: 'Collapse to subgraph: the file already embeds a subgraph of the name given.' },
+  E_SUBGRAPH_SELECTION: { summary: 'Collapse to subgraph: no node of the graph is selected.' },
+  E_SUBGRAPH_OPEN: { summary: 'Collapse to subgraph while a subgraph is open for editing: go Back to the top-level graph first.' },
   E_HTTP: {
     summary: 'An HTTP request failed with a response that has no coded error body (a proxy, a crash); the message gives the status.',
   },

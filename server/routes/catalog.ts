@@ -11,14 +11,13 @@ const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export function catalogRoutes(ctx: AppContext): Router {
   const r = Router();
   // Registered types, then the library subgraphs (lib/NAME) with their typed ports; a broken library file is left out
-  // (a graph using it gets the file's issues when it is queued).
-  const nodes = [
-    ...ctx.registry.list().map(describeNode),
-    ...listLibrary(ctx.opts.libraries).flatMap((type) => describeSubgraph(type, ctx.registry, ctx.opts.libraries).description ?? []),
-  ];
+  // (a graph using it gets the file's issues when it is queued). The library is read per request: POST /api/lib/:name
+  // adds to it.
+  const registered = ctx.registry.list().map(describeNode);
 
   r.get('/nodes', (_req, res) => {
-    res.json({ nodes });
+    const library = listLibrary(ctx.opts.libraries).flatMap((type) => describeSubgraph(type, ctx.registry, ctx.opts.libraries).description ?? []);
+    res.json({ nodes: [...registered, ...library] });
   });
 
   r.get('/graphs', async (_req, res) => {

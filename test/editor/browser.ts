@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../server/index';
+import { startServer, type RunningServer, type ServerOptions } from '../../server/index';
 import { scratchDir } from '../helpers/scratch';
 
 // Browser globals used inside page.evaluate callbacks (they run in the page); declared here, module-scoped, so the
@@ -32,14 +32,17 @@ export interface EditorSession {
   close(): Promise<void>;
 }
 
-/** A real server (temp data and output folders, the repo's graphs folder) and a page with the editor loaded. */
-export async function openEditor(): Promise<EditorSession> {
+/**
+ * A real server (temp data and output folders, the repo's graphs folder) and a page with the editor loaded.
+ * `extra` adds server options; a function gets the session's temp folder (e.g. for a --lib folder inside it).
+ */
+export async function openEditor(extra: (dir: string) => Partial<ServerOptions> = () => ({})): Promise<EditorSession> {
   const dir = mkdtempSync(join(tmpdir(), 'cones-editor-'));
   const folders = {
     outputs: join(dir, 'out'), inputs: join(dir, 'in'), residuals: join(dir, 'res'), layouts: join(dir, 'lay'),
     graphs: join(REPO_ROOT, 'graphs'),
   };
-  const server = await startServer({ port: 0, dataDir: join(dir, 'data'), folders });
+  const server = await startServer({ port: 0, dataDir: join(dir, 'data'), folders, ...extra(dir) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   // An explicit context, so a test can open a second tab of the same origin (shared localStorage) with context.newPage().
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
@@ -92,11 +95,11 @@ export async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_00
 }
 
 /** One editor session for a test file: opened before its tests (unless skipped), checked for page errors and closed after. */
-export function useEditor(skip: string | false, onOpen: (session: EditorSession) => void): void {
+export function useEditor(skip: string | false, onOpen: (session: EditorSession) => void, extra?: (dir: string) => Partial<ServerOptions>): void {
   let session: EditorSession | undefined;
   before(async () => {
     if (skip) return;
-    session = await openEditor();
+    session = await openEditor(extra);
     onOpen(session);
   });
   after(async () => {
