@@ -12,7 +12,8 @@
  *     linspace  t_i = round(linspace(0, T - 1, N)) reversed; leading and trailing as above
  *     sigma_i = sigma(alpha_bar[t_i]); sigma_N = 0 if set_alpha_to_one else sigma(alpha_bar[0])
  *
- * DDIM deviation, on purpose: diffusers' DDIM steps from t_i to t_i - T div N whatever the spacing, which for
+ * DDIM deviations, on purpose (the second: a final timestep 0 with set_alpha_to_one false ends at sigma 0, not
+ * at sigma_(N-1) again, see inferencePlan): diffusers' DDIM steps from t_i to t_i - T div N whatever the spacing, which for
  * 'linspace' and 'trailing' is not t_(i+1), so x lands on a noise level the next model call does not use. Here every
  * step goes from sigma_i to sigma_(i+1); for 'leading' (DDIM's default and SD's shipped setting) both agree.
  *
@@ -102,7 +103,11 @@ export function inferencePlan(config: SchedulerConfig, steps: number, options: P
   if (family === 'ddim') {
     const alphaBar = alphasCumprod(config);
     timesteps.forEach((t, i) => { sigmas[i] = sigmaFromAlphaBar(alphaBar[Math.min(t, T - 1)]); });
-    sigmas[steps] = config.setAlphaToOne ? 0 : sigmaFromAlphaBar(alphaBar[0]);
+    // With set_alpha_to_one false the last level is sigma(alpha_bar_0); when the last timestep is 0 itself (linspace
+    // spacing) that equals sigma_(N-1) and diffusers' final step re-noises to the level it started from (an identity
+    // step leaving that noise in the result). Every sampler here needs sigma_(i+1) < sigma_i: such a plan ends at 0.
+    const last = sigmaFromAlphaBar(alphaBar[0]);
+    sigmas[steps] = config.setAlphaToOne || last >= sigmas[steps - 1] ? 0 : last;
   } else {
     timesteps.forEach((t, i) => { sigmas[i] = sigmaAtTimestep(trainSigmas, Math.min(t, T - 1)); });
     if (options.sigmas === 'karras') {

@@ -36,6 +36,13 @@ test("leading with steps_offset 1 gives SD's DDIM timesteps 981, 961, ..., 1", (
   close(noOne.sigmas[50], trainingSigmas(SD)[0], 1e-15, 'final sigma = sigma(alpha_bar_0)');
 });
 
+test('DDIM with linspace spacing and set_alpha_to_one false (the shapes model) ends at sigma 0: strictly decreasing', () => {
+  const plan = inferencePlan({ ...SD, timestepSpacing: 'linspace', setAlphaToOne: false }, 10, { family: 'ddim' });
+  assert.equal(plan.timesteps[9], 0);
+  assert.equal(plan.sigmas[10], 0, 'sigma(alpha_bar_0) would repeat sigma_9');
+  for (let i = 0; i < 10; i++) assert.ok(plan.sigmas[i] > plan.sigmas[i + 1], `sigma_${i} > sigma_${i + 1}`);
+});
+
 test('trailing spacing ends at 999 and rounds half to even like numpy', () => {
   const plan = inferencePlan({ ...SD, timestepSpacing: 'trailing' }, 50);
   assert.deepEqual(Array.from(plan.timesteps.subarray(0, 3)), [999, 979, 959]);
