@@ -4,8 +4,8 @@ import { BENCH_CODES, BenchError } from './codes';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
-/** Sections in run order; `large` runs only when asked for (--large or --only large). */
-export const SECTIONS = ['compute', 'engine', 'layout', 'tokens', 'cache', 'memory', 'torch', 'large'] as const;
+/** Sections in run order; `large` runs only when asked for (--large or --only large), `farm` only with --only farm. */
+export const SECTIONS = ['compute', 'engine', 'layout', 'tokens', 'cache', 'memory', 'torch', 'large', 'farm'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -36,7 +36,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const work = process.env.SHAPES_WORK ?? '/tmp/shapes-work';
   const o: BenchOptions = {
     model: join(ROOT, 'models', 'shapes'), repeats: quick ? 3 : 15, steps: quick ? 10 : 25,
-    sections: SECTIONS.filter((s) => s !== 'large' || large), quick,
+    sections: SECTIONS.filter((s) => (s !== 'large' || large) && s !== 'farm'), quick,
     python: '/usr/bin/python3', checkpoint: join(work, 'diffusion_final.pt'), sd15: '/tmp/cones-bench/sd15-unet',
     largeSteps: 3, largeSizes: [256, 512],
     out: quick ? join(tmpdir(), 'cones-bench-quick.md') : join(ROOT, 'bench', 'RESULTS.md'),

@@ -20,6 +20,7 @@ import { emptySection, type SectionResult } from './report/types';
 import { cacheRerunSection } from './sections/cache-rerun';
 import { computeSection } from './sections/compute';
 import { engineOverheadSection } from './sections/engine-overhead';
+import { farmSection } from './sections/farm';
 import { largeModelSection } from './sections/large-model';
 import { layoutCostSection } from './sections/layout-cost';
 import { memorySection } from './sections/memory';
@@ -36,6 +37,7 @@ const RUNNERS: Record<SectionName, (ctx: BenchContext) => Promise<SectionResult>
   memory: memorySection,
   torch: torchReferenceSection,
   large: largeModelSection,
+  farm: farmSection,
 };
 
 function settings(opts: BenchOptions): string[] {

@@ -172,7 +172,9 @@ export class Runner {
       // With one run at a time the dispatched run is the running one; a farm's job runs once a worker takes it.
       this.running.set(run.runId, { run, ui: {}, files: [], started: !this.parallel });
       this.log.open(run.runId, run.clientId);
-      const job = { runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId) };
+      const job = {
+        runId: run.runId, graph: run.graph, outputs: run.outputs, outputDir: join(this.folders.outputs, run.runId), clientId: run.clientId,
+      };
       // Acknowledged = no submitter waits for this dispatch (a resumed run, or one queued earlier): a durable backend
       // keeps trying to store it while Redis is unreachable instead of refusing it.
       const dispatched = this.backend.run(job, () => !this.awaiting.has(run.runId));

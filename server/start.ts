@@ -53,7 +53,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (opts.redisUrl) {
     const { RemoteBackend } = await import('./farm/remote-backend');
     const url = opts.redisUrl;
-    makeBackend = (h) => new RemoteBackend(url, registry, opts.libraries, opts.folders.outputs, opts.noWorkerGraceMs, h);
+    const modelBases = bases.map((b) => b.base);
+    makeBackend = (h) => new RemoteBackend(url, registry, opts.libraries, opts.folders.outputs, opts.noWorkerGraceMs, h, modelBases);
   } else {
     const data = { registryModules: opts.registryModules, libraries: opts.libraries, searchPaths: bases.map((b) => b.base), confine: bases.map((b) => b.root) };
     makeBackend = (h) => new WorkerHost(data, h);

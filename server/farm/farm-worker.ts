@@ -2,18 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InputOverride, RunEvent } from '../../engine';
 import { WorkerHost } from '../worker/host';
 import type { RunOutcome } from '../worker/protocol';
 import { scanModels } from './models';
+import { holdsAll } from './server-fingerprints';
 import { markOutputs, OutputTooLargeError, RunFiles } from './output-files';
 import {
   ADVERT_TTL_SECONDS, BULL_PREFIX, checkJob, HEARTBEAT_MS, isRunId, KEYS, MAX_MESSAGE_BYTES, QUEUE_NAME,
   type FarmMessage, type FarmResult, type StoredFile, type WorkerAdvert,
 } from './protocol';
 import { connect, quit } from './redis';
+
+/** How long a run this worker cannot execute (a model folder it lacks) stays out of the queue before it is offered
+ *  again: the bound on the delay a passed-on run adds once a worker holding its folder is free. */
+export const PASS_ON_MS = 250;
 
 export interface FarmWorkerOptions {
   redisUrl: string;
@@ -67,6 +72,8 @@ export class FarmWorker {
   private bull?: Worker;
   private bullConnection?: Redis;
   private heartbeat?: NodeJS.Timeout;
+  /** Runs this worker passed on (logged once each). */
+  private readonly passedOn = new Set<string>();
 
   constructor(private readonly opts: FarmWorkerOptions) {
     mkdirSync(this.outRoot);
@@ -139,7 +146,7 @@ export class FarmWorker {
       .exec();
   }
 
-  private async process(job: Job, _token?: string): Promise<FarmResult> {
+  private async process(job: Job, token?: string): Promise<FarmResult> {
     const checked = checkJob(job.data);
     if (typeof checked === 'string') {
       this.opts.log(`refused job ${String(job.id)}: ${checked}`);
@@ -147,11 +154,8 @@ export class FarmWorker {
     }
     const runId = checked.runId;
     if (await this.cmd.exists(KEYS.cancelled(runId))) return this.finishEarly(runId, { status: 'interrupted' });
-    const missing = checked.models.filter((m) => !this.modelNames.has(m));
-    if (missing.length) {
-      const message = `Worker ${this.id} does not hold ${missing.join(', ')} (it holds ${this.models.join(', ') || 'no model'}).`;
-      return this.finishEarly(runId, { status: 'error', error: { code: 'E_NO_WORKER_FOR_MODEL', message } });
-    }
+    const missing = checked.models.filter((m) => !holdsAll(this.advert.models, [m], checked.fingerprints));
+    if (missing.length) return this.passOn(job, token, missing);
     const host = this.hosts.find((h) => !this.busy.has(h))!;
     this.busy.add(host);
     const runDir = join(this.outRoot, runId);
@@ -183,6 +187,21 @@ export class FarmWorker {
       this.active.delete(runId);
       this.busy.delete(host);
     }
+  }
+
+  /**
+   * Routing by model: a run naming a model folder this worker lacks goes back to the queue, unexecuted and unannounced,
+   * for PASS_ON_MS (a delayed job keeps its priority), so a worker holding the folder takes it. The server ends a run
+   * that no live worker can execute (E_NO_WORKER_FOR_MODEL), so it is not passed around forever.
+   */
+  private async passOn(job: Job, token: string | undefined, missing: string[]): Promise<never> {
+    if (!this.passedOn.has(String(job.id))) {
+      this.passedOn.add(String(job.id));
+      if (this.passedOn.size > 1000) this.passedOn.clear();
+      this.opts.log(`run ${String(job.id)} passed on: this worker lacks ${missing.join(', ')} (or holds other contents under that name)`);
+    }
+    await job.moveToDelayed(Date.now() + PASS_ON_MS, token);
+    throw new DelayedError();
   }
 
   private async finishEarly(runId: string, outcome: RunOutcome): Promise<FarmResult> {

@@ -52,6 +52,8 @@ export interface FarmJob {
   outputs?: string[];
   /** Model folders (as written in the graph, e.g. `models/shapes`) the run needs a worker to hold. */
   models: string[];
+  /** The server's fingerprint of each of `models` it could resolve: a worker must hold the folder with the same one. */
+  fingerprints?: Record<string, string>;
 }
 
 /** One output file stored in Redis: `rel` inside the run's output folder. */
@@ -96,9 +98,16 @@ export function checkJob(data: unknown): FarmJob | string {
   if (!isRunId(data.runId)) return 'Expected `runId` to be 1-100 letters, digits, "-" or "_".';
   if (data.outputs !== undefined && !isStringList(data.outputs, MAX_OUTPUTS)) return 'Expected `outputs` to be a list of node ids.';
   if (!isStringList(data.models, MAX_OUTPUTS)) return 'Expected `models` to be a list of model folder names.';
+  const fps = data.fingerprints;
+  if (fps !== undefined && (!isObject(fps) || Object.values(fps).some((v) => typeof v !== 'string' || v.length > 100))) {
+    return 'Expected `fingerprints` to map model folder names to fingerprints.';
+  }
   const size = Buffer.byteLength(JSON.stringify(data.graph ?? null));
   if (size > MAX_JOB_BYTES) return `Expected a graph of at most ${MAX_JOB_BYTES} bytes but received ${size}.`;
-  return { runId: data.runId, graph: data.graph, outputs: data.outputs as string[] | undefined, models: data.models };
+  return {
+    runId: data.runId, graph: data.graph, outputs: data.outputs as string[] | undefined, models: data.models,
+    fingerprints: fps as Record<string, string> | undefined,
+  };
 }
 
 function checkFiles(v: unknown): StoredFile[] | undefined {

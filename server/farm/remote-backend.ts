@@ -4,7 +4,9 @@ import type { NodeRegistry, RunEvent } from '../../engine';
 import type { BackendHandlers, BackendState, ExecutionBackend } from '../backend';
 import type { RunJob, RunOutcome } from '../worker/protocol';
 import { addJob } from './enqueue';
+import { FairShare } from './fair-share';
 import { modelsNeeded } from './models';
+import { holdsAll, serverFingerprints } from './server-fingerprints';
 import { collectFiles, unmarkOutputs } from './output-files';
 import { readPersistence, type RedisPersistence } from './persistence';
 import {
@@ -26,6 +28,8 @@ const ADVERTS_SETTLE_MS = 2 * HEARTBEAT_MS + 1000;
 interface InFlight {
   job: RunJob;
   models: string[];
+  /** The server's fingerprints of `models` (a worker must hold the same contents). */
+  fingerprints: Record<string, string>;
   enqueuedAt: number;
   /** The worker executing the current attempt: messages from any other (a worker that lost its lock) are dropped. */
   workerId?: string;
@@ -65,6 +69,8 @@ export class RemoteBackend implements ExecutionBackend {
   private stopped = false;
   private tick?: NodeJS.Timeout;
   private ticking = false;
+  /** Each run's BullMQ priority: clients take turns (fair-share.ts). */
+  private readonly fair = new FairShare();
 
   constructor(
     private readonly url: string,
@@ -74,6 +80,8 @@ export class RemoteBackend implements ExecutionBackend {
     private readonly outputs: string,
     private readonly noWorkerGraceMs: number,
     private readonly handlers: BackendHandlers,
+    /** Where the server resolves `models/<name>` (the engine's search paths): its copies are the reference contents. */
+    private readonly modelBases: readonly string[] = [],
   ) {
     this.cmd = connect(url, 'cones-server-cmd');
     this.sub = connect(url, 'cones-server-sub');
@@ -139,15 +147,18 @@ export class RemoteBackend implements ExecutionBackend {
     } catch {
       // The graph was validated before queueing; a graph that no longer loads fails on the worker with its issues.
     }
-    const entry: InFlight = { job, models, enqueuedAt: Date.now(), chain: Promise.resolve() };
+    const fingerprints = serverFingerprints(models, this.modelBases);
+    const entry: InFlight = { job, models, fingerprints, enqueuedAt: Date.now(), chain: Promise.resolve() };
     this.inflight.set(job.runId, entry);
-    const data: FarmJob = { runId: job.runId, graph: job.graph, outputs: job.outputs, models };
+    const data: FarmJob = { runId: job.runId, graph: job.graph, outputs: job.outputs, models, fingerprints };
+    const priority = this.fair.assign(job.runId, job.clientId);
     try {
-      await addJob(this.queue, this.producer, data, {
+      await addJob(this.queue, this.producer, data, priority, {
         keepTrying: acknowledged, stopped: () => this.stopped, everReady: () => this.producerReady,
       });
     } catch (err) {
       if (this.inflight.get(job.runId) === entry) this.inflight.delete(job.runId);
+      this.fair.forget(job.runId);
       // A stopping server leaves an acknowledged run to the next one (queue.json still holds it).
       if (!(this.stopped && acknowledged())) this.discard(job.runId);
       throw err;
@@ -171,6 +182,7 @@ export class RemoteBackend implements ExecutionBackend {
     if (!removed) return false;
     this.markCancelled(runId);
     this.inflight.delete(runId);
+    this.fair.forget(runId);
     return true;
   }
 
@@ -225,6 +237,8 @@ export class RemoteBackend implements ExecutionBackend {
     if (msg.kind === 'start') entry.workerId = msg.workerId;
     else if (entry.workerId !== undefined && entry.workerId !== msg.workerId) return;
     entry.workerId ??= msg.workerId;
+    // A worker took it (its `start`, or the first event a server re-attached after a restart hears): the round moves on.
+    this.fair.started(msg.runId);
     if (!entry.started && msg.kind !== 'done') {
       // Also what tells a server re-attached after a restart (it missed the `start`) that the run is executing.
       entry.started = true;
@@ -251,6 +265,7 @@ export class RemoteBackend implements ExecutionBackend {
   }
 
   private finish(runId: string, outcome: RunOutcome): void {
+    this.fair.forget(runId);
     if (!this.inflight.delete(runId)) return;
     this.handlers.onDone(runId, outcome);
   }
@@ -275,15 +290,19 @@ export class RemoteBackend implements ExecutionBackend {
 
   /** Fails a run no live worker can execute: at once when workers are live, after the grace when none is. */
   private checkCapable(runId: string, entry: InFlight): void {
-    if (entry.workerId || Date.now() - this.reconnectedAt < ADVERTS_SETTLE_MS) return;
-    const capable = this.workers.some((w) => entry.models.every((m) => w.models.some((held) => held.name === m)));
+    // A run on a live worker is left alone; one whose worker died is back in the queue (BullMQ's stalled check) and
+    // must find another worker holding its models, or it would be passed on by the others forever.
+    const executing = entry.workerId !== undefined && this.workers.some((w) => w.workerId === entry.workerId);
+    if (executing || Date.now() - this.reconnectedAt < ADVERTS_SETTLE_MS) return;
+    const capable = this.workers.some((w) => holdsAll(w.models, entry.models, entry.fingerprints));
     if (capable) return;
     if (!this.workers.length && Date.now() - Math.max(entry.enqueuedAt, this.reconnectedAt) < this.noWorkerGraceMs) return;
     void this.removeWaiting(runId).then((removed) => {
       if (!removed) return; // a worker took it meanwhile
       const held = [...new Set(this.workers.flatMap((w) => w.models.map((m) => m.name)))];
       const message = this.workers.length
-        ? `No live worker holds ${entry.models.join(', ')}; the ${this.workers.length} live worker(s) hold ${held.join(', ') || 'no model'}.`
+        ? `No live worker holds ${entry.models.join(', ')} with the server's contents; the ${this.workers.length} live worker(s) ` +
+          `hold ${held.join(', ') || 'no model'} (a folder held under the same name with other files or configs does not count).`
         : `No live worker for ${Math.round(this.noWorkerGraceMs / 1000)} s (the run needs ${entry.models.join(', ') || 'no model'}).`;
       this.finish(runId, { status: 'error', error: { code: 'E_NO_WORKER_FOR_MODEL', message } });
     }, () => undefined);

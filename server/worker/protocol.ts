@@ -18,6 +18,8 @@ export interface RunJob {
   graph: unknown;
   outputs?: string[];
   outputDir: string;
+  /** The submitting client (POST /api/runs `clientId`): the farm takes turns between clients (farm/fair-share.ts). */
+  clientId?: string;
   /** Inputs a `cones worker` sets on every run it executes (e.g. LoadModel.provider from --provider). */
   overrides?: InputOverride[];
 }
