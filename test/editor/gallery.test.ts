@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePng } from '../../diffusion/image/encode';
 import { NO_BROWSER, screenshot, useEditor, waitForStatus, type EditorSession } from './browser';
+import { api as apiOf, runInEditor, saveGraph } from './gallery-helpers';
 
 declare const window: any, document: any;
 
@@ -13,31 +14,8 @@ let s: EditorSession;
 const skip = NO_BROWSER;
 useEditor(skip, (session) => { s = session; });
 
-/** LoadImage -> SaveImage with a prefix of its own: model-free, and each writes its image into outputs/<runId>/. */
-const saveGraph = (prefix: string) => ({
-  format: 'cones-graph', version: 1,
-  nodes: {
-    img: { type: 'LoadImage', version: 1, inputs: { path: 'pic.png' } },
-    save: { type: 'SaveImage', version: 1, inputs: { image: { from: 'img', output: 'image' }, prefix, scale: 4 } },
-  },
-  editor: { nodes: { img: { pos: [40, 40] }, save: { pos: [400, 40] } } },
-});
-
-const api = async (path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> => {
-  const res = await fetch(`${s.server.url}${path}`, init);
-  const text = await res.text();
-  try { return { status: res.status, body: JSON.parse(text) }; } catch { return { status: res.status, body: text }; }
-};
-
-/** Opens `graph` in the editor, clicks Run and waits for the run to end; returns its run id. */
-async function run(graph: unknown): Promise<string> {
-  const { page } = s;
-  await page.evaluate((g) => (window as any).cones.open(g), graph);
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST'), page.click('#btn-run')]);
-  const { runId } = await response.json();
-  await waitForStatus(page, /^done in/);
-  return runId;
-}
+const api = (path: string, init: RequestInit = {}) => apiOf(s, path, init);
+const run = (graph: unknown) => runInEditor(s, graph);
 
 type Row = { runId: string; status: string; ms: string; when: string; thumbs: string[]; loaded: boolean[] };
 const rows = (): Promise<Row[]> => s.page.$$eval('#gallery-list li.run', (lis: any[]) => lis.map((li) => ({

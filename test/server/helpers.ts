@@ -35,7 +35,12 @@ export async function startTestServer(dir = tempDir(), extra: Partial<ServerOpti
   const options = testOptions(dir, extra);
   const server = await startServer(options);
   const base = server.url;
-  const api: TestServer['api'] = async (path, init = {}) => {
+  return { server, base, dir, options, api: apiClient(base) };
+}
+
+/** fetch() against a server's REST API: `json` is sent as the JSON body; the answer parsed as JSON when it is JSON. */
+export function apiClient(base: string): TestServer['api'] {
+  return async (path, init = {}) => {
     const { json, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (json !== undefined) headers.set('content-type', 'application/json');
@@ -49,7 +54,6 @@ export async function startTestServer(dir = tempDir(), extra: Partial<ServerOpti
     }
     return { status: res.status, body };
   };
-  return { server, base, dir, options, api };
 }
 
 export interface WsClient {

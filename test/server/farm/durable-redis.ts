@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../../helpers/redis';
 import { scratchDir } from '../../helpers/scratch';
 
 const REDIS_SERVER = process.env.CONES_REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -18,17 +18,6 @@ export interface DurableRedis {
   /** Starts it again on the same port and folder; resolves once it answers PING (its AOF loaded). */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function launch(port: number, dir: string): Promise<ChildProcess> {

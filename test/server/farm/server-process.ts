@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT, TEST_MODULES } from '../helpers';
+import { apiClient, REPO_ROOT, TEST_MODULES } from '../helpers';
 
 /** The server started as users start it (`node --import tsx server.ts ...`), in its own process so a test can SIGKILL it. */
 export interface ServerProcess {
@@ -35,21 +35,7 @@ export async function startServerProcess(dataDir: string, redisUrl: string): Pro
     child.stdout!.on('data', look);
     void exited.then((code) => reject(new Error(`the server exited with ${code}: ${out}`)));
   });
-  const api: ServerProcess['api'] = async (path, init = {}) => {
-    const { json, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (json !== undefined) headers.set('content-type', 'application/json');
-    const res = await fetch(url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON (a served file)
-    }
-    return { status: res.status, body };
-  };
-  return { child, url, output: () => out, exited, api };
+  return { child, url, output: () => out, exited, api: apiClient(url) };
 }
 
 export async function killServer(s: ServerProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
