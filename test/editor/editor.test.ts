@@ -174,6 +174,19 @@ test('validation errors from the server are shown on the offending node', { skip
   await s.page.screenshot({ path: join(ARTIFACTS, 'editor-validation-error.png') });
 });
 
+test('a layout phrase missing from the prompt is pinned on the sampler before anything is queued', { skip }, async () => {
+  const graph = await readGraph('two-subjects-layout');
+  graph.nodes.prompt.inputs.value = 'a red circle and a blue triangle'; // the layout still places "square"
+  await s.page.evaluate((g) => (window as any).cones.open(g), graph);
+  await s.page.click('#btn-run');
+  assert.match(await waitForStatus(s.page, /not queued/), /E_GRAPH_INVALID/);
+  const error = await s.page.evaluate(() => (window as any).cones.node('sampler').conesState.error);
+  assert.match(error, /^E_PHRASE_NOT_IN_PROMPT \(layout\)/);
+  assert.match(error, /square/);
+  const queue = (await (await fetch(`${s.server.url}/api/queue`)).json()) as { running: unknown; pending: unknown[] };
+  assert.deepEqual([queue.running, queue.pending], [null, []], 'nothing was queued');
+});
+
 test('a run shows its result on the output node', { skip }, async () => {
   await openExample(s.page, 'hello-text');
   await s.page.click('#btn-run');

@@ -218,3 +218,25 @@ test('an image dropped on a LoadImage node is uploaded for it; a PNG dropped on 
   assert.deepEqual((await page.evaluate(() => (window as any).cones.toGraphFile())).nodes, carried.nodes);
   await screenshot(page, 'pickers-drop');
 });
+
+test('a picker lists the shipped residuals and the run uses the one picked', { skip }, async () => {
+  const { page } = s;
+  const { readFile } = await import('node:fs/promises');
+  const { REPO_ROOT } = await import('./browser');
+  const graph = JSON.parse(await readFile(`${REPO_ROOT}/graphs/custom-subject-layout.json`, 'utf8'));
+  graph.nodes.sampler.inputs.steps = 4; // quick: the point is which file the run reads
+  await page.evaluate((g) => (window as any).cones.open(g), graph);
+  const shipped = 'models/shapes/residuals/holed_star.safetensors';
+  assert.ok((await picker('residual', 'path')).options.includes(shipped), 'the shipped residuals are listed');
+  await click(await pickerPoint('residual', 'path', 150));
+  await page.click(`.cones-picker-menu .litemenu-entry >> text="${shipped}"`);
+  assert.equal((await picker('residual', 'path')).value, shipped);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST'), page.click('#btn-run'),
+  ]);
+  const { runId } = await response.json();
+  await waitForStatus(page, /^done in/, 60_000);
+  const entry = await (await fetch(`${s.server.url}/api/history/${runId}`)).json() as any;
+  assert.equal(entry.status, 'ok', JSON.stringify(entry.error ?? entry.status));
+  assert.equal(entry.graph.nodes.residual.inputs.path, shipped, 'the run read the picked file');
+});
