@@ -41,7 +41,9 @@ export async function followRun(opts: FollowOptions): Promise<RunEvent> {
  */
 function followOverWebsocket(opts: FollowOptions): Promise<RunEvent | undefined> {
   const { cfg, runId } = opts;
-  const url = new URL(serverPath(cfg, `ws?clientId=${encodeURIComponent(opts.clientId)}`), cfg.base);
+  // ?subscribe= replays the run from its first event as the socket opens, before any live event reaches it.
+  const query = `ws?clientId=${encodeURIComponent(opts.clientId)}&subscribe=${encodeURIComponent(runId)}`;
+  const url = new URL(serverPath(cfg, query), cfg.base);
   url.protocol = cfg.base.protocol === 'https:' ? 'wss:' : 'ws:';
   return new Promise((resolve, reject) => {
     let settled = false;

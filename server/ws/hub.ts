@@ -74,7 +74,8 @@ export class WsHub {
   }
 
   private attach(ws: WebSocket, req: IncomingMessage): void {
-    const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('clientId');
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const asked = params.get('clientId');
     const clientId = asked && asked.length <= 200 ? asked : randomUUID();
     const client: Client = { ws, clientId, all: true, runs: new Set(), sent: new Map() };
     this.clients.add(client);
@@ -85,6 +86,10 @@ export class WsHub {
       this.onMessage(client, data.toString());
     });
     this.send(client, JSON.stringify({ type: 'status', clientId: client.clientId, ...this.status() }), false);
+    // ?subscribe=RUNID subscribes as the socket opens: a client following a run that already started gets its
+    // whole history in order (a subscribe message could only come after live events of that run had been sent).
+    const run = params.get('subscribe');
+    if (run && run.length <= 200) this.subscribe(client, run);
   }
 
   /**
@@ -117,11 +122,15 @@ export class WsHub {
       client.all = true;
       return;
     }
-    // Replay and subscribe in the same tick: no event can fall between the two, none is sent twice.
+    this.subscribe(client, msg.runId);
+  }
+
+  /** Replay and subscribe in the same tick: no event can fall between the two, none is sent twice. */
+  private subscribe(client: Client, runId: string): void {
     client.all = false;
-    client.runs.add(msg.runId);
-    const last = client.sent.get(msg.runId) ?? -1;
-    for (const e of this.log.eventsOf(msg.runId)) {
+    client.runs.add(runId);
+    const last = client.sent.get(runId) ?? -1;
+    for (const e of this.log.eventsOf(runId)) {
       if ((e.seq as number) <= last) continue;
       this.send(client, JSON.stringify(e), false);
       this.markSent(client, e);

@@ -409,7 +409,7 @@ test('a websocket that drops mid-run loses no result: history is polled, its fil
     assert.ok(polls >= 3, `polled ${polls} times`);
     assert.equal(readFileSync(join(outDir('dropped'), 'late.txt'), 'utf8'), 'late but here');
     const submitted = JSON.parse(fake.bodies[fake.requests.indexOf('POST /api/runs')]);
-    assert.ok(fake.requests.includes(`WS /ws?clientId=${submitted.clientId}`), 'followed with the clientId it submitted with');
+    assert.ok(fake.requests.includes(`WS /ws?clientId=${submitted.clientId}&subscribe=r1`), 'followed with the clientId it submitted with, subscribed to its run');
   } finally {
     await fake.close();
   }

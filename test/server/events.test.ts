@@ -62,6 +62,24 @@ test('20 concurrent websocket clients each get every event of their runs, in ord
   for (const c of clients) c.close();
 });
 
+test('/ws?subscribe=RUNID while the run executes: its events from the first one, in order, none missed', async () => {
+  const watcher = await connectWs(t.base);
+  const res = await t.api('/api/runs', { method: 'POST', json: { graph: slowGraph(11, 100) } }); // 100 x 20 ms
+  const runId = res.body.runId as string;
+  // Join mid-run, while live events of the run flow as the socket opens.
+  await watcher.waitFor((m) => m.runId === runId && m.type === 'progress');
+  watcher.close();
+  const follower = await connectWs(t.base, `?clientId=other&subscribe=${runId}`);
+  await follower.waitFor((m) => m.runId === runId && m.type === 'run_done', 30_000);
+  const seen = follower.messages.filter((m) => m.runId === runId);
+  const types = seen.map((m) => m.type);
+  assert.equal(types[0], 'run_start', types.join(', '));
+  assert.equal(types.at(-1), 'run_done');
+  assert.deepEqual(seen.filter((m) => m.type === 'progress').map((m) => m.value), Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(seen.map((m) => m.seq), seen.map((_, i) => i), 'every event once, in order, no gap');
+  follower.close();
+});
+
 test('a client subscribing after a run finished is replayed its events; the final status shows an empty queue', async () => {
   const watcher = await connectWs(t.base);
   const res = await t.api('/api/runs', { method: 'POST', json: { graph: slowGraph(7) } });
