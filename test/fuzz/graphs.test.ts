@@ -16,6 +16,8 @@ import { startTestServer } from '../server/helpers';
 
 const CASES = Array.from({ length: 2000 }, (_, i) => fuzzCase(i, FUZZ_BASES, 7));
 const STACK = /\n\s+at .+:\d+:\d+/;
+/** Starting the CLI process, before its first answer. */
+const STARTUP_MS = 30_000;
 
 test('cones validate answers each of 2,000 hostile files with a coded line, in bounded time and size', { timeout: 300_000 }, async () => {
   const dir = scratchDir('fuzz-validate');
@@ -46,7 +48,9 @@ test('cones validate answers each of 2,000 hostile files with a coded line, in b
   for (const [i, line] of lines.entries()) {
     const answer = JSON.parse(line.text) as { ok: boolean; issues: Array<{ code: string }> };
     assert.ok(line.text.length < MAX_ANSWER_BYTES, `case ${i}: ${line.text.length} bytes`);
-    assert.ok(line.at - previous < MAX_ANSWER_MS, `case ${i}: ${(line.at - previous).toFixed(0)} ms`);
+    // The first answer also carries the process start (node, tsx, the modules): 7 s were seen under load.
+    const bound = i === 0 ? STARTUP_MS + MAX_ANSWER_MS : MAX_ANSWER_MS;
+    assert.ok(line.at - previous < bound, `case ${i}: ${(line.at - previous).toFixed(0)} ms`);
     previous = line.at;
     for (const issue of answer.issues) assert.match(issue.code, /^E_[A-Z0-9_]+$/, `case ${i}`);
     assert.ok(!answer.issues.some((issue) => issue.code === 'E_INTERNAL'), `case ${i}`);
