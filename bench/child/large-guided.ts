@@ -4,18 +4,20 @@
  *
  *   node --import tsx bench/child/large-guided.ts UNET_ONNX SCRATCH_DIR REPEATS LATENT_SIDE [BATCH]
  *
- * 1. Patches the SD-1.5-sized UNet as LoadModel does (diffusion/onnx/surgery, into SCRATCH_DIR/cache): time, and the
- *    process's peak RSS right after, which is the surgery's (nothing else has run).
+ * 1. Patches the SD-1.5-sized UNet as LoadModel does (diffusion/onnx/surgery, into SCRATCH_DIR/cache; query slices
+ *    from diffusion/model/query-slices.ts): time, and the process's peak RSS right after, which is the surgery's.
  * 2. Opens the patched graph once, as LoadModel does (createSession with the export's folder as external-data folder).
  * 3. Times REPEATS interleaved pairs of UNet calls at LATENT_SIDE, batch BATCH (default 2: CFG's uncond + cond rows
  *    in one call; 1: the rows as two calls, half the activations), context 77 x 768: guided (bias
  *    planes for a two-box layout built by planLayoutBias once and layoutFeeds per call, as generate() does per step)
  *    vs unguided (all-zero bias on the same session, as every unguided step runs).
- * Prints one JSON line: { patchMs, patchMaxRssKiB, layers, sessionMs, rssAfterSessionKiB, guided: ms[], unguided: ms[],
+ * Prints one JSON line: { patchMs, patchMaxRssKiB, layers, querySlices, sliced, sessionMs, rssAfterSessionKiB, guided: ms[], unguided: ms[],
  * feedsMs: ms[], maxRssKiB }.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { etaAt, REFERENCE_ETA } from '../../diffusion/layout';
+import { querySlicesFor } from '../../diffusion/model/query-slices';
 import { layerQueryLengths } from '../../diffusion/model/unet';
 import { gaussian } from '../../diffusion/noise';
 import { Tensor } from '../../diffusion/onnx/ort';
@@ -32,8 +34,11 @@ const CONTEXT = { length: 77, width: 768 };
 const PROMPT = 'a red circle and a blue square';
 
 process.env.CONES_CACHE_DIR = join(scratch, 'cache');
+// As LoadModel decides: query slices for the highest-resolution self-attentions from unet/config.json sample_size.
+const config = JSON.parse(readFileSync(join(dirname(modelPath), 'config.json'), 'utf8')) as { sample_size?: number };
+const querySlices = querySlicesFor(config.sample_size);
 const t0 = performance.now();
-const patched = await patchUnetFile(modelPath);
+const patched = await patchUnetFile(modelPath, { querySlices });
 const patchMs = performance.now() - t0;
 const patchMaxRssKiB = process.resourceUsage().maxRSS;
 
@@ -93,6 +98,6 @@ for (let i = 0; i < Number(repeatsText); i++) {
   }
 }
 process.stdout.write(`${JSON.stringify({
-  patchMs, patchMaxRssKiB, layers: patched.layers.length, guidedLayers: plan.guidedLayers, sessionMs, rssAfterSessionKiB,
+  patchMs, patchMaxRssKiB, layers: patched.layers.length, querySlices, sliced: patched.sliced.length, guidedLayers: plan.guidedLayers, sessionMs, rssAfterSessionKiB,
   guided, unguided: plain, feedsMs, maxRssKiB: process.resourceUsage().maxRSS,
 })}\n`);

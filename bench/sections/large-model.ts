@@ -21,6 +21,9 @@ interface GuidedResult {
   patchMs: number;
   patchMaxRssKiB: number;
   layers: number;
+  /** Query slices of the highest-resolution self-attentions, and how many were sliced. */
+  querySlices: number;
+  sliced: number;
   guidedLayers: number;
   sessionMs: number;
   rssAfterSessionKiB: number;
@@ -114,7 +117,7 @@ export async function largeModelSection(ctx: BenchContext): Promise<SectionResul
       ].filter(Boolean).join('; '),
     });
   }
-  await guidedFigures(ctx, manifest, Math.max(...ctx.opts.largeSizes) / 8, out);
+  await guidedFigures(ctx, manifest, big, out);
   if (ctx.shapesUnet) {
     const sdMs = median(big.ms);
     const flopRatio = big.flops ? (big.flops / ctx.shapesUnet.flops).toFixed(0) : '?';
@@ -132,7 +135,8 @@ export async function largeModelSection(ctx: BenchContext): Promise<SectionResul
  * Layout guidance at SD scale, as the pipeline runs it (bench/child/large-guided.ts): the surgery on the 3.4 GB
  * export, one patched session, guided vs unguided calls at the largest size, peak RSS against the weights.
  */
-async function guidedFigures(ctx: BenchContext, manifest: Manifest, side: number, out: SectionResult): Promise<void> {
+async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: LargeCase, out: SectionResult): Promise<void> {
+  const side = plain.side;
   const unet = join(ctx.opts.sd15, 'unet', 'model.onnx');
   ctx.log(`large: layout-guided vs unguided calls at ${side * 8} px, ${ctx.opts.largeSteps} pairs (child process)`);
   const weights = manifest.weight_bytes_on_disk;
@@ -158,7 +162,7 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, side: number
     out.figures.push({
       section: SECTION, name: `peak RSS of a layout-guided run at ${side * 8} px (batch ${batch}), ${label}`,
       value: ratio(r.maxRssKiB), n: null,
-      note: 'target <= 1.3x; includes the surgery and both call kinds; the explicit attention of a 64x64 latent holds [16, 4096, 4096] float32 scores (1 GiB)',
+      note: `target <= 1.3x; includes the surgery and both call kinds; ${slicingNote(r, side, batch)}`,
     });
     if (arena && batch === 2) {
       out.comparisons.push({
@@ -167,8 +171,24 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, side: number
         target: { kind: 'max', value: 1.05 },
         note: `${r.guidedLayers} of ${r.layers} layers guided; building the planes in JavaScript: median ${formatMs(median(r.feedsMs))} per call`,
       });
+      if (plain.batch === 2) {
+        out.comparisons.push({
+          section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2: the pipeline's patched session (zero bias) vs the export's graph`,
+          a: { label: 'patched, unguided', ms: r.unguided }, b: { label: 'export', ms: plain.ms }, paired: false,
+          note: `the price of the surgery's second pass: ${slicingNote(r, side, 2)}; two child processes of this run`,
+        });
+      }
     }
   }
+}
+
+/** What the largest live self-attention score tensor is, with the query slicing the child's patched model has. */
+function slicingNote(r: GuidedResult, side: number, batch: number): string {
+  const s = side * side, heads = 8;
+  const rows = r.sliced > 0 && r.querySlices > 1 ? Math.ceil(s / r.querySlices) : s;
+  const bytes = batch * heads * rows * s * 4;
+  const how = r.sliced > 0 ? `${r.sliced} self-attentions in ${r.querySlices} query slices` : 'self-attention whole (not sliced)';
+  return `${how}: largest score tensor [${batch * heads}, ${rows}, ${s}] float32 (${formatBytes(bytes)})`;
 }
 
 /** "attention matmuls 5% of FLOPs at 256 px, 16% at 512 px" from the analytic counts, when the manifest has them. */

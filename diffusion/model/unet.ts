@@ -3,7 +3,7 @@ import { cacheDir } from '../onnx/cache-dir';
 import { makeTensor, outputAsFloat32 } from '../onnx/input-meta';
 import { Tensor } from '../onnx/ort';
 import { assertModelFile, createSession, type CreateSessionOptions, type LoadedSession } from '../onnx/session';
-import { patchUnetFile, type LayoutLayer, type PatchedUnet } from '../onnx/surgery';
+import { diffusersLevels, patchUnetFile, queryLengthAtLevel, type LayoutLayer, type PatchedUnet } from '../onnx/surgery';
 import { f32, type F32Tensor } from '../tensor';
 import type { SdModel } from './load';
 
@@ -24,14 +24,15 @@ export interface OpenedUnet {
 /**
  * Opens the UNet once: the layout-patched graph (cached outside the model folder, reading the export's weights in
  * place), which with all-zero bias computes what the export computes, so unguided calls share the session and the
- * weights are loaded once. When the surgery cannot patch this export, the plain graph is opened with a warning and
+ * weights are loaded once. `querySlices` also computes its highest-resolution self-attentions in query slices
+ * (diffusion/model/query-slices.ts). When the surgery cannot patch this export, the plain graph is opened with a warning and
  * layout-guided runs fail with the surgery's error.
  */
-export async function openUnet(path: string, opts: CreateSessionOptions): Promise<OpenedUnet> {
+export async function openUnet(path: string, opts: CreateSessionOptions & { querySlices?: number }): Promise<OpenedUnet> {
   assertModelFile(path);
   let patched: PatchedUnet;
   try {
-    patched = await patchUnetFile(path);
+    patched = await patchUnetFile(path, { querySlices: opts.querySlices });
   } catch (err) {
     const layoutError = err instanceof ModelError ? err : new ModelError('E_UNET_LAYOUT_UNAVAILABLE',
       `Expected to write the layout-patched UNet into ${cacheDir()} but it failed: ${(err as Error).message}`, {
@@ -55,35 +56,20 @@ export function layoutUnet(model: SdModel): LayoutUnet {
 }
 
 /**
- * Query length S of each patched layer at a latent size. Uses the static length the export recorded when there is
- * one; otherwise the diffusers block structure in the layer's scope: down_blocks.i runs at level i, up_blocks.j at
- * level (last up block) - j, the mid block at the lowest level; each level halves the grid (n -> ceil(n / 2)).
+ * Query length S of each patched layer at a latent size: from the diffusers block structure in the layer's scope
+ * (diffusion/onnx/surgery/levels.ts); where the scope is not a diffusers block name, the static length the export
+ * recorded.
  */
 export function layerQueryLengths(layers: readonly LayoutLayer[], latent: { height: number; width: number }): number[] {
-  const ups = layers.map((l) => /up_blocks\.(\d+)/.exec(l.scope)).filter(Boolean).map((m) => Number(m![1]));
-  const downs = layers.map((l) => /down_blocks\.(\d+)/.exec(l.scope)).filter(Boolean).map((m) => Number(m![1]));
-  const lowest = Math.max(ups.length ? Math.max(...ups) : 0, downs.length ? Math.max(...downs) : 0);
-  return layers.map((layer) => {
-    let level: number | null = null;
-    const down = /down_blocks\.(\d+)/.exec(layer.scope);
-    const up = /up_blocks\.(\d+)/.exec(layer.scope);
-    if (down) level = Number(down[1]);
-    else if (up) level = lowest - Number(up[1]);
-    else if (/mid_block/.test(layer.scope)) level = lowest;
-    if (level === null) {
-      if (layer.queryLength) return layer.queryLength;
-      throw new ModelError('E_UNET_LAYER_RESOLUTION', `Cannot tell the attention resolution of cross-attention layer "${layer.scope}": ` +
-        'its query length is dynamic and its name is not a diffusers block name.', {
-        hint: 'Export the UNet with diffusers module names (down_blocks / mid_block / up_blocks) or with static shapes.',
-      });
-    }
-    let h = latent.height;
-    let w = latent.width;
-    for (let i = 0; i < level; i++) {
-      h = Math.ceil(h / 2);
-      w = Math.ceil(w / 2);
-    }
-    return h * w;
+  const levels = diffusersLevels(layers.map((l) => l.scope));
+  return layers.map((layer, k) => {
+    const level = levels[k];
+    if (level !== null) return queryLengthAtLevel(level, latent);
+    if (layer.queryLength) return layer.queryLength;
+    throw new ModelError('E_UNET_LAYER_RESOLUTION', `Cannot tell the attention resolution of cross-attention layer "${layer.scope}": ` +
+      'its query length is dynamic and its name is not a diffusers block name.', {
+      hint: 'Export the UNet with diffusers module names (down_blocks / mid_block / up_blocks) or with static shapes.',
+    });
   });
 }
 

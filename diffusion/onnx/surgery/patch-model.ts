@@ -17,8 +17,11 @@ import { addToLogits, layoutBias, rowStd, type BiasInputs } from './bias-subgrap
 import { MIN_OPSET, SubgraphBuilder } from './builder';
 import { findFusedCrossAttention } from './find-fused-attention';
 import { findUnfusedCrossAttention } from './find-attention';
+import { findSelfAttention } from './find-self-attention';
 import { expandForFused, fusedLogits } from './fused-logits';
 import { GraphIndex } from './graph-index';
+import { diffusersLevels } from './levels';
+import { sliceSelfAttention, type SlicedAttention } from './slice-attention';
 import type { AttentionSite, LayoutLayer, SkippedSite } from './types';
 
 export const DEFAULT_TEXT_INPUT = 'encoder_hidden_states';
@@ -26,12 +29,23 @@ export const DEFAULT_TEXT_INPUT = 'encoder_hidden_states';
 export interface PatchOptions {
   /** The graph input carrying the text encoder's output. */
   textInput?: string;
+  /**
+   * Query slices for the explicit self-attentions at the highest resolution (slice-attention.ts): 0 or 1 = none.
+   * At most MAX_QUERY_SLICES.
+   */
+  querySlices?: number;
 }
 
 export interface PatchDescription {
   layers: LayoutLayer[];
   skipped: SkippedSite[];
+  /** Self-attentions computed in query slices. */
+  sliced: SlicedAttention[];
+  /** Self-attentions at the highest resolution left whole, with the reason. */
+  sliceSkipped: SkippedSite[];
 }
+
+export const MAX_QUERY_SLICES = 64;
 
 /** Finds the cross-attention sites without changing the model. */
 export function findCrossAttention(model: ModelProto, opts: PatchOptions = {}): { sites: AttentionSite[]; skipped: SkippedSite[] } {
@@ -90,7 +104,24 @@ export function patchModel(model: ModelProto, opts: PatchOptions = {}): PatchDes
   const nodes: NodeProto[] = [...shared.nodes];
   for (const n of g.node) nodes.push(...(before.get(n) ?? []), n);
   g.node = nodes;
-  return { layers, skipped };
+  return { layers, skipped, ...sliceQueries(model, textInput, opts.querySlices ?? 0) };
+}
+
+/** The second pass: query slices for the self-attentions at level 0 (all of them when the names tell no levels). */
+function sliceQueries(model: ModelProto, textInput: string, chunks: number): Pick<PatchDescription, 'sliced' | 'sliceSkipped'> {
+  if (!Number.isInteger(chunks) || chunks < 0 || chunks > MAX_QUERY_SLICES) {
+    throw new ModelError('E_SURGERY_QUERY_SLICES', `Expected querySlices to be an integer from 0 to ${MAX_QUERY_SLICES} but received ${chunks}.`, {
+      hint: 'Use 0 (or 1) for no slicing; 16 keeps SD 1.5 self-attention at 512 px to 64 MiB per score tensor.',
+    });
+  }
+  if (chunks < 2) return { sliced: [], sliceSkipped: [] };
+  const index = new GraphIndex(model);
+  const { chains, skipped } = findSelfAttention(index, textInput);
+  const levels = diffusersLevels([...chains, ...skipped].map((c) => c.scope));
+  const anyLevel = levels.some((l) => l !== null);
+  const top = (k: number) => !anyLevel || levels[k] === 0;
+  const sliced = sliceSelfAttention(index, chains.filter((_, k) => top(k)), chunks);
+  return { sliced, sliceSkipped: skipped.filter((_, k) => top(chains.length + k)) };
 }
 
 function checkedIndex(model: ModelProto, textInput: string): GraphIndex {

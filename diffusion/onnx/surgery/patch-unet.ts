@@ -16,13 +16,14 @@ import { readModelMetadata } from './model-metadata';
 import { patchModel, type PatchDescription, type PatchOptions } from './patch-model';
 
 /** Bump when the rewrite changes, so older patched files are redone. */
-export const SURGERY_VERSION = '1';
+export const SURGERY_VERSION = '2';
 export const META_VERSION = 'cones.layout_surgery.version';
 export const META_SOURCE = 'cones.layout_surgery.source';
 export const META_LAYERS = 'cones.layout_surgery.layers';
+export const META_SLICES = 'cones.layout_surgery.query_slices';
 
 export interface PatchFileOptions extends PatchOptions {
-  /** Default: `defaultPatchedPath(source)`, in the cache folder. */
+  /** Default: `defaultPatchedPath(source, querySlices)`, in the cache folder. */
   outPath?: string;
   /** Re-patch even when a current patched file exists. */
   force?: boolean;
@@ -38,26 +39,28 @@ export interface PatchedUnet extends PatchDescription {
 }
 
 /**
- * `<cache>/unet-layout/<folder>-<stem>-<hash of the source's real path>.layout.onnx`: one patched file per source
- * file, which the fingerprint in its metadata keeps current (a changed source is patched again, atomically, under
- * the same name).
+ * `<cache>/unet-layout/<folder>-<stem>-<hash of the source's real path>[.q<slices>].layout.onnx`: one patched file
+ * per source file and query slicing (so processes slicing differently do not re-patch each other's file), which the
+ * fingerprint in its metadata keeps current (a changed source is patched again, atomically, under the same name).
  */
-export function defaultPatchedPath(sourcePath: string): string {
+export function defaultPatchedPath(sourcePath: string, querySlices = 0): string {
   const ext = extname(sourcePath);
-  return cachedFileName('unet-layout', sourcePath, `.layout${ext || '.onnx'}`);
+  const slices = querySlices > 1 ? `.q${querySlices}` : '';
+  return cachedFileName('unet-layout', sourcePath, `${slices}.layout${ext || '.onnx'}`);
 }
 
 export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions = {}): Promise<PatchedUnet> {
   const source = resolve(sourcePath);
   assertModelFile(source);
-  const outPath = resolve(opts.outPath ?? defaultPatchedPath(source));
+  const querySlices = opts.querySlices === 1 ? 0 : opts.querySlices ?? 0; // 1 slice is the whole attention
+  const outPath = resolve(opts.outPath ?? defaultPatchedPath(source, querySlices));
   if (outPath === source) {
     throw new ModelError('E_SURGERY_EXTERNAL_DATA', `Expected the patched model to go to a new file but outPath is the source ${source}.`, {
       hint: 'Leave outPath unset to write the patched model into the cache folder (CONES_CACHE_DIR).',
     });
   }
   if (!opts.force && existsSync(outPath)) {
-    const reused = await reusable(source, outPath);
+    const reused = await reusable(source, outPath, querySlices);
     if (reused) {
       opts.logger?.(`onnx surgery: reusing ${outPath}`);
       return { ...reused, path: outPath, cached: true, externalDataFolder: dirname(source) };
@@ -68,8 +71,8 @@ export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions =
   const refs = externalRefs(model);
   assertExternalRefsValid(refs, source); // they stay relative to the source's folder, read from there
   const print = await fingerprint(source, externalFiles(refs));
-  const description = patchModel(model, opts);
-  recordProvenance(model, print, description);
+  const description = patchModel(model, { ...opts, querySlices });
+  recordProvenance(model, print, description, querySlices);
   // Write then rename, so an interrupted run never leaves a truncated model that looks current, and two processes
   // patching at once each rename a whole file over the other (both are the same patch of the same source).
   mkdirSync(dirname(outPath), { recursive: true });
@@ -97,10 +100,11 @@ export function readPatchedDescription(patchedPath: string): PatchDescription | 
   }
 }
 
-async function reusable(source: string, outPath: string): Promise<PatchDescription | null> {
+async function reusable(source: string, outPath: string, querySlices: number): Promise<PatchDescription | null> {
   let meta: Map<string, string>;
   try { meta = readModelMetadata(outPath); } catch { return null; }
   if (meta.get(META_VERSION) !== SURGERY_VERSION) return null;
+  if (meta.get(META_SLICES) !== String(querySlices)) return null;
   const recorded = meta.get(META_SOURCE), layers = meta.get(META_LAYERS);
   if (!recorded || !layers) return null;
   try {
@@ -111,12 +115,13 @@ async function reusable(source: string, outPath: string): Promise<PatchDescripti
   }
 }
 
-function recordProvenance(model: ModelProto, print: SourceFingerprint, description: PatchDescription): void {
-  const ours = new Set([META_VERSION, META_SOURCE, META_LAYERS]);
+function recordProvenance(model: ModelProto, print: SourceFingerprint, description: PatchDescription, querySlices: number): void {
+  const ours = new Set([META_VERSION, META_SOURCE, META_LAYERS, META_SLICES]);
   model.metadataProps = model.metadataProps.filter((e) => !ours.has(e.key));
   model.metadataProps.push(
     metadataEntry(META_VERSION, SURGERY_VERSION),
     metadataEntry(META_SOURCE, JSON.stringify(print)),
     metadataEntry(META_LAYERS, JSON.stringify(description)),
+    metadataEntry(META_SLICES, String(querySlices)),
   );
 }

@@ -67,7 +67,7 @@ test('records provenance in metadata_props and reuses a current patched file', a
   assert.equal(recorded.size, statSync(source).size);
   assert.match(recorded.sha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(Object.keys(recorded.external), ['model.onnx_data']);
-  assert.deepEqual(readPatchedDescription(first.path), { layers: first.layers, skipped: first.skipped });
+  assert.deepEqual(readPatchedDescription(first.path), { layers: first.layers, skipped: first.skipped, sliced: [], sliceSkipped: [] });
 
   const second = await patchUnetFile(source);
   assert.equal(second.cached, true);
