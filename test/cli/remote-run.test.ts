@@ -4,7 +4,6 @@
  * try to leave --out, endless downloads, silence, nonsense, a websocket that drops.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
@@ -14,33 +13,16 @@ import { after, before, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { scratchDir } from '../helpers/scratch';
 import { startTestServer, type TestServer } from '../server/helpers';
+import { conesChild, ndjson, ROOT, type ConesOptions, type Result } from './remote-helpers';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'cones.mjs');
 const HELLO = join(ROOT, 'graphs', 'hello-text.json');
 const TEST_NODES = join(ROOT, 'test', 'fixtures', 'plugins', 'test-nodes.ts');
 const SERVER_NODES = join(ROOT, 'test', 'server', 'server-test-nodes.ts');
 const TOKEN = 'remote-run-test-token-0123456789';
 const tmp = scratchDir('remote-run');
 
-interface Result { code: number | null; stdout: string; stderr: string; ms: number }
-
-/** The CLI as a child process (async: the server under test runs in this process and must keep answering). */
-function cones(args: string[], opts: { env?: Record<string, string>; onStdout?: (all: string, child: ChildProcess) => void } = {}): Promise<Result> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const env = { ...process.env, CONES_SERVER: '', CONES_TOKEN: '', ...opts.env };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      opts.onStdout?.(stdout, child);
-    });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
+/** The CLI as a child process, in this file's scratch folder. */
+const cones = (args: string[], opts: Omit<ConesOptions, 'cwd'> = {}): Promise<Result> => conesChild(args, { cwd: tmp, ...opts });
 
 function writeGraph(name: string, nodes: Record<string, unknown>): string {
   const p = join(tmp, name);
@@ -48,7 +30,6 @@ function writeGraph(name: string, nodes: Record<string, unknown>): string {
   return p;
 }
 
-const ndjson = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
 const noStack = (r: Result) => assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
 const outDir = (name: string) => join(tmp, name);
 
