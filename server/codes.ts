@@ -44,6 +44,14 @@ export const SERVER_ERRORS = {
   // Startup errors (thrown by startServer, no HTTP status; a ServerError built from one reports 500).
   E_TOKEN_REQUIRED: { summary: 'Binding to a non-loopback host needs a token.' },
   E_BAD_OPTIONS: { summary: 'startServer was given an invalid option.' },
+  E_REDIS_AUTH: {
+    summary: 'With --redis or `cones worker`: Redis refused the URL\'s password or user (WRONGPASS, NOAUTH); give it as ' +
+      'redis://:PASSWORD@host:port or redis://USER:PASSWORD@host:port.',
+  },
+  E_REDIS_TLS: {
+    summary: 'With a rediss:// URL: the TLS connection to Redis failed (certificate not trusted: CONES_REDIS_CA or ' +
+      'NODE_EXTRA_CA_CERTS; another host\'s certificate; not a TLS port), or CONES_REDIS_CA cannot be used.',
+  },
   // Run outcomes recorded in history and events (not HTTP responses).
   E_RUN_TIMEOUT: { summary: 'The run took longer than the server\'s per-run time limit (--run-timeout) and was stopped.' },
   E_WORKER_CRASHED: { summary: 'The execution worker died during the run; it was restarted.' },

@@ -26,10 +26,17 @@ export interface RunningServer {
 
 /**
  * Starts the HTTP + websocket server. Validation and the API live in this thread; graphs execute in one
- * long-lived worker thread. Throws E_TOKEN_REQUIRED / E_BAD_OPTIONS / E_PLUGIN_LOAD before listening.
+ * long-lived worker thread. Throws E_TOKEN_REQUIRED / E_BAD_OPTIONS / E_PLUGIN_LOAD (and with --redis E_REDIS_AUTH /
+ * E_REDIS_TLS) before listening.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const opts = resolveOptions(options);
+  if (opts.redisUrl) {
+    // A Redis that refuses the password or whose certificate is not trusted stops the start here (E_REDIS_AUTH,
+    // E_REDIS_TLS); one that is down does not (the farm's connections retry).
+    const { probeRedis } = await import('./farm/redis-probe');
+    await probeRedis(opts.redisUrl);
+  }
   const registry = await buildNodeRegistry(opts.registryModules);
   await mkdir(opts.dataDir, { recursive: true });
   for (const name of ['outputs', 'inputs', 'residuals', 'layouts'] as const) await mkdir(opts.folders[name], { recursive: true });

@@ -56,6 +56,7 @@ export async function workerCommand(argv: readonly string[], signal: AbortSignal
   }
   const models = folders(args.options.get('models'), 'models');
   const { FarmWorker } = await import('../../server/farm/farm-worker');
+  const { ServerError } = await import('../../server/codes');
   const worker = new FarmWorker({
     redisUrl,
     models: models.length ? models : [join(INSTALL_ROOT, 'models')],
@@ -73,6 +74,11 @@ export async function workerCommand(argv: readonly string[], signal: AbortSignal
     await worker.start();
   } catch (err) {
     await worker.stop().catch(() => undefined);
+    // Redis refused the password or the TLS handshake (server/farm/redis-probe.ts): a setting to fix, nothing ran.
+    if (err instanceof ServerError) {
+      process.stderr.write(`${err.code}: cannot start the worker: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
+      return EXIT.INVALID;
+    }
     process.stderr.write(`E_REDIS_UNAVAILABLE: cannot start the worker on ${redact(redisUrl)}: ${(err as Error).message}\n`);
     return EXIT.RUNTIME;
   }

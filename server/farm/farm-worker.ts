@@ -15,6 +15,7 @@ import {
   type FarmMessage, type FarmResult, type StoredFile, type WorkerAdvert,
 } from './protocol';
 import { connect, quit } from './redis';
+import { probeRedis } from './redis-probe';
 
 /** How long a run this worker cannot execute (a model folder it lacks) stays out of the queue before it is offered
  *  again: the bound on the delay a passed-on run adds once a worker holding its folder is free. */
@@ -109,6 +110,8 @@ export class FarmWorker {
 
   /** Starts the engine threads, advertises this worker and begins taking runs. */
   async start(): Promise<void> {
+    // First, and fast: a password or certificate Redis refuses (E_REDIS_AUTH, E_REDIS_TLS) ends the worker here.
+    await probeRedis(this.opts.redisUrl);
     await Promise.all(this.hosts.map((h) => h.start()));
     this.cmd = connect(this.opts.redisUrl, `cones-worker-cmd-${this.id}`);
     this.sub = connect(this.opts.redisUrl, `cones-worker-sub-${this.id}`);

@@ -1,8 +1,11 @@
 import { Redis } from 'ioredis';
+import { redisTlsOptions } from './redis-tls';
 
 /**
  * Redis connections for the farm. The URL goes to ioredis unchanged, so `redis://:password@host:port/db`,
- * `redis://user:password@...` (ACL) and `rediss://` (TLS) work as ioredis documents them.
+ * `redis://user:password@...` (ACL) and `rediss://` (TLS) work as ioredis documents them; `CONES_REDIS_CA` names the CA
+ * trusted for a `rediss://` Redis (redis-tls.ts). A password or certificate Redis refuses is caught before these
+ * connections are made (redis-probe.ts): they retry forever.
  * `maxRetriesPerRequest: null` is what BullMQ requires for its blocking connections; we use it for every connection
  * that may wait (a Redis restart delays its commands instead of failing them).
  *
@@ -12,6 +15,7 @@ import { Redis } from 'ioredis';
  */
 export function connect(url: string, name: string, opts: { failFast?: boolean } = {}): Redis {
   const client = new Redis(url, {
+    ...redisTlsOptions(url),
     maxRetriesPerRequest: opts.failFast ? 0 : null,
     enableOfflineQueue: !opts.failFast,
     autoResendUnfulfilledCommands: !opts.failFast,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -42,21 +42,49 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on a free loopback port in a temp folder, ready (PING answered). No persistence by default. */
-export async function startRedis(opts: { persist?: boolean } = {}): Promise<TestRedis> {
+/** TLS files for a test Redis (PEM paths): its certificate and key, and the CA that signed them. */
+export interface RedisTlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface RedisStartOptions {
+  /** `appendonly yes` (default: no persistence at all). */
+  persist?: boolean;
+  /** `requirepass`: the URL carries it, `redis://:PASSWORD@127.0.0.1:PORT`. */
+  password?: string;
+  /** TLS only (`port 0`, `tls-port`, `tls-auth-clients no`): the URL is `rediss://...@localhost:PORT`. */
+  tls?: RedisTlsFiles;
+}
+
+/**
+ * A private redis-server on a free loopback port in a temp folder, ready (PING answered). No persistence by default;
+ * optionally a password and TLS (then only the TLS port listens, on 127.0.0.1 and ::1 when there is one).
+ */
+export async function startRedis(opts: RedisStartOptions = {}): Promise<TestRedis> {
   const dir = scratchDir('redis');
   const port = await freePort();
   const persistence = opts.persist ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no'];
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const listen = opts.tls
+    ? ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '-::1', '--tls-cert-file', opts.tls.cert,
+      '--tls-key-file', opts.tls.key, '--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port), '--bind', '127.0.0.1'];
+  const auth = opts.password ? ['--requirepass', opts.password] : [];
+  const child = spawn(REDIS_SERVER, [...listen, '--dir', dir, ...persistence, ...auth], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const url = `redis://127.0.0.1:${port}`;
+  // Redis reports bad configuration (a build without TLS, an unreadable certificate) on stdout.
+  child.stdout!.on('data', (d) => (stderr += d));
+  const credentials = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
+  const url = opts.tls ? `rediss://${credentials}localhost:${port}` : `redis://${credentials}127.0.0.1:${port}`;
+  const tls = opts.tls ? { tls: { ca: readFileSync(opts.tls.ca, 'utf8') } } : {};
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr}`);
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, { ...tls, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       await client.connect();

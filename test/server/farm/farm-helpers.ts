@@ -11,18 +11,29 @@ export interface TestWorker {
   /** Resolves with the line once the worker prints one matching `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   exited: Promise<number | null>;
+  /** What it printed on stderr so far. */
+  stderr(): string;
 }
 
 /** A short lock so a killed worker's run is retried within a few seconds (the default is 30 s). */
 export const TEST_LOCK_MS = 1500;
 
-export async function startWorker(redisUrl: string, extra: string[] = []): Promise<TestWorker> {
+/** The worker's environment: the test's, plus `env` (a key set to undefined is removed). */
+function workerEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = {
+    ...process.env, NODE_OPTIONS: '', CONES_WORKER_LOCK_MS: String(TEST_LOCK_MS), CONES_CPU_THREADS: '1', ...env,
+  };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  return merged;
+}
+
+function spawnWorker(redisUrl: string, extra: string[], env: Record<string, string | undefined>): ChildProcess {
   const args = ['bin/cones.mjs', 'worker', '--redis', redisUrl, ...TEST_MODULES.flatMap((m) => ['--plugin', m]), ...extra];
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', CONES_WORKER_LOCK_MS: String(TEST_LOCK_MS), CONES_CPU_THREADS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(process.execPath, args, { cwd: REPO_ROOT, env: workerEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export async function startWorker(redisUrl: string, extra: string[] = [], env: Record<string, string | undefined> = {}): Promise<TestWorker> {
+  const child = spawnWorker(redisUrl, extra, env);
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
   let buffered = '';
@@ -54,7 +65,26 @@ export async function startWorker(redisUrl: string, extra: string[] = []): Promi
   };
   const ready = await waitForLine(/ready on/);
   const id = /\[worker\] (\S+) ready/.exec(ready)![1];
-  return { child, id, lines, waitForLine, exited };
+  return { child, id, lines, waitForLine, exited, stderr: () => stderr };
+}
+
+/**
+ * A worker expected to exit by itself (it cannot start): its exit code, output and how long it ran. SIGKILLed and
+ * reported with `code` null if it is still running after `timeoutMs`.
+ */
+export async function workerExit(redisUrl: string, env: Record<string, string | undefined> = {}, timeoutMs = 30_000): Promise<{
+  code: number | null; stdout: string; stderr: string; ms: number;
+}> {
+  const t0 = performance.now();
+  const child = spawnWorker(redisUrl, [], env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr, ms: performance.now() - t0 };
 }
 
 export async function stopWorker(w: TestWorker): Promise<void> {

@@ -11,12 +11,13 @@ export interface ServerProcess {
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; body: any }>;
 }
 
-export async function startServerProcess(dataDir: string, redisUrl: string): Promise<ServerProcess> {
+/** `env` is added to the test's environment (e.g. CONES_REDIS_CA). */
+export async function startServerProcess(dataDir: string, redisUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const args = ['--import', 'tsx', 'server.ts', '--port', '0', '--data-dir', dataDir, '--redis', redisUrl,
     ...TEST_MODULES.flatMap((m) => ['--plugin', m])];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', CONES_TOKEN: '', CONES_HOST: '127.0.0.1', CONES_RUN_TIMEOUT: '' },
+    env: { ...process.env, NODE_OPTIONS: '', CONES_TOKEN: '', CONES_HOST: '127.0.0.1', CONES_RUN_TIMEOUT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
