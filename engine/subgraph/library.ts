@@ -1,5 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readFileBounded } from '../bounded-read';
 import type { GraphIssue } from '../errors';
 import { isInside } from '../file-inputs';
 import { sha256 } from '../hash';
@@ -43,33 +44,17 @@ export function findLibraryFile(name: string, folders: readonly string[]): Libra
 }
 
 function readBounded(path: string): LibraryLookup {
-  let fd: number | undefined;
   try {
-    // O_NONBLOCK: a FIFO put in place of the file opens at once instead of blocking; fstat then refuses it.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) return { issue: { code: 'E_GRAPH_FILE', message: `Expected library subgraph ${path} to be a regular file but it is not.` } };
-    if (stats.size > MAX_SUBGRAPH_FILE_BYTES) {
-      return { issue: { code: 'E_GRAPH_FILE', message: `Expected a library subgraph of at most ${MAX_SUBGRAPH_FILE_BYTES} bytes but ${path} has ${stats.size}.` } };
+    const read = readFileBounded(path, MAX_SUBGRAPH_FILE_BYTES);
+    if ('refused' in read) {
+      const message = read.refused === 'not-a-file'
+        ? `Expected library subgraph ${path} to be a regular file but it is not.`
+        : `Expected a library subgraph of at most ${MAX_SUBGRAPH_FILE_BYTES} bytes but ${path} has ${read.size}.`;
+      return { issue: { code: 'E_GRAPH_FILE', message } };
     }
-    // Read at most limit + 1 bytes whatever stat said: a file growing after fstat is still caught.
-    const buffer = Buffer.alloc(Math.min(stats.size, MAX_SUBGRAPH_FILE_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length === buffer.length) break;
-    }
-    if (length > MAX_SUBGRAPH_FILE_BYTES) {
-      return { issue: { code: 'E_GRAPH_FILE', message: `Expected a library subgraph of at most ${MAX_SUBGRAPH_FILE_BYTES} bytes but ${path} is larger.` } };
-    }
-    const bytes = buffer.subarray(0, length);
-    return { found: { path, text: bytes.toString('utf8'), bytes: length, sha256: sha256(bytes) } };
+    return { found: { path, text: read.bytes.toString('utf8'), bytes: read.bytes.length, sha256: sha256(read.bytes) } };
   } catch (err) {
     return { issue: { code: 'E_GRAPH_FILE', message: `Cannot read library subgraph ${path}: ${(err as Error).message}.` } };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,0 +1,25 @@
+/**
+ * Values computed from a file, kept while the file's size and mtime stay the same: a listing route stats each file
+ * per request (cheap) instead of reading and parsing it. A file that cannot be stat'ed is computed every time.
+ */
+import { statSync } from 'node:fs';
+
+export class StatKeyedCache<T> {
+  private readonly entries = new Map<string, { key: string; value: T }>();
+
+  get(path: string, compute: () => T): T {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) return compute();
+    const key = `${stats.size}|${stats.mtimeMs}|${stats.ino}`;
+    const hit = this.entries.get(path);
+    if (hit && hit.key === key) return hit.value;
+    const value = compute();
+    this.entries.set(path, { key, value });
+    return value;
+  }
+
+  /** Forgets files no longer listed, so the cache is bounded by the listing. */
+  keepOnly(paths: ReadonlySet<string>): void {
+    for (const path of this.entries.keys()) if (!paths.has(path)) this.entries.delete(path);
+  }
+}
