@@ -6,7 +6,7 @@ import type { RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { inferencePlan } from '../diffusion/schedule';
-import { detect, patternScore, recognitionThreshold, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
+import { detect, nearestBackground, patternScore, recognitionThreshold, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
 import { BASE, settingsKey, type Settings } from './experiments';
 import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
 import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
@@ -30,6 +30,8 @@ export interface ImageResult {
   pattern: number | null;
   /** 1 when that subject is recognised (colour found, pattern score >= its recognition threshold), else 0; null for ordinary sets. */
   recognised: number | null;
+  /** 1 when the detected background is nearest to the colour the prompt names, else 0; null when it names none. */
+  background: number | null;
 }
 
 export interface CellResult {
@@ -92,7 +94,8 @@ export class Evaluator {
     const recognised = first.custom ? subjectRecognised(rawPattern, recognitionThreshold(first.custom).threshold) : null;
     this.generated++;
     this.ctx.onImage?.(this.generated, sample.id);
-    return { sample, image, score: scoreImage(sample.subjects, detection), pattern, recognised };
+    const background = sample.background ? (nearestBackground(detection.background) === sample.background ? 1 : 0) : null;
+    return { sample, image, score: scoreImage(sample.subjects, detection), pattern, recognised, background };
   }
 
   /** Sequential on purpose: ORT already uses every core for one UNet call. */
@@ -104,6 +107,8 @@ export class Evaluator {
     if (patterns.length) estimates.pattern = bootstrapMean(patterns);
     const recognised = images.map((r) => r.recognised).filter((v): v is number => v !== null);
     if (recognised.length) estimates.recognised = bootstrapMean(recognised);
+    const background = images.map((r) => r.background).filter((v): v is number => v !== null);
+    if (background.length) estimates.background = bootstrapMean(background);
     return { set: set.name, label, settings, images, estimates };
   }
 }

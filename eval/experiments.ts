@@ -71,6 +71,11 @@ export const BASE: Settings = {
 
 const c = (label: string, change: Partial<Settings> = {}): Condition => ({ label, settings: { ...BASE, ...change } });
 const NO_LAYOUT = c('no layout', { layout: false });
+/** The settings `defaults` compares (the base is 100% guided, gw 0.2). */
+export const DEFAULT_CANDIDATES = [
+  { guidedFraction: 1, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.2 }, { guidedFraction: 0.25, gw: 0.2 },
+  { guidedFraction: 0.5, gw: 0.5 }, { guidedFraction: 0.25, gw: 0.5 },
+] as const;
 const LAYOUT_METRICS = ['inBox', 'iou', 'present', 'shapeRight', 'countRight', 'duplicates', 'wrongColour', 'twoColour'];
 
 export function experiments(opts: { customSets: string[] }): Experiment[] {
@@ -89,6 +94,17 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
       description: ['The scene: the first subject alone ("a <phrase>") with layout in its box; then the full prompt with the second subject\'s box as the inpainting mask (denoise 1, the rest of the scene kept), with or without layout guidance on both boxes. The first subject is the same image in both conditions, so differences come from the inpainted one.'],
     },
     { id: 'guidance_steps', title: 'Guided steps: 10 / 25 / 50 / 100% of the steps', sets: ['two'], conditions: [0.1, 0.25, 0.5, 1].map((f) => c(`${f * 100}%`, { guidedFraction: f })), metrics: LAYOUT_METRICS },
+    {
+      id: 'defaults', title: 'Choosing the defaults: guided steps x gw on 1-4 subjects', sets: ['one', 'two', 'three', 'four'],
+      conditions: DEFAULT_CANDIDATES.map(({ guidedFraction, gw }) => c(`${guidedFraction * 100}% guided, gw ${gw}`, { guidedFraction, gw })),
+      metrics: LAYOUT_METRICS,
+      description: ['The candidates for the example graphs\' and the model\'s recommended settings: the one that maximises right count at >= 95% centroid in box on every set wins (README, "The embedded model").'],
+    },
+    {
+      id: 'background', title: 'Background colour words: no layout vs Cones 2 layout', sets: ['one_background', 'two_background'],
+      conditions: [NO_LAYOUT, c('layout (Cones 2)')], metrics: ['background', 'present', 'countRight', 'inBox'],
+      description: ['Prompts end with " on a <white|gray|cream> background" (training/data.py\'s wording); right when the detected background (the dominant border colour) is nearest to the named one.'],
+    },
   ];
   if (opts.customSets.length) {
     // After the central comparisons (paper, parts, gw, guidance), before the finer ablations.

@@ -10,7 +10,9 @@
  */
 import type { Box, BoxSubject } from '../diffusion/layout';
 import { EVAL_CODES, EvalError } from './codes';
-import { COLOUR_NAMES, CUSTOM_SUBJECTS, SHAPES, type ColourName, type CustomSubjectName, type ShapeName } from './detect/palette';
+import {
+  BACKGROUND_NAMES, COLOUR_NAMES, CUSTOM_SUBJECTS, SHAPES, type BackgroundName, type ColourName, type CustomSubjectName, type ShapeName,
+} from './detect/palette';
 import { mulberry32, type Rng } from './random';
 
 export type BoxScale = 'small' | 'default' | 'large' | 'cell';
@@ -40,6 +42,8 @@ export interface EvalSample {
   prompt: string;
   subjects: EvalSubject[];
   seed: number;
+  /** The background word the prompt asks for (" on a cream background"), if any. */
+  background?: BackgroundName;
 }
 
 export interface EvalSet {
@@ -58,6 +62,8 @@ export interface SetOptions {
   scale?: BoxScale;
   /** Custom subject for the first subject (its prompt phrase becomes the bare base word). */
   custom?: CustomSubjectName;
+  /** Each prompt ends with " on a <white|gray|cream> background" (training/data.py's wording), drawn per sample. */
+  background?: boolean;
 }
 
 /** The caption grammar of training/data.py caption_for(): "a", "a and b", "a, b and c". */
@@ -118,7 +124,14 @@ export function makeSet(name: string, description: string, o: SetOptions): EvalS
       return { colour, shape, phrase: isCustom ? shape : `${colour} ${shape}`, box: boxIn(cellList[k], side, rng), ...(isCustom ? { custom: o.custom } : {}) };
     });
     const order = rng.sample(subjects.map((_, k) => k), subjects.length);
-    samples.push({ id: `${name}/${i}`, prompt: joinCaption(order.map((k) => `a ${subjects[k].phrase}`)), subjects, seed: o.seed * 1000 + i });
+    const prompt = joinCaption(order.map((k) => `a ${subjects[k].phrase}`));
+    const seed = o.seed * 1000 + i;
+    if (o.background) {
+      const background = rng.pick(BACKGROUND_NAMES);
+      samples.push({ id: `${name}/${i}`, prompt: `${prompt} on a ${background} background`, subjects, seed, background });
+    } else {
+      samples.push({ id: `${name}/${i}`, prompt, subjects, seed });
+    }
   }
   return { name, description, samples };
 }
@@ -128,7 +141,7 @@ export function layoutSubjects(sample: EvalSample): BoxSubject[] {
 }
 
 /** Seeds of the standard sets; each set has its own so adding a set never changes another. */
-export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, twoHalves: 109, custom: 110 } as const;
+export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, twoHalves: 109, custom: 110, oneBackground: 201, twoBackground: 202 } as const;
 
 /** The paper's comparison sets: 1-4 subjects, plus the two kinds of similar subjects (2 subjects each). */
 export function standardSets(n: number): EvalSet[] {
@@ -153,6 +166,14 @@ export function boxSizeSets(n: number): EvalSet[] {
 /** The model card's layout set (experiment "model"): 2 subjects, each box one half of the image (left/right or top/bottom). */
 export function halvesSets(n: number): EvalSet[] {
   return [makeSet('two_halves', '2 subjects, boxes = the two halves of the image', { count: 2, n, seed: SET_SEEDS.twoHalves, scale: 'cell' })];
+}
+
+/** Background-word sets: 1 and 2 subjects whose prompts name the background colour. */
+export function backgroundSets(n: number): EvalSet[] {
+  return [
+    makeSet('one_background', '1 subject "on a <colour> background"', { count: 1, n, seed: SET_SEEDS.oneBackground, background: true }),
+    makeSet('two_background', '2 subjects "on a <colour> background"', { count: 2, n, seed: SET_SEEDS.twoBackground, background: true }),
+  ];
 }
 
 /** Custom-subject sets: the subject alone ("a circle"), and with one ordinary subject in a layout. */

@@ -43,3 +43,8 @@ export type PatternKind = (typeof CUSTOM_SUBJECTS)[CustomSubjectName]['pattern']
 export function distance(a: Rgb, b: Rgb): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
+
+/** The background word whose colour is nearest to `rgb` (the detector's background estimate). */
+export function nearestBackground(rgb: Rgb): BackgroundName {
+  return BACKGROUND_NAMES.reduce((best, name) => (distance(rgb, BACKGROUNDS[name]) < distance(rgb, BACKGROUNDS[best]) ? name : best));
+}

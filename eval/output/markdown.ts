@@ -38,8 +38,9 @@ export const METRIC_TITLES: Record<string, string> = {
   blendFraction: 'blended pixels',
   pattern: 'pattern score',
   recognised: 'recognised',
+  background: 'background colour right',
 };
-const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised']);
+const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised', 'background']);
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
@@ -50,6 +51,7 @@ function cell(metric: string, e: Estimate | undefined): string {
 function valueOf(r: CellResult['images'][number], metric: string): number {
   if (metric === 'pattern') return r.pattern ?? 0;
   if (metric === 'recognised') return r.recognised ?? 0;
+  if (metric === 'background') return r.background ?? 0;
   return (r.score as unknown as Record<string, number>)[metric];
 }
 

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolvePositions } from '../../diffusion/pipeline/layout-plan';
 import { loadClipTokenizer } from '../../diffusion/tokenizer';
-import { boxSizeSets, customSets, halvesSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
+import { backgroundSets, boxSizeSets, customSets, halvesSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
 
 const tokenizer = await loadClipTokenizer(join(import.meta.dirname, '..', '..', 'models', 'shapes', 'tokenizer'));
-const all = [...standardSets(12), ...boxSizeSets(12), ...halvesSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
+const all = [...standardSets(12), ...boxSizeSets(12), ...halvesSets(12), ...backgroundSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
 
 test('caption grammar of data.py: "a", "a and b", "a, b and c"', () => {
   assert.equal(joinCaption(['a red circle']), 'a red circle');
@@ -59,4 +59,15 @@ test('custom sets: the bare base word carries the subject; the other subject avo
     assert.match(s.prompt, /(^|, | and )a square( and|,|$)/);
   }
   assert.throws(() => makeSet('x', '', { count: 2, n: 0, seed: 1 }), { code: 'E_EVAL_SPEC' });
+});
+
+test('background sets end every prompt with data.py\'s " on a <colour> background", each colour drawn, others name none', () => {
+  for (const set of backgroundSets(24)) {
+    for (const sample of set.samples) {
+      assert.ok(sample.background, sample.id);
+      assert.ok(sample.prompt.endsWith(` on a ${sample.background} background`), sample.prompt);
+    }
+    assert.deepEqual(new Set(set.samples.map((s) => s.background)), new Set(['white', 'gray', 'cream']));
+  }
+  assert.ok(standardSets(12).every((set) => set.samples.every((s) => s.background === undefined && !s.prompt.includes('background'))));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKGROUND_NAMES, COLOURS, SHAPES, detect, renderScene, validateDetector } from '../../../eval/detect';
+import { BACKGROUND_NAMES, COLOURS, SHAPES, detect, nearestBackground, renderScene, validateDetector } from '../../../eval/detect';
 import { mulberry32 } from '../../../eval/random';
 
 test('detector accuracy on ground-truth scenes (render.ts, seed 3): colour >= 97%, shape >= 90%', () => {
@@ -54,4 +54,11 @@ test('a blend of two palette colours is "other", not an object; fragments under 
 
 test('an image whose bytes do not match its size is refused with E_EVAL_IMAGE', () => {
   assert.throws(() => detect({ width: 64, height: 64, data: new Uint8Array(10) }), { code: 'E_EVAL_IMAGE' });
+});
+
+test('the background word is read back from a rendered scene on each background, with objects in it', () => {
+  for (const background of BACKGROUND_NAMES) {
+    const scene = renderScene([{ shape: 'circle', colour: 'yellow', cx: 20, cy: 20, size: 24 }, { shape: 'square', colour: 'purple', cx: 44, cy: 44, size: 24 }], background);
+    assert.equal(nearestBackground(detect(scene.image).background), background);
+  }
 });
