@@ -47,12 +47,12 @@ export function randomValue(schema) {
   return lo + Math.floor(Math.random() * (hi - lo + 1));
 }
 
-/** The value after a run under a control mode, kept inside the schema's range. */
-export function controlledValue(mode, value, schema) {
+/** The value after a run under a control mode (increment / decrement by `step`), kept inside the schema's range. */
+export function controlledValue(mode, value, schema, step = 1) {
   const lo = schema.minimum ?? Number.MIN_SAFE_INTEGER;
   const hi = schema.maximum ?? Number.MAX_SAFE_INTEGER;
-  if (mode === 'increment') return Math.min(hi, value + 1);
-  if (mode === 'decrement') return Math.max(lo, value - 1);
+  if (mode === 'increment') return Math.min(hi, value + step);
+  if (mode === 'decrement') return Math.max(lo, value - step);
   if (mode === 'randomize') return randomValue(schema);
   return value;
 }

@@ -115,6 +115,25 @@ test('a seed fed by an Integer node: the Integer node\'s control acts, the sampl
   await screenshot(page, 'seed-integer');
 });
 
+test('increment and decrement step by the batch size: a batch of 4 from seed 10 draws 10-13, the next run starts at 14', { skip }, async () => {
+  const { page } = s;
+  await openExample(page, 'two-subjects-layout');
+  await page.evaluate(() => (window as any).cones.setInput('sampler', 'batch', 4));
+  await setMode('seed', 'increment'); // the Integer node feeding the sampler's seed
+  assert.deepEqual((await queue(3)).map((g) => g.nodes.seed.inputs.value), [0, 4, 8]);
+  await setMode('seed', 'decrement');
+  assert.deepEqual((await queue(2)).map((g) => g.nodes.seed.inputs.value), [12, 8]);
+  // The sampler's own seed (unlinked) steps by its own batch.
+  await page.evaluate(() => {
+    const sampler = (window as any).cones.node('sampler');
+    sampler.disconnectInput(sampler.findInputSlot('seed'));
+    (window as any).cones.setInput('sampler', 'seed', 10);
+    (window as any).cones.setInput('sampler', 'batch', 3);
+  });
+  await setMode('sampler', 'increment');
+  assert.deepEqual((await queue(3)).map((g) => g.nodes.sampler.inputs.seed), [10, 13, 16]);
+});
+
 test('"queue N": a count of 3 beside Run queues three runs, each after the seed control', { skip }, async () => {
   const { page } = s;
   await openExample(page, 'two-subjects-layout');
