@@ -23,8 +23,15 @@ async function fetchBytes(path: string): Promise<{ status: number; bytes: Buffer
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
-/** Clicks the "Paint mask…" button of node `id`. */
+/** litegraph's double-click window (clicks on a node closer than 300 ms), with a margin. */
+const DOUBLE_CLICK_MS = 400;
+
+/**
+ * Clicks the "Paint mask…" button of node `id`. litegraph reads two clicks on a node less than 300 ms apart as a double
+ * click and opens the node's panel over the canvas, so the click waits that long after the previous one.
+ */
 async function clickPaint(id: string): Promise<void> {
+  await s.page.waitForTimeout(DOUBLE_CLICK_MS);
   await frame();
   const y = await s.page.evaluate((nodeId) => (window as any).cones.node(nodeId).widgets.find((w: any) => w.name === 'Paint mask…').last_y, id);
   const p = await nodePoint(s.page, id, 100, y + 10);
