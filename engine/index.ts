@@ -10,7 +10,7 @@ export { Engine } from './execute';
 export type { RunOptions, RunSummary } from './execute';
 export { loadGraph, parseGraphFile, type LoadedGraph, type LoadOptions } from './load';
 export { describeSubgraph, type SubgraphInterface } from './subgraph/interface';
-export { listLibrary, MAX_LIBRARY_LISTING } from './subgraph/library';
+export { listLibrary, listLibraryFiles, MAX_LIBRARY_LISTING } from './subgraph/library';
 export { readFileBounded, type BoundedRead } from './bounded-read';
 export { isSubgraphType, MAX_SUBGRAPH_DEPTH, MAX_SUBGRAPH_FILE_BYTES } from './subgraph/names';
 export { checkGraph, preflightGraph, type CheckGraphOptions, type PreflightOptions, type PreflightReport } from './preflight';

@@ -63,12 +63,18 @@ export const MAX_LIBRARY_LISTING = 1000;
 
 /** The `lib/NAME` types the folders offer, first folder first; a name in two folders is listed once (the first wins). */
 export function listLibrary(folders: readonly string[]): string[] {
+  return listLibraryFiles(folders).map((f) => f.type);
+}
+
+/** listLibrary with the file each type comes from (the one findLibraryFile reads). */
+export function listLibraryFiles(folders: readonly string[]): { type: string; path: string }[] {
   const name = new RegExp(SUBGRAPH_NAME_PATTERN);
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const folder of folders) {
+    const root = resolve(folder);
     let entries: string[];
     try {
-      entries = readdirSync(resolve(folder)).sort();
+      entries = readdirSync(root).sort();
     } catch {
       continue; // a missing library folder offers nothing
     }
@@ -78,8 +84,9 @@ export function listLibrary(folders: readonly string[]): string[] {
       const stem = entry.slice(0, -'.json'.length);
       if (!name.test(stem)) continue;
       if (++listed > MAX_LIBRARY_LISTING) break;
-      seen.add(`${LIB_PREFIX}${stem}`);
+      const type = `${LIB_PREFIX}${stem}`;
+      if (!seen.has(type)) seen.set(type, join(root, entry));
     }
   }
-  return [...seen];
+  return [...seen].map(([type, path]) => ({ type, path }));
 }

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Router } from 'express';
 import {
-  describeNode, describeSubgraph, listLibrary, readFileBounded, MAX_LIBRARY_LISTING, MAX_SUBGRAPH_FILE_BYTES,
+  describeNode, describeSubgraph, listLibraryFiles, readFileBounded, MAX_LIBRARY_LISTING, MAX_SUBGRAPH_FILE_BYTES,
 } from '../../engine';
 import { ServerError } from '../codes';
 import type { AppContext } from '../context';
@@ -22,10 +22,10 @@ export function catalogRoutes(ctx: AppContext): Router {
   // them changed (all of them: a subgraph's description depends on the library subgraphs it uses).
   let library: { signature: string; nodes: unknown[] } = { signature: '', nodes: [] };
   r.get('/nodes', (_req, res) => {
-    const types = listLibrary(ctx.opts.libraries);
-    const signature = types.map((type) => fileSignature(libraryPath(type, ctx.opts.libraries))).join('\n');
+    const files = listLibraryFiles(ctx.opts.libraries);
+    const signature = files.map((f) => fileSignature(f.path)).join('\n');
     if (signature !== library.signature) {
-      library = { signature, nodes: types.flatMap((type) => describeSubgraph(type, ctx.registry, ctx.opts.libraries).description ?? []) };
+      library = { signature, nodes: files.flatMap((f) => describeSubgraph(f.type, ctx.registry, ctx.opts.libraries).description ?? []) };
     }
     res.json({ nodes: [...registered, ...library.nodes] });
   });
@@ -68,16 +68,6 @@ export function catalogRoutes(ctx: AppContext): Router {
 function fileSignature(path: string): string {
   const stats = statSync(path, { throwIfNoEntry: false });
   return stats ? `${path}|${stats.size}|${stats.mtimeMs}|${stats.ino}` : path;
-}
-
-/** The file a `lib/NAME` type comes from: the first folder that has NAME.json (as the engine looks it up). */
-function libraryPath(type: string, folders: readonly string[]): string {
-  const name = type.slice('lib/'.length);
-  for (const folder of folders) {
-    const path = join(resolve(folder), `${name}.json`);
-    if (statSync(path, { throwIfNoEntry: false })) return path;
-  }
-  return join(resolve(folders[0] ?? '.'), `${name}.json`);
 }
 
 /** A graph file's text, or null when it is missing, not a regular file (a FIFO), or over the graph-file bound. */
