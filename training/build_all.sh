@@ -16,7 +16,8 @@
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
 #   captions without their EOS / padding outputs; GROUND=0.1 is the weight of the token grounding loss (grounding.py,
-#   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py).
+#   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py); OFFSET_NOISE=0 (std of the per-channel offset
+#   noise, 0 = off) and BG_P=0.3 (share of captions naming the background) are the thirteenth attempt's knobs.
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
@@ -49,6 +50,10 @@ SUMMARY_DROP="${SUMMARY_DROP:-0.15}"  # share of captions trained without their 
 if [ "$SUMMARY_DROP" != 0 ]; then DIFF_FLAGS+=(--summary-drop "$SUMMARY_DROP"); fi
 GROUND="${GROUND:-0.1}"  # weight of the token grounding loss (grounding.py); 0 = off
 if [ "$GROUND" != 0 ]; then DIFF_FLAGS+=(--ground "$GROUND"); fi
+OFFSET_NOISE="${OFFSET_NOISE:-0}"  # std of the per-image, per-channel offset noise (train_diffusion.py add_noise); 0 = off
+if [ "$OFFSET_NOISE" != 0 ]; then DIFF_FLAGS+=(--offset-noise "$OFFSET_NOISE"); fi
+BG_P="${BG_P:-0.3}"  # share of diffusion captions that name the background colour
+if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
 
 stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
 $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 & p1=$!

@@ -160,6 +160,10 @@ def main():
                     help="share of captions whose EOS and padding outputs are replaced by the empty caption's")
     ap.add_argument("--ground", type=float, default=0.0,
                     help="weight of the token grounding loss (grounding.py); 0 = off")
+    ap.add_argument("--offset-noise", type=float, default=0.0,
+                    help="std of a per-image, per-channel constant added to the noise (0 = off); see add_noise")
+    ap.add_argument("--bg-p", type=float, default=0.3,
+                    help="share of captions that name the background colour (data.caption_for's bg_p)")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
@@ -194,6 +198,7 @@ def setup(rank, world, args):
     run.log(f"te {count_params(run.nets.te)} unet {count_params(run.nets.unet)} scale {run.scale:.4f} "
             f"budget {run.budget} lr {run.base_lr} "
             f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
+            f"offset_noise {args.offset_noise} bg_p {args.bg_p} "
             f"cached_latents {args.cached_latents} "
             f"processes {world} x {torch.get_num_threads()} threads", flush=True)
     run.empty_ids = torch.tensor([run.tok("", fixed=True)])
@@ -249,7 +254,7 @@ def step_loop(run, args):
     while not budget.done(step, elapsed):
         batch = draw_batch(run, args)
         z0 = clean_latents(run, batch)
-        t, eps, zt = add_noise(run, z0)
+        t, eps, zt = add_noise(run, z0, args.offset_noise)
         lr = cosine_lr(run.base_lr, budget.frac(step, elapsed), warm_frac=0.02, floor=0.03)
         per, lg = optimise(run, args, batch, t, eps, zt, lr)
         step += 1
@@ -279,7 +284,8 @@ def draw_batch(run, args):
     flip = rng.random(bs) < 0.5
     ms = [flip_meta(run.metas[i]) if f else run.metas[i] for i, f in zip(idx, flip)]
     caps = [("", []) if rng.random() < 0.1 else
-            data.caption_for(m["objects"], m["bg"], rng, attr_drop=args.attr_drop, spans=True) for m in ms]
+            data.caption_for(m["objects"], m["bg"], rng, bg_p=args.bg_p, attr_drop=args.attr_drop, spans=True)
+            for m in ms]
     caps, wheres = [c for c, _ in caps], [w for _, w in caps]
     ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
     # drawn only when asked for, so runs without it keep the committed model's random stream
@@ -304,11 +310,19 @@ def clean_latents(run, batch):
         return run.ae.encode(to_tensor(x)) * run.scale
 
 
-def add_noise(run, z0):
+def add_noise(run, z0, offset=0.0):
     """Timesteps and noise drawn for the full batch (the same torch stream on every rank), cut to this rank's
-    slice. -> (t, eps, zt)."""
+    slice. -> (t, eps, zt).
+    offset > 0 adds offset noise (Guttenberg, 2023): a constant per image and channel, N(0, offset^2), so that the
+    mean of z_t stops carrying the image's mean colour at t = 999. With this schedule sqrt(alphas_cumprod[999]) =
+    0.069, and a 16 x 16 latent's per-channel mean of unit noise has std 1 / 16 = 0.0625: the mean of pure noise then
+    reads as a background colour, and at sampling time the seed, not the caption, picks the background
+    (training/HISTORY.md, thirteenth attempt). Drawn only when asked for (committed recipes keep their stream)."""
     t = torch.randint(0, 1000, (run.bs,))[run.mine]
-    eps = torch.randn((run.bs,) + tuple(z0.shape[1:]))[run.mine]
+    eps = torch.randn((run.bs,) + tuple(z0.shape[1:]))
+    if offset > 0:
+        eps = eps + offset * torch.randn((run.bs, z0.shape[1], 1, 1))
+    eps = eps[run.mine]
     a = run.ac[t].view(-1, 1, 1, 1)
     zt = a.sqrt() * z0 + (1 - a).sqrt() * eps
     return t, eps, zt
@@ -357,7 +371,7 @@ def save_final(run, args, step, elapsed, hist):
     info = dict(steps=step, seconds=round(elapsed), batch=run.bs, lr=run.base_lr,
                 final_mse=hist[-1][2] if hist else None,
                 s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
-                pad77=args.pad77, ground=args.ground,
+                pad77=args.pad77, ground=args.ground, offset_noise=args.offset_noise, bg_p=args.bg_p,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
     if run.nets.previous is not None:
         info["previous"] = run.nets.previous
