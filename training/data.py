@@ -220,6 +220,33 @@ def caption_for(objects, bg, rng, pos_p=0.3, bg_p=0.3, attr_drop=0.0, spans=Fals
     return (cap, where) if spans else cap
 
 
+# Held-out split by construction: a pair of objects (colour + shape, patterns ignored) is held out when the FNV-1a
+# hash of HELDOUT_SALT + its key ("blue square + red circle", the two items sorted) is 0 mod HELDOUT_MOD. A scene holding a
+# held-out pair is a held-out scene: the diffusion training can skip them all (train_diffusion.py --heldout), and the
+# evaluation's held-out sets draw every multi-subject prompt from them (eval/heldout.ts implements the same rule).
+HELDOUT_MOD = 10
+HELDOUT_SALT = "split2 "  # chosen so that no example graph's pair is held out and each kind of pair has some
+
+
+def fnv1a32(text):
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def pair_key(a, b):
+    return " + ".join(sorted([f"{a['color']} {a['shape']}", f"{b['color']} {b['shape']}"]))
+
+
+def heldout_pair(a, b):
+    return fnv1a32(HELDOUT_SALT + pair_key(a, b)) % HELDOUT_MOD == 0
+
+
+def heldout_scene(objects):
+    return any(heldout_pair(a, b) for i, a in enumerate(objects) for b in objects[i + 1:])
+
+
 def make_sample(rng, n_obj=None, pattern_p=0.0):
     """Returns (uint8 image 64x64x3, caption, meta) with meta = {bg, objects:[{shape,color,box,cx,cy,size}]}.
     pattern_p: probability that an object carries a surface pattern (checkered, striped, or a hole)."""

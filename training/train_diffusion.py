@@ -164,6 +164,8 @@ def main():
                     help="std of a per-image, per-channel constant added to the noise (0 = off); see add_noise")
     ap.add_argument("--bg-p", type=float, default=0.3,
                     help="share of captions that name the background colour (data.caption_for's bg_p)")
+    ap.add_argument("--heldout", action="store_true",
+                    help="skip the pool's held-out scenes (data.heldout_scene): the evaluation's held-out split")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
@@ -193,12 +195,16 @@ def setup(rank, world, args):
     run.scale = float(run.ae.scaling_factor)
     run.imgs, run.metas = load_pool()
     run.latents = pool_latents(run.ae, run.imgs, rank, world) if args.cached_latents else None
+    # pool rows a batch may draw: all, or (--heldout) those without a held-out pair; None keeps the committed stream
+    run.rows = (np.array([i for i, m in enumerate(run.metas) if not data.heldout_scene(m["objects"])])
+                if args.heldout else None)
     run.ac, run.w_snr = snr_weights(Schedule())
     run.nets = build_nets(len(run.tok.vocab), args, world, run.log)
     run.log(f"te {count_params(run.nets.te)} unet {count_params(run.nets.unet)} scale {run.scale:.4f} "
             f"budget {run.budget} lr {run.base_lr} "
             f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
             f"offset_noise {args.offset_noise} bg_p {args.bg_p} "
+            f"heldout {'skipped, %d of %d rows left' % (len(run.rows), len(run.metas)) if args.heldout else 'trained on'} "
             f"cached_latents {args.cached_latents} "
             f"processes {world} x {torch.get_num_threads()} threads", flush=True)
     run.empty_ids = torch.tensor([run.tok("", fixed=True)])
@@ -280,7 +286,7 @@ def draw_batch(run, args):
     """The full batch (pool rows, flips, captions, token ids), drawn identically on every rank, cut to this rank's
     slice. -> namespace idx, flip, ids, drop (summary mask or None), cover / grounded (grounding targets or None)."""
     rng, tok, bs, mine = run.rng, run.tok, run.bs, run.mine
-    idx = rng.integers(0, len(run.metas), bs)
+    idx = rng.integers(0, len(run.metas), bs) if run.rows is None else run.rows[rng.integers(0, len(run.rows), bs)]
     flip = rng.random(bs) < 0.5
     ms = [flip_meta(run.metas[i]) if f else run.metas[i] for i, f in zip(idx, flip)]
     caps = [("", []) if rng.random() < 0.1 else
@@ -372,6 +378,7 @@ def save_final(run, args, step, elapsed, hist):
                 final_mse=hist[-1][2] if hist else None,
                 s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
                 pad77=args.pad77, ground=args.ground, offset_noise=args.offset_noise, bg_p=args.bg_p,
+                heldout_skipped=args.heldout,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
     if run.nets.previous is not None:
         info["previous"] = run.nets.previous
