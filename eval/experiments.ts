@@ -111,7 +111,45 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
     list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'countRight', 'wrongColour'] });
   }
   list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone'))));
+  list.push(targets(opts.customSets.filter((s) => s.endsWith('_alone'))));
   return list;
+}
+
+/**
+ * Issue 28's targets on the held-out split (sets.ts heldoutSets; a model built with HELDOUT=1 never saw its
+ * multi-subject scenes), at the examples' defaults (the base condition), plus each custom subject's bare word with and
+ * without its residual.
+ */
+function targets(customAlone: string[]): Experiment {
+  const noLayout = c('no layout', { layout: false });
+  const layout = c('layout (defaults)');
+  const conditions: Condition[] = [
+    { ...noLayout, sets: ['heldout_one', 'heldout_one_background'] },
+    { ...layout, sets: ['heldout_one', 'heldout_two', 'heldout_four', 'heldout_two_background'] },
+    { ...c('without residual', { layout: false, residuals: false }), sets: customAlone },
+    { ...c('with residual', { layout: false }), sets: customAlone },
+  ];
+  const at = (set: string, condition: string, metric: string) => ({ set, condition, metric });
+  const summary: SummaryRow[] = [
+    { measurement: '1 subject: right count, no layout / layout', parts: [at('heldout_one', noLayout.label, 'countRight'), at('heldout_one', layout.label, 'countRight')], target: '>= 90% / >= 90%' },
+    { measurement: '2 subjects (held-out pairs), layout: right count / centroid in box / two-coloured blobs', parts: ['countRight', 'inBox', 'twoColour'].map((m) => at('heldout_two', layout.label, m)), target: '>= 85% / >= 95% / <= 15%' },
+    { measurement: '4 subjects (held-out scenes), layout: centroid in box / right count', parts: ['inBox', 'countRight'].map((m) => at('heldout_four', layout.label, m)), target: '>= 90% / >= 70%' },
+    { measurement: 'background colour word right: 1 subject, no layout / 2 subjects, layout', parts: [at('heldout_one_background', noLayout.label, 'background'), at('heldout_two_background', layout.label, 'background')], target: '>= 90% / >= 90%' },
+    ...customAlone.map((set): SummaryRow => ({
+      measurement: `custom subject ${set.replace(/_alone$/, '')}: recognised with / without the residual; right shape with it`,
+      parts: [at(set, 'with residual', 'recognised'), at(set, 'without residual', 'recognised'), at(set, 'with residual', 'shapeRight')],
+      target: '>= 70% / <= 5% / >= 80%',
+    })),
+  ];
+  return {
+    id: 'targets', title: 'Issue 28\'s targets on the held-out split',
+    sets: ['heldout_one', 'heldout_two', 'heldout_four', 'heldout_one_background', 'heldout_two_background', ...customAlone],
+    conditions, summary,
+    metrics: ['countRight', 'inBox', 'twoColour', 'present', 'shapeRight', 'background', 'recognised', 'pattern'],
+    description: [
+      'Held-out split (eval/heldout.ts, the rule of training/data.py heldout_pair): every 2- and 4-subject prompt holds a pair of objects that a model trained with HELDOUT=1 never saw together; 1-subject prompts get fresh boxes and seeds. Layout rows use the examples\' defaults (the base condition); custom subjects are their bare base word ("a circle") without layout.',
+    ],
+  };
 }
 
 /** Layout weights of the model card's layout rows. */

@@ -21,7 +21,7 @@ import { reportMarkdown } from './output/markdown';
 import { runVerdicts } from './verdicts';
 import { plotFor } from './output/plots';
 import { mulberry32 } from './random';
-import { backgroundSets, boxSizeSets, customSets, halvesSets, standardSets, type EvalSet } from './sets';
+import { backgroundSets, boxSizeSets, customSets, halvesSets, heldoutSets, standardSets, type EvalSet } from './sets';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -67,7 +67,7 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
   });
   const ALL_CUSTOM = Object.keys(CUSTOM_SUBJECTS) as CustomSubjectName[];
   const customSetNames = (names: readonly CustomSubjectName[]): string[] => names.flatMap((n) => [`${n}_alone`, `${n}_pair`]);
-  const sets = new Map<string, EvalSet>([...standardSets(o.n), ...boxSizeSets(o.n), ...halvesSets(o.n), ...backgroundSets(o.n), ...customSets(o.n, ALL_CUSTOM)].map((s) => [s.name, s]));
+  const sets = new Map<string, EvalSet>([...standardSets(o.n), ...boxSizeSets(o.n), ...halvesSets(o.n), ...backgroundSets(o.n), ...heldoutSets(o.n), ...customSets(o.n, ALL_CUSTOM)].map((s) => [s.name, s]));
   let exps: Experiment[] = o.quick ? quickExperiments() : allExperiments({ customSets: customSetNames(ALL_CUSTOM) });
   if (o.only) {
     const unknown = o.only.filter((id) => !exps.some((e) => e.id === id));

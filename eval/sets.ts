@@ -13,6 +13,7 @@ import { EVAL_CODES, EvalError } from './codes';
 import {
   BACKGROUND_NAMES, COLOUR_NAMES, CUSTOM_SUBJECTS, SHAPES, type BackgroundName, type ColourName, type CustomSubjectName, type ShapeName,
 } from './detect/palette';
+import { heldoutScene } from './heldout';
 import { mulberry32, type Rng } from './random';
 
 export type BoxScale = 'small' | 'default' | 'large' | 'cell';
@@ -64,6 +65,11 @@ export interface SetOptions {
   custom?: CustomSubjectName;
   /** Each prompt ends with " on a <white|gray|cream> background" (training/data.py's wording), drawn per sample. */
   background?: boolean;
+  /**
+   * Multi-subject prompts only from held-out scenes (./heldout.ts: a pair no --heldout training saw); the subjects'
+   * attributes are redrawn until the scene is one. No effect on 1 subject.
+   */
+  heldout?: boolean;
 }
 
 /** The caption grammar of training/data.py caption_for(): "a", "a and b", "a, b and c". */
@@ -110,6 +116,9 @@ export function makeSet(name: string, description: string, o: SetOptions): EvalS
   const samples: EvalSample[] = [];
   for (let i = 0; i < o.n; i++) {
     let attrs = attributes(o.count, o.similar ?? 'none', rng);
+    while (o.heldout && o.count > 1 && !heldoutScene(attrs.map(([colour, shape]) => ({ colour, shape })))) {
+      attrs = attributes(o.count, o.similar ?? 'none', rng);
+    }
     const custom = o.custom ? CUSTOM_SUBJECTS[o.custom] : undefined;
     if (custom) {
       // The custom subject keeps its own colour; the others avoid it (and its shape) so the residual is the only source.
@@ -141,7 +150,7 @@ export function layoutSubjects(sample: EvalSample): BoxSubject[] {
 }
 
 /** Seeds of the standard sets; each set has its own so adding a set never changes another. */
-export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, twoHalves: 109, custom: 110, oneBackground: 201, twoBackground: 202 } as const;
+export const SET_SEEDS = { one: 101, two: 102, three: 103, four: 104, sameColour: 105, sameShape: 106, twoSmall: 107, twoLarge: 108, twoHalves: 109, custom: 110, oneBackground: 201, twoBackground: 202, heldoutOne: 301, heldoutTwo: 302, heldoutFour: 304, heldoutOneBackground: 311, heldoutTwoBackground: 312 } as const;
 
 /** The paper's comparison sets: 1-4 subjects, plus the two kinds of similar subjects (2 subjects each). */
 export function standardSets(n: number): EvalSet[] {
@@ -173,6 +182,20 @@ export function backgroundSets(n: number): EvalSet[] {
   return [
     makeSet('one_background', '1 subject "on a <colour> background"', { count: 1, n, seed: SET_SEEDS.oneBackground, background: true }),
     makeSet('two_background', '2 subjects "on a <colour> background"', { count: 2, n, seed: SET_SEEDS.twoBackground, background: true }),
+  ];
+}
+
+/**
+ * The held-out split (./heldout.ts) for issue 28's targets: 1, 2 and 4 subjects, and the background words with 1
+ * and 2 subjects. Every multi-subject prompt holds a pair of objects that a model trained with --heldout never saw.
+ */
+export function heldoutSets(n: number): EvalSet[] {
+  return [
+    makeSet('heldout_one', '1 subject (fresh boxes and seeds)', { count: 1, n, seed: SET_SEEDS.heldoutOne }),
+    makeSet('heldout_two', '2 subjects, held-out pairs', { count: 2, n, seed: SET_SEEDS.heldoutTwo, heldout: true }),
+    makeSet('heldout_four', '4 subjects, each scene with a held-out pair', { count: 4, n, seed: SET_SEEDS.heldoutFour, heldout: true }),
+    makeSet('heldout_one_background', '1 subject "on a <colour> background"', { count: 1, n, seed: SET_SEEDS.heldoutOneBackground, background: true }),
+    makeSet('heldout_two_background', '2 subjects (held-out pairs) "on a <colour> background"', { count: 2, n, seed: SET_SEEDS.heldoutTwoBackground, background: true, heldout: true }),
   ];
 }
 

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolvePositions } from '../../diffusion/pipeline/layout-plan';
 import { loadClipTokenizer } from '../../diffusion/tokenizer';
-import { backgroundSets, boxSizeSets, customSets, halvesSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
+import { backgroundSets, boxSizeSets, customSets, halvesSets, heldoutSets, joinCaption, makeSet, standardSets, BOX_SIDE } from '../../eval/sets';
 
 const tokenizer = await loadClipTokenizer(join(import.meta.dirname, '..', '..', 'models', 'shapes', 'tokenizer'));
-const all = [...standardSets(12), ...boxSizeSets(12), ...halvesSets(12), ...backgroundSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
+const all = [...standardSets(12), ...boxSizeSets(12), ...halvesSets(12), ...backgroundSets(12), ...heldoutSets(12), ...customSets(12, ['checkered_circle', 'striped_square', 'holed_star'])];
 
 test('caption grammar of data.py: "a", "a and b", "a, b and c"', () => {
   assert.equal(joinCaption(['a red circle']), 'a red circle');
