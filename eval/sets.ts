@@ -1,7 +1,8 @@
 /**
- * Held-out evaluation sets: prompts in the caption grammar of training/data.py ("a red circle and a blue square",
+ * Evaluation sets: prompts in the caption grammar of training/data.py ("a red circle and a blue square",
  * "a, b and c") with one box per subject, and a fixed diffusion seed per sample. Everything is derived from a set
- * seed, so every condition of a run sees exactly the same prompts, boxes and noise.
+ * seed, so every condition of a run sees exactly the same prompts, boxes and noise. The boxes and seeds are fresh
+ * draws; the prompts are held out from training only in heldoutSets (./heldout.ts), for models built with HELDOUT=1.
  *
  * Boxes: the image is cut into cells (1 subject: the whole image; 2: left/right or top/bottom halves; 3-4: k of
  * the four quadrants) and each subject gets a square box of side BOX_SIDE[scale] x the image, placed at random
