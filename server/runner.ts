@@ -141,6 +141,18 @@ export class Runner {
   interrupt(runId: string): void {
     const cur = this.running.get(runId);
     if (!cur) return;
+    // A farm job no worker has taken yet never started: it is withdrawn as DELETE /api/queue would (reason
+    // "removed"), unless a worker claims it meanwhile, and then it is interrupted like any running run.
+    if (!cur.started && this.backend.withdraw) {
+      void this.remove(runId).then((removed) => { if (!removed) this.interruptRunning(runId); }, () => this.interruptRunning(runId));
+      return;
+    }
+    this.interruptRunning(runId);
+  }
+
+  private interruptRunning(runId: string): void {
+    const cur = this.running.get(runId);
+    if (!cur) return;
     this.backend.interrupt(runId);
     cur.interruptTimer ??= setTimeout(() => void this.backend.kill({ status: 'interrupted' }, runId), this.interruptGraceMs).unref();
   }
@@ -237,7 +249,8 @@ export class Runner {
       : outcome.status === 'error'
         ? { status: 'error', error: pathsToUrls(outcome.error, this.folders) }
         : { status: 'interrupted', interrupted: { nodeId: outcome.nodeId, reason } };
-    const recorded = this.record(cur.run, cur, result);
+    // A farm job withdrawn before any worker took it was dispatched but never started: no startedAt.
+    const recorded = this.record(cur.started ? cur.run : { ...cur.run, startedAt: undefined }, cur, result);
     // The run is reported ended (terminal event, queue file) only once its history entry is on disk.
     this.queue.finish(runId, recorded);
     void recorded.catch(() => undefined).then(() => {

@@ -157,9 +157,10 @@ test('SIGINT while the run waits behind another: taken back from Redis, never ex
   });
   assert.ok(runId, `queued behind the busy run: ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
-  // A farm run waiting in Redis is interruptible (POST /api/interrupt), so the reason is "user", not "removed".
+  // Interrupting a farm run no worker has taken withdraws it from Redis: recorded as removed, never started, as
+  // without --redis (where the CLI falls back to DELETE /api/queue).
   const entry = (await t.api(`/api/history/${runId}`)).body;
-  assert.deepEqual([entry.status, entry.interrupted], ['interrupted', { reason: 'user' }], JSON.stringify(entry));
+  assert.deepEqual([entry.status, entry.interrupted, entry.startedAt], ['interrupted', { reason: 'removed' }, undefined], JSON.stringify(entry));
   // The worker moves on past where the run waited: the busy run, then a later one; it never starts the interrupted one.
   await t.api('/api/interrupt', { method: 'POST', json: { runId: busy } });
   await worker.waitForLine(new RegExp(`run ${busy} interrupted`), 5000);

@@ -140,6 +140,13 @@ test('SIGTERM: the worker finishes its current run, takes no other, and exits 0'
   assert.deepEqual((await t.api(`/api/queue/${removable}`, { method: 'DELETE' })).body, { removed: removable });
   assert.equal((await terminal(removable)).reason, 'removed');
   assert.deepEqual((await t.api(`/api/history/${removable}`)).body.interrupted, { reason: 'removed' });
+  assert.equal((await t.api(`/api/history/${removable}`)).body.startedAt, undefined, 'no worker ever started it');
+  // Interrupting one that waits for a worker (what Ctrl-C of `cones run --server` asks first) withdraws it the same way.
+  const waiting = await post(slowGraph(11, 1));
+  assert.deepEqual((await t.api('/api/interrupt', { method: 'POST', json: { runId: waiting } })).body, { interrupted: waiting });
+  assert.equal((await terminal(waiting)).reason, 'removed');
+  const entry = (await t.api(`/api/history/${waiting}`)).body;
+  assert.deepEqual([entry.status, entry.interrupted, entry.startedAt], ['interrupted', { reason: 'removed' }, undefined]);
   workers.push(await startWorker(redis.url));
   assert.equal((await terminal(next)).type, 'run_done');
 });
