@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router } from 'express';
 import {
@@ -6,7 +6,7 @@ import {
 } from '../../engine';
 import { ServerError } from '../codes';
 import type { AppContext } from '../context';
-import { StatKeyedCache } from './stat-keyed-cache';
+import { statKey, StatKeyedCache } from './stat-keyed-cache';
 
 const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -23,7 +23,8 @@ export function catalogRoutes(ctx: AppContext): Router {
   let library: { signature: string; nodes: unknown[] } = { signature: '', nodes: [] };
   r.get('/nodes', (_req, res) => {
     const files = listLibraryFiles(ctx.opts.libraries);
-    const signature = files.map((f) => fileSignature(f.path)).join('\n');
+    // One signature over all the files (a subgraph's description depends on the library subgraphs it uses).
+    const signature = files.map((f) => `${f.path}|${statKey(f.path) ?? ''}`).join('\n');
     if (signature !== library.signature) {
       library = { signature, nodes: files.flatMap((f) => describeSubgraph(f.type, ctx.registry, ctx.opts.libraries).description ?? []) };
     }
@@ -62,12 +63,6 @@ export function catalogRoutes(ctx: AppContext): Router {
     res.json({ ok: true, worker: backend.state, ...ctx.runner.status(), ...backend.health?.(), uptimeMs: Date.now() - ctx.startedAt });
   });
   return r;
-}
-
-/** path|size|mtime|inode, or path alone when it cannot be stat'ed. */
-function fileSignature(path: string): string {
-  const stats = statSync(path, { throwIfNoEntry: false });
-  return stats ? `${path}|${stats.size}|${stats.mtimeMs}|${stats.ino}` : path;
 }
 
 /** A graph file's text, or null when it is missing, not a regular file (a FIFO), or over the graph-file bound. */

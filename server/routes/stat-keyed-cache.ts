@@ -4,13 +4,18 @@
  */
 import { statSync } from 'node:fs';
 
+/** size|mtime|inode of a file, or null when it cannot be stat'ed: what says "this file changed" to both caches. */
+export function statKey(path: string): string | null {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats ? `${stats.size}|${stats.mtimeMs}|${stats.ino}` : null;
+}
+
 export class StatKeyedCache<T> {
   private readonly entries = new Map<string, { key: string; value: T }>();
 
   get(path: string, compute: () => T): T {
-    const stats = statSync(path, { throwIfNoEntry: false });
-    if (!stats) return compute();
-    const key = `${stats.size}|${stats.mtimeMs}|${stats.ino}`;
+    const key = statKey(path);
+    if (key === null) return compute();
     const hit = this.entries.get(path);
     if (hit && hit.key === key) return hit.value;
     const value = compute();
