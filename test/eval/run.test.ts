@@ -18,7 +18,7 @@ test('arguments: defaults, --quick, and coded errors for bad input', () => {
 
 test('experiments: every ablation changes the base in exactly the field it names; no-layout settings share one key', () => {
   const list = experiments({ customSets: ['checkered_circle_alone'] });
-  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'inpaint', 'guidance_steps', 'defaults', 'background', 'model']);
+  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'inpaint', 'guidance_steps', 'defaults', 'background', 'model', 'targets']);
   const changed = (id: string) => list.find((e) => e.id === id)!.conditions.map((c) => Object.keys(c.settings).filter((k) => c.settings[k as keyof typeof BASE] !== BASE[k as keyof typeof BASE]));
   assert.deepEqual(changed('resolutions'), [[], ['resolutions']]);
   assert.deepEqual(changed('guidance'), [[], ['guidance'], ['guidance']]);
@@ -26,6 +26,7 @@ test('experiments: every ablation changes the base in exactly the field it names
   assert.deepEqual(changed('inpaint'), [['layout', 'inpaint'], ['inpaint']]);
   assert.deepEqual(changed('defaults'), [[], ['guidedFraction'], ['guidedFraction'], ['gw', 'guidedFraction'], ['gw', 'guidedFraction']]);
   assert.deepEqual(changed('background'), [['layout'], []]);
+  assert.deepEqual(changed('targets'), [['layout'], [], ['layout', 'residuals'], ['layout']]);
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, inpaint: true }), 'an inpainted image is not the plain one');
   assert.equal(settingsKey({ ...BASE, layout: false, gw: 1 }), settingsKey({ ...BASE, layout: false, gw: 0.05, resolutions: 'highest:1' }));
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, tokens: 'adaptive' }));
