@@ -50,7 +50,12 @@ async function runsOnce(s: ServerProcess, dataDir: string, worker: TestWorker, s
 
 /** Neither the server's output, the worker's, nor GET /api/health shows the password; the URL is printed redacted. */
 async function passwordNeverShown(s: ServerProcess, worker: TestWorker): Promise<void> {
-  const health = await s.api('/api/health');
+  // The server reads the workers' adverts once a second: a run can finish before the first read lists its worker.
+  let health = await s.api('/api/health');
+  for (const deadline = Date.now() + 5000; !health.body.farm.workers.length && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 100));
+    health = await s.api('/api/health');
+  }
   assert.equal(health.body.farm.redis, 'connected');
   assert.deepEqual(health.body.farm.workers.map((w: { workerId: string }) => w.workerId), [worker.id]);
   for (const [what, text] of [['/api/health', JSON.stringify(health.body)], ['the server\'s output', s.output()],
