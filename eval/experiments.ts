@@ -129,7 +129,6 @@ function targets(customAlone: string[]): Experiment {
     { ...c('without residual', { layout: false, residuals: false }), sets: customAlone },
     { ...c('with residual', { layout: false }), sets: customAlone },
   ];
-  const at = (set: string, condition: string, metric: string) => ({ set, condition, metric });
   const summary: SummaryRow[] = [
     { measurement: '1 subject: right count, no layout / layout', parts: [at('heldout_one', noLayout.label, 'countRight'), at('heldout_one', layout.label, 'countRight')], target: '>= 90% / >= 90%' },
     { measurement: '2 subjects (held-out pairs), layout: right count / centroid in box / two-coloured blobs', parts: ['countRight', 'inBox', 'twoColour'].map((m) => at('heldout_two', layout.label, m)), target: '>= 85% / >= 95% / <= 15%' },
@@ -152,6 +151,9 @@ function targets(customAlone: string[]): Experiment {
   };
 }
 
+/** A summary row's reference to one metric of one cell. */
+const at = (set: string, condition: string, metric: string) => ({ set, condition, metric });
+
 /** Layout weights of the model card's layout rows. */
 export const MODEL_CARD_GWS = [0.08, 0.2, 0.5] as const;
 const MODEL_CARD_SELF_RECURRENCE_GWS = [0.08, 0.2] as const;
@@ -173,7 +175,6 @@ function modelCard(customAlone: string[]): Experiment {
     { ...c('without residual', { ...noLayout, residuals: false }), sets: customAlone },
     { ...c('with residual', noLayout), sets: customAlone },
   ];
-  const at = (set: string, condition: string, metric: string) => ({ set, condition, metric });
   const summary: SummaryRow[] = [
     { measurement: '1 object: right colour present / right shape', parts: [at('one', 'no layout', 'present'), at('one', 'no layout', 'shapeRight')], target: '95% / 80%' },
     { measurement: '2 objects, no layout: requested objects present (leakage: unrequested colour / two-coloured blobs)', parts: [at('two_halves', 'no layout', 'present')], detail: [at('two_halves', 'no layout', 'wrongColour'), at('two_halves', 'no layout', 'twoColour')], target: '85%' },
