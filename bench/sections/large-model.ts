@@ -10,12 +10,15 @@ import { ROOT } from '../args';
 import { runTsChild } from '../child/spawn';
 import type { BenchContext } from '../context';
 import { formatBytes, formatMs, formatSi } from '../report/format';
-import { emptySection, type SectionResult } from '../report/types';
+import { emptySection, type SectionResult, type Timed } from '../report/types';
 import { median } from '../stats';
 
 const SECTION = 'large';
 const CHILD = join(ROOT, 'bench', 'child', 'large-unet.ts');
 const GUIDED_CHILD = join(ROOT, 'bench', 'child', 'large-guided.ts');
+
+/** glibc's MALLOC_MMAP_THRESHOLD_ of the third guided child: 1 MiB. */
+const MMAP_THRESHOLD = 1048576;
 
 interface GuidedResult {
   patchMs: number;
@@ -138,16 +141,27 @@ export async function largeModelSection(ctx: BenchContext): Promise<SectionResul
 async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: LargeCase, out: SectionResult): Promise<void> {
   const side = plain.side;
   const unet = join(ctx.opts.sd15, 'unet', 'model.onnx');
+  const heads = topLevelHeads(join(ctx.opts.sd15, 'unet'));
   ctx.log(`large: layout-guided vs unguided calls at ${side * 8} px, ${ctx.opts.largeSteps} pairs (child process)`);
   const weights = manifest.weight_bytes_on_disk;
   const ratio = (kib: number): string => `${formatBytes(kib * 1024)} = ${((kib * 1024) / weights).toFixed(2)}x the weights`;
   // Batch 1 with the arena off is what splitting CFG's two rows into two calls would hold at most: a measured
-  // bound for that option, which the pipeline does not take today (it runs one batch-2 call per step).
-  for (const { arena, batch } of [{ arena: true, batch: 2 }, { arena: false, batch: 2 }, { arena: false, batch: 1 }]) {
-    const env = { ...process.env, CONES_CPU_ARENA: arena ? '1' : '0' };
+  // bound for that option, which the pipeline does not take today (it runs one batch-2 call per step). The glibc
+  // row sets MALLOC_MMAP_THRESHOLD_ (glibc then serves every block over 1 MiB with its own mmap and returns it on
+  // free, instead of keeping freed pages in its heaps), which only the environment of a starting process can do.
+  const configs = [
+    { arena: true, batch: 2, mmap: false, label: 'ORT memory arena on (default)' },
+    { arena: false, batch: 2, mmap: false, label: 'ORT memory arena off' },
+    { arena: false, batch: 2, mmap: true, label: `ORT memory arena off, MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}` },
+    { arena: false, batch: 1, mmap: false, label: 'ORT memory arena off (batch 1 is not the pipeline\'s form)' },
+  ];
+  const unguided: Timed[] = [];
+  for (const { arena, batch, mmap, label } of configs) {
+    const env: NodeJS.ProcessEnv = { ...process.env, CONES_CPU_ARENA: arena ? '1' : '0' };
+    if (mmap) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
+    else delete env.MALLOC_MMAP_THRESHOLD_;
     const args = [unet, ctx.scratch, String(ctx.opts.largeSteps), String(side), String(batch)];
     const r = await runTsChild<GuidedResult>(GUIDED_CHILD, args, { env });
-    const label = `${arena ? 'ORT memory arena on (default)' : 'ORT memory arena off'}${batch === 1 ? ' (batch 1 is not the pipeline\'s form)' : ''}`;
     if (arena && batch === 2) {
       out.figures.push({
         section: SECTION, name: 'layout surgery of the 3.4 GB external-data UNet (patchUnetFile, cold cache)',
@@ -162,29 +176,48 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
     out.figures.push({
       section: SECTION, name: `peak RSS of a layout-guided run at ${side * 8} px (batch ${batch}), ${label}`,
       value: ratio(r.maxRssKiB), n: null,
-      note: `target <= 1.3x; includes the surgery and both call kinds; ${slicingNote(r, side, batch)}`,
+      note: `target <= 1.3x; includes the surgery and both call kinds; ${slicingNote(r, side, batch, heads)}`,
     });
-    if (arena && batch === 2) {
+    if (batch !== 2) continue;
+    out.comparisons.push({
+      section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2, ${label}: layout-guided vs unguided (one patched session)`,
+      a: { label: 'guided: bias planes', ms: r.guided }, b: { label: 'unguided: zero bias', ms: r.unguided }, paired: true,
+      target: { kind: 'max', value: 1.05 },
+      note: `${r.guidedLayers} of ${r.layers} layers guided; building the planes in JavaScript: median ${formatMs(median(r.feedsMs))} per call`,
+    });
+    unguided.push({ label, ms: r.unguided });
+    if (arena && plain.batch === 2) {
       out.comparisons.push({
-        section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2: layout-guided vs unguided (one patched session)`,
-        a: { label: 'guided: bias planes', ms: r.guided }, b: { label: 'unguided: zero bias', ms: r.unguided }, paired: true,
-        target: { kind: 'max', value: 1.05 },
-        note: `${r.guidedLayers} of ${r.layers} layers guided; building the planes in JavaScript: median ${formatMs(median(r.feedsMs))} per call`,
+        section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2: the pipeline's patched session (zero bias) vs the export's graph`,
+        a: { label: 'patched, unguided', ms: r.unguided }, b: { label: 'export', ms: plain.ms }, paired: false,
+        note: `the price of the surgery's second pass: ${slicingNote(r, side, 2, heads)}; two child processes of this run`,
       });
-      if (plain.batch === 2) {
-        out.comparisons.push({
-          section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2: the pipeline's patched session (zero bias) vs the export's graph`,
-          a: { label: 'patched, unguided', ms: r.unguided }, b: { label: 'export', ms: plain.ms }, paired: false,
-          note: `the price of the surgery's second pass: ${slicingNote(r, side, 2)}; two child processes of this run`,
-        });
-      }
     }
+  }
+  // What a memory setting costs every call: its unguided calls against the default's (separate child processes).
+  for (const u of unguided.slice(1)) {
+    out.comparisons.push({
+      section: SECTION, name: `SD-1.5-sized UNet unguided call at ${side * 8} px, batch 2: ${u.label} vs the default`,
+      a: { label: u.label, ms: u.ms }, b: { label: unguided[0].label, ms: unguided[0].ms }, paired: false,
+      note: 'two child processes of this run, one after the other',
+    });
   }
 }
 
+/**
+ * Heads of the highest-resolution attentions from unet/config.json: diffusers' `attention_head_dim` holds the head
+ * count for SD 1.x and 2.x (8; [5, 10, 20, 20]), a known misnomer of that config.
+ */
+function topLevelHeads(unetDir: string): number {
+  const config = JSON.parse(readFileSync(join(unetDir, 'config.json'), 'utf8')) as { attention_head_dim?: number | number[] };
+  const heads = Array.isArray(config.attention_head_dim) ? config.attention_head_dim[0] : config.attention_head_dim;
+  if (!Number.isInteger(heads) || heads! <= 0) throw new Error(`Expected attention_head_dim in ${unetDir}/config.json but received ${JSON.stringify(config.attention_head_dim)}.`);
+  return heads!;
+}
+
 /** What the largest live self-attention score tensor is, with the query slicing the child's patched model has. */
-function slicingNote(r: GuidedResult, side: number, batch: number): string {
-  const s = side * side, heads = 8;
+function slicingNote(r: GuidedResult, side: number, batch: number, heads: number): string {
+  const s = side * side;
   const rows = r.sliced > 0 && r.querySlices > 1 ? Math.ceil(s / r.querySlices) : s;
   const bytes = batch * heads * rows * s * 4;
   const how = r.sliced > 0 ? `${r.sliced} self-attentions in ${r.querySlices} query slices` : 'self-attention whole (not sliced)';

@@ -37,8 +37,9 @@ export interface CreateSessionOptions {
   float32Fallback?: boolean;
   /**
    * onnxruntime's CPU memory arena. Default: on, unless CONES_CPU_ARENA=0. Off, activations are returned to the
-   * system after each call: an SD-1.5-sized UNet at 512 px peaked at 1.93x its weights instead of 2.39x
-   * (bench/RESULTS.md, section large).
+   * allocator after each call; with the query-sliced SD-1.5-sized UNet that lowers the peak only when glibc also
+   * returns large blocks (MALLOC_MMAP_THRESHOLD_=1048576: 1.14x the weights vs 1.22x on; alone 1.34x; bench/RESULTS.md,
+   * section large).
    */
   cpuMemArena?: boolean;
 }
