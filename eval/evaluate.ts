@@ -6,10 +6,10 @@ import type { RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { inferencePlan } from '../diffusion/schedule';
-import { detect, nearestBackground, patternScore, recognitionThreshold, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
+import { detect, nearestBackground, patternScore, recognitionThreshold, silhouetteShape, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
 import { BASE, settingsKey, type Settings } from './experiments';
 import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
-import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageScore } from './metrics';
+import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageExtras, type ImageScore } from './metrics';
 import { sampleImage, type ResidualUse } from './sample';
 import { layoutSubjects, type EvalSample, type EvalSet } from './sets';
 
@@ -22,16 +22,10 @@ export interface EvalContext {
   onImage?: (done: number, label: string) => void;
 }
 
-export interface ImageResult {
+export interface ImageResult extends ImageExtras {
   sample: EvalSample;
   image: RgbImage;
   score: ImageScore;
-  /** Custom-subject pattern score of the first subject (0 when its colour is missing); null for ordinary sets. */
-  pattern: number | null;
-  /** 1 when that subject is recognised (colour found, pattern score >= its recognition threshold), else 0; null for ordinary sets. */
-  recognised: number | null;
-  /** 1 when the detected background is nearest to the colour the prompt names, else 0; null when it names none. */
-  background: number | null;
 }
 
 export interface CellResult {
@@ -92,10 +86,11 @@ export class Evaluator {
     const rawPattern = first.custom ? patternScore(image, detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) : null;
     const pattern = first.custom ? (rawPattern ?? 0) : null;
     const recognised = first.custom ? subjectRecognised(rawPattern, recognitionThreshold(first.custom).threshold) : null;
+    const shape = first.custom ? (silhouetteShape(detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) === CUSTOM_SUBJECTS[first.custom].baseWord ? 1 : 0) : null;
     this.generated++;
     this.ctx.onImage?.(this.generated, sample.id);
     const background = sample.background ? (nearestBackground(detection.background) === sample.background ? 1 : 0) : null;
-    return { sample, image, score: scoreImage(sample.subjects, detection), pattern, recognised, background };
+    return { sample, image, score: scoreImage(sample.subjects, detection), pattern, recognised, silhouetteShape: shape, background };
   }
 
   /** Sequential on purpose: ORT already uses every core for one UNet call. */
@@ -107,6 +102,8 @@ export class Evaluator {
     if (patterns.length) estimates.pattern = bootstrapMean(patterns);
     const recognised = images.map((r) => r.recognised).filter((v): v is number => v !== null);
     if (recognised.length) estimates.recognised = bootstrapMean(recognised);
+    const shapes = images.map((r) => r.silhouetteShape).filter((v): v is number => v !== null);
+    if (shapes.length) estimates.silhouetteShape = bootstrapMean(shapes);
     const background = images.map((r) => r.background).filter((v): v is number => v !== null);
     if (background.length) estimates.background = bootstrapMean(background);
     return { set: set.name, label, settings, images, estimates };

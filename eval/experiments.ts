@@ -135,8 +135,8 @@ function targets(customAlone: string[]): Experiment {
     { measurement: '4 subjects (held-out scenes), layout: centroid in box / right count', parts: ['inBox', 'countRight'].map((m) => at('heldout_four', layout.label, m)), target: '>= 90% / >= 70%' },
     { measurement: 'background colour word right: 1 subject, no layout / 2 subjects, layout', parts: [at('heldout_one_background', noLayout.label, 'background'), at('heldout_two_background', layout.label, 'background')], target: '>= 90% / >= 90%' },
     ...customAlone.map((set): SummaryRow => ({
-      measurement: `custom subject ${set.replace(/_alone$/, '')}: recognised with / without the residual; right shape with it`,
-      parts: [at(set, 'with residual', 'recognised'), at(set, 'without residual', 'recognised'), at(set, 'with residual', 'shapeRight')],
+      measurement: `custom subject ${set.replace(/_alone$/, '')}: recognised with / without the residual; right shape (silhouette) with it`,
+      parts: [at(set, 'with residual', 'recognised'), at(set, 'without residual', 'recognised'), at(set, 'with residual', 'silhouetteShape')],
       target: '>= 70% / <= 5% / >= 80%',
     })),
   ];
@@ -144,7 +144,7 @@ function targets(customAlone: string[]): Experiment {
     id: 'targets', title: 'Issue 28\'s targets on the held-out split',
     sets: ['heldout_one', 'heldout_two', 'heldout_four', 'heldout_one_background', 'heldout_two_background', ...customAlone],
     conditions, summary,
-    metrics: ['countRight', 'inBox', 'twoColour', 'present', 'shapeRight', 'background', 'recognised', 'pattern'],
+    metrics: ['countRight', 'inBox', 'twoColour', 'present', 'shapeRight', 'background', 'recognised', 'silhouetteShape', 'pattern'],
     description: [
       'Held-out split (eval/heldout.ts, the rule of training/data.py heldout_pair): every 2- and 4-subject prompt holds a pair of objects that a model trained with HELDOUT=1 never saw together; 1-subject prompts get fresh boxes and seeds. Layout rows use the examples\' defaults (the base condition); custom subjects are their bare base word ("a circle") without layout.',
     ],
@@ -191,7 +191,7 @@ function modelCard(customAlone: string[]): Experiment {
   return {
     id: 'model', title: 'Model card: what the embedded model can do (README, "The embedded model")',
     sets: ['one', 'two_halves', ...customAlone], conditions, summary,
-    metrics: ['present', 'shapeRight', 'countRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'pattern'],
+    metrics: ['present', 'shapeRight', 'countRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'silhouetteShape', 'pattern'],
     description: [
       'Sets: "one" (1 object, no layout), "two_halves" (2 objects of distinct colours and shapes; boxes = the two halves of the image, left/right or top/bottom; its no-layout images are also the "2 objects, no layout" row), "<subject>_alone" (the bare base word, e.g. "a circle", no layout, with and without the residual).',
       'Layout rows: the base condition (strength 2.5 on every token of each subject phrase, hard negative, every step guided) at the gw named; self-recurrence rows add the reference\'s self-recurrence.',

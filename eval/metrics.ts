@@ -181,3 +181,24 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Es
   if (a.length !== b.length) throw new EvalError(EVAL_CODES.empty, `Expected paired values of equal length but received ${a.length} and ${b.length}.`);
   return bootstrapMean(a.map((v, i) => b[i] - v));
 }
+
+/** The per-image measurements beside the score (eval/evaluate.ts ImageResult): null where they do not apply. */
+export interface ImageExtras {
+  /** Custom-subject pattern score of the first subject (0 when its colour is missing); null for ordinary sets. */
+  pattern: number | null;
+  /** 1 when that subject is recognised (colour found, pattern score >= its recognition threshold), else 0; null for ordinary sets. */
+  recognised: number | null;
+  /** 1 when that subject's silhouette (./detect/silhouette.ts: pattern closed, holes filled) has its base shape, else 0; null for ordinary sets. */
+  silhouetteShape: number | null;
+  /** 1 when the detected background is nearest to the colour the prompt names, else 0; null when it names none. */
+  background: number | null;
+}
+
+/** One image's value of a metric: the custom-subject and background fields (absent counts 0), else its score's. */
+export function imageMetric(r: ImageExtras & { score: ImageScore }, metric: string): number {
+  if (metric === 'pattern') return r.pattern ?? 0;
+  if (metric === 'recognised') return r.recognised ?? 0;
+  if (metric === 'silhouetteShape') return r.silhouetteShape ?? 0;
+  if (metric === 'background') return r.background ?? 0;
+  return (r.score as unknown as Record<string, number>)[metric];
+}

@@ -12,7 +12,7 @@
  * Metrics where lower is better (two-coloured blobs) are negated first, so "change" always reads "+ = better".
  */
 import type { CellResult } from './evaluate';
-import { pairedDifference, type Estimate } from './metrics';
+import { imageMetric, pairedDifference, type Estimate } from './metrics';
 
 /** Largest loss (in rate points, 0.10 = 10 points) a 'no-worse' claim tolerates. */
 export const NO_WORSE_MARGIN = 0.1;
@@ -91,12 +91,6 @@ export function runVerdicts(results: readonly { experiment: { id: string }; cell
   return verdicts(claims(custom), byId);
 }
 
-function valueOf(r: CellResult['images'][number], metric: string): number {
-  if (metric === 'pattern') return r.pattern ?? 0;
-  if (metric === 'recognised') return r.recognised ?? 0;
-  return (r.score as unknown as Record<string, number>)[metric];
-}
-
 /** The verdict of one interval (+ = better). */
 export function judge(kind: Claim['kind'], change: Estimate): Exclude<VerdictText, 'not measured'> {
   if (kind === 'better') {
@@ -117,7 +111,7 @@ export function verdicts(list: readonly Claim[], cellsByExperiment: ReadonlyMap<
     const treated = cells.find((c) => c.set === claim.set && c.label === claim.treatment);
     if (!base || !treated || base.images.length !== treated.images.length || !base.images.length) return { claim, verdict: 'not measured' };
     const sign = claim.lowerIsBetter ? -1 : 1;
-    const change = pairedDifference(base.images.map((r) => sign * valueOf(r, claim.metric)), treated.images.map((r) => sign * valueOf(r, claim.metric)));
+    const change = pairedDifference(base.images.map((r) => sign * imageMetric(r, claim.metric)), treated.images.map((r) => sign * imageMetric(r, claim.metric)));
     return { claim, change, verdict: judge(claim.kind, change) };
   });
 }

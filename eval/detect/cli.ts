@@ -8,12 +8,13 @@
  *
  * --raw reads a batch of 8-bit RGB images, row-major [N, H, W, 3] with no header (numpy's uint8 .tobytes()), from a
  * file or stdin ("-"). --subject (checkered_circle, striped_square, holed_star) adds the custom subject's pattern
- * score, whether it is recognised and the recognition threshold (detect/pattern.ts).
+ * score, whether it is recognised and the recognition threshold (detect/pattern.ts), and the shape of its silhouette
+ * (detect/silhouette.ts).
  *
  * Output: { "subject": null | { name, colour, pattern, reference, threshold },
  *           "images": [ { source, width, height, background, objects: [{ colour, shape, area, box, centroid }],
  *                         twoColourBlobs, otherFraction, colourBoxes: { <colour>: [x0, y0, x1, y1] | null },
- *                         pattern?, recognised? } ] }
+ *                         pattern?, recognised?, silhouetteShape? } ] }
  * Boxes are pixel boxes with an exclusive max; colourBoxes bound every pixel labelled with that palette colour
  * (objects below MIN_OBJECT_AREA included). Exit codes: 0 done, 2 bad arguments, 1 unreadable or malformed image.
  */
@@ -25,6 +26,7 @@ import { subjectRecognised } from '../metrics';
 import { detect } from './detect';
 import { COLOUR_NAMES, CUSTOM_SUBJECTS, type ColourName, type CustomSubjectName } from './palette';
 import { patternScore, recognitionThreshold } from './pattern';
+import { silhouetteShape } from './silhouette';
 
 export interface DetectCliOptions {
   subject: CustomSubjectName | null;
@@ -93,6 +95,8 @@ export interface ImageReport {
   colourBoxes: Record<ColourName, [number, number, number, number] | null>;
   pattern?: number | null;
   recognised?: number;
+  /** The subject's silhouette shape (./silhouette.ts); null when its colour is absent. */
+  silhouetteShape?: string | null;
 }
 
 const round = (v: number, digits = 3): number => Number(v.toFixed(digits));
@@ -118,6 +122,7 @@ export function describeImage(source: string, image: RgbImage, subject: CustomSu
     const score = patternScore(image, d, colour, pattern);
     report.pattern = score === null ? null : round(score, 4);
     report.recognised = subjectRecognised(score, recognitionThreshold(subject).threshold);
+    report.silhouetteShape = silhouetteShape(d, colour, pattern);
   }
   return report;
 }

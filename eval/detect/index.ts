@@ -8,3 +8,4 @@ export { renderScene, randomScene, shapeTest, IMAGE_SIZE, OBJECT_SIZE_RANGE, typ
 export { validateDetector, type DetectorAccuracy } from './validate';
 export { patternScore, referencePatternScore, recognitionThreshold, PATTERN_WHITE_TOLERANCE, RECOGNITION_FRACTION, RECOGNITION_RENDERS, RECOGNITION_SEED } from './pattern';
 export * from './palette';
+export { silhouette, silhouetteShape, SILHOUETTE_CLOSING } from './silhouette';

@@ -2,7 +2,7 @@
 import type { DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
 import type { Experiment, SummaryRow } from '../experiments';
-import { pairedDifference, type Estimate } from '../metrics';
+import { imageMetric, pairedDifference, type Estimate } from '../metrics';
 import { NO_WORSE_MARGIN, type Verdict } from '../verdicts';
 
 export interface ReportInput {
@@ -38,21 +38,15 @@ export const METRIC_TITLES: Record<string, string> = {
   blendFraction: 'blended pixels',
   pattern: 'pattern score',
   recognised: 'recognised',
+  silhouetteShape: 'right shape (silhouette)',
   background: 'background colour right',
 };
-const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised', 'background']);
+const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised', 'silhouetteShape', 'background']);
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
   if (RATES.has(metric)) return `${(100 * e.mean).toFixed(0)}% (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})`;
   return `${e.mean.toFixed(2)} (${e.lo.toFixed(2)}-${e.hi.toFixed(2)})`;
-}
-
-function valueOf(r: CellResult['images'][number], metric: string): number {
-  if (metric === 'pattern') return r.pattern ?? 0;
-  if (metric === 'recognised') return r.recognised ?? 0;
-  if (metric === 'background') return r.background ?? 0;
-  return (r.score as unknown as Record<string, number>)[metric];
 }
 
 /** A summary row: "mean / mean (detail / detail)" with one decimal for rates, then the intervals and the sample counts. */
@@ -108,6 +102,7 @@ export function reportMarkdown(r: ReportInput): string {
     '- unrequested colour: an object of a colour nobody asked for (colour leakage); two-coloured blob: one connected foreground blob holding two palette colours (blended or fused subjects).',
     '- pattern score (custom subjects): fraction of the pattern\'s pixels inside the subject (white cells for checkered / striped, the hole for the star); 0 when its colour is missing.',
     '- recognised (custom subjects): the subject\'s colour is found and its pattern score reaches half the mean score of training-like renders (thresholds in the notes at the top).',
+    '- right shape (silhouette; custom subjects): the subject\'s colour pixels with its pattern closed and holes filled (the checks, stripes and hole no longer split it) have the base shape.',
     '',
   ];
   const measured = (r.verdicts ?? []).filter((v) => v.change);
@@ -139,7 +134,7 @@ export function reportMarkdown(r: ReportInput): string {
     lines.push(`| set | condition | ${e.metrics.map((m) => METRIC_TITLES[m] ?? m).join(' | ')} |${paired ? ` change in ${METRIC_TITLES[key] ?? key} vs the set's first row (paired) |` : ''}`, `|---|---|${e.metrics.map(() => '---').join('|')}|${paired ? '---|' : ''}`);
     for (const c of cells) {
       const first = cells.find((x) => x.set === c.set)!;
-      const delta = first === c ? '' : signed(key, pairedDifference(first.images.map((r) => valueOf(r, key)), c.images.map((r) => valueOf(r, key))));
+      const delta = first === c ? '' : signed(key, pairedDifference(first.images.map((r) => imageMetric(r, key)), c.images.map((r) => imageMetric(r, key))));
       lines.push(`| ${c.set} | ${c.label} | ${e.metrics.map((m) => cell(m, c.estimates[m])).join(' | ')} |${paired ? ` ${delta} |` : ''}`);
     }
     lines.push('');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detect, renderScene, type SceneObject } from '../../eval/detect';
-import { aggregate, boxIou, bootstrapMean, centroidInBox, pairedDifference, scoreImage, subjectRecognised } from '../../eval/metrics';
+import { aggregate, boxIou, bootstrapMean, centroidInBox, imageMetric, pairedDifference, scoreImage, subjectRecognised } from '../../eval/metrics';
 import type { EvalSubject } from '../../eval/sets';
 
 const redCircleLeft: EvalSubject = { colour: 'red', shape: 'circle', phrase: 'red circle', box: [0, 0.25, 0.5, 0.75] };
@@ -80,4 +80,14 @@ test('recognised: the colour is found (score not null) and the pattern score rea
   assert.equal(subjectRecognised(0, 0.18), 0, 'a plain shape of the right colour');
   assert.equal(subjectRecognised(null, 0.18), 0, 'colour missing');
   assert.equal(subjectRecognised(null, 0), 0, 'colour missing, even at a zero threshold');
+});
+
+test('imageMetric: the per-image extras by name (null counts 0), anything else from the score', () => {
+  const r = { score: score([], [redCircleLeft]), pattern: 0.4, recognised: 1, silhouetteShape: null, background: 0 };
+  assert.equal(imageMetric(r, 'pattern'), 0.4);
+  assert.equal(imageMetric(r, 'recognised'), 1);
+  assert.equal(imageMetric(r, 'silhouetteShape'), 0);
+  assert.equal(imageMetric({ ...r, silhouetteShape: 1 }, 'silhouetteShape'), 1);
+  assert.equal(imageMetric(r, 'background'), 0);
+  assert.equal(imageMetric(r, 'present'), 0, 'no object detected: the subject is missing');
 });

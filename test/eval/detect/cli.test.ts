@@ -32,7 +32,7 @@ test('detect CLI on PNG files: objects, colour regions, two-coloured blobs, as J
   }
 });
 
-test('detect CLI on a raw [N, H, W, 3] batch from stdin, with a custom subject: pattern score and recognised', async () => {
+test('detect CLI on a raw [N, H, W, 3] batch from stdin, with a custom subject: pattern score, recognised and silhouette shape', async () => {
   const batch = new Uint8Array([...holedStar.data, ...twoObjects.data]);
   const out = await runDetectCli(['--subject', 'holed_star', '--raw', '-', '--width', '64', '--height', '64'], async () => batch);
   assert.deepEqual(out.subject, { name: 'holed_star', baseWord: 'star', colour: 'yellow', pattern: 'hole', ...recognitionThreshold('holed_star') });
@@ -40,6 +40,8 @@ test('detect CLI on a raw [N, H, W, 3] batch from stdin, with a custom subject: 
   assert.ok(out.images[0].pattern! > 0.9 && out.images[0].recognised === 1, JSON.stringify(out.images[0]));
   assert.equal(out.images[1].pattern, null, 'no yellow in the second image');
   assert.equal(out.images[1].recognised, 0);
+  assert.equal(out.images[0].silhouetteShape, 'star');
+  assert.equal(out.images[1].silhouetteShape, null);
 });
 
 test('detect CLI arguments and input errors are coded', () => {
