@@ -18,7 +18,8 @@
 #   captions without their EOS / padding outputs; GROUND=0.1 is the weight of the token grounding loss (grounding.py,
 #   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py); OFFSET_NOISE=0 (std of the per-channel offset
 #   noise, 0 = off), BG_P=0.3 (share of captions naming the background) and HELDOUT=1 (diffusion never sees a
-#   scene of the evaluation's held-out split, data.heldout_scene) are the thirteenth attempt's knobs.
+#   scene of the evaluation's held-out split, data.heldout_scene) are the thirteenth attempt's knobs; OBJ_GAP=2
+#   keeps the pools' objects 2 px apart (default empty: they may touch slightly, as in every build so far).
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
@@ -57,9 +58,10 @@ BG_P="${BG_P:-0.3}"  # share of diffusion captions that name the background colo
 if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
 if [ "${HELDOUT:-0}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
 
-stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2) and BPE tokenizer"
-$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 & p1=$!
-$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 & p2=$!
+OBJ_GAP="${OBJ_GAP:-}"  # px between objects' size squares in the pools (gen_pool.py); empty = slight touching allowed
+stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}) and BPE tokenizer"
+$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 $OBJ_GAP & p1=$!
+$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 $OBJ_GAP & p2=$!
 wait $p1 && wait $p2
 $PY bpe.py ../models/shapes/tokenizer
 

@@ -111,7 +111,10 @@ SUBJECTS = {
 }
 
 
-def _place(rng, sizes, tries=60):
+def _place(rng, sizes, tries=60, gap=None):
+    """Centres for objects of the given sizes. gap None: objects' size squares may overlap by 5% of their sizes
+    (slight touching); gap g (px): the squares are at least g apart along x or y. The random stream only differs
+    once a candidate is rejected by the gap rule."""
     placed = []
     for size in sizes:
         for t in range(tries):
@@ -120,8 +123,8 @@ def _place(rng, sizes, tries=60):
             cy = rng.uniform(r + 1, SIZE - r - 1)
             ok = True
             for (px, py, ps) in placed:
-                # keep objects mostly separated (allow slight touching)
-                if abs(px - cx) < (ps + size) / 2 * 0.95 and abs(py - cy) < (ps + size) / 2 * 0.95:
+                reach = (ps + size) / 2 * 0.95 if gap is None else (ps + size) / 2 + gap
+                if abs(px - cx) < reach and abs(py - cy) < reach:
                     ok = False
                     break
             if ok:
@@ -247,13 +250,18 @@ def heldout_scene(objects):
     return any(heldout_pair(a, b) for i, a in enumerate(objects) for b in objects[i + 1:])
 
 
-def make_sample(rng, n_obj=None, pattern_p=0.0):
+def make_sample(rng, n_obj=None, pattern_p=0.0, gap=None):
     """Returns (uint8 image 64x64x3, caption, meta) with meta = {bg, objects:[{shape,color,box,cx,cy,size}]}.
-    pattern_p: probability that an object carries a surface pattern (checkered, striped, or a hole)."""
+    pattern_p: probability that an object carries a surface pattern (checkered, striped, or a hole).
+    gap: minimum distance in px between objects' size squares (_place; None allows slight touching)."""
+    n = None
     while True:
-        n = n_obj if n_obj is not None else int(rng.choice(4, p=NUM_OBJ_P)) + 1
+        # With a gap, crowded scenes fail to place more often: keep the drawn count so NUM_OBJ_P still holds (the
+        # default keeps the committed builds' random stream, which re-draws it).
+        if n is None or gap is None:
+            n = n_obj if n_obj is not None else int(rng.choice(4, p=NUM_OBJ_P)) + 1
         sizes = sorted(rng.uniform(SIZE_MIN, SIZE_MAX, n), reverse=True)
-        placed = _place(rng, sizes)
+        placed = _place(rng, sizes, gap=gap)
         if placed is not None:
             break
     combos = set()
