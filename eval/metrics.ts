@@ -14,6 +14,9 @@
  *   duplicates   significant objects of a requested colour beyond the number requested (merged or repeated subjects)
  *   wrongColour  a significant object of an unrequested colour exists (colour leakage or invention)
  *   twoColour    a foreground blob holds objects of two palette colours (blended or fused subjects)
+ *   twoColourBlended  such a blob with at least BLENDED_OTHER_FRACTION of its pixels in no palette colour (colours
+ *                mixed); the rest of twoColour are objects in clean colours that touch or are bridged (ground-truth
+ *                renders of touching objects have no such pixels: their seams label as one of the two colours)
  *   blendFraction fraction of foreground pixels of no palette colour (muddy, mixed colours)
  *
  * Aggregation: the unit is the image (one seed), subject scores are averaged within an image first. The interval
@@ -27,6 +30,8 @@ import type { EvalSubject } from './sets';
 
 /** Objects smaller than this (a third of the smallest training object, a 14 px star of ~70 px) are not counted. */
 export const SIGNIFICANT_AREA = 24;
+/** A two-coloured blob with at least this share of off-palette ("other") pixels counts as blended. */
+export const BLENDED_OTHER_FRACTION = 0.05;
 export const BOOTSTRAP_RESAMPLES = 2000;
 const BOOTSTRAP_SEED = 7;
 
@@ -49,10 +54,11 @@ export interface ImageScore {
   duplicates: number;
   wrongColour: number;
   twoColour: number;
+  twoColourBlended: number;
   blendFraction: number;
 }
 
-export const IMAGE_METRICS = ['present', 'allPresent', 'inBox', 'iou', 'shapeRight', 'countRight', 'duplicates', 'wrongColour', 'twoColour', 'blendFraction'] as const;
+export const IMAGE_METRICS = ['present', 'allPresent', 'inBox', 'iou', 'shapeRight', 'countRight', 'duplicates', 'wrongColour', 'twoColour', 'twoColourBlended', 'blendFraction'] as const;
 export type ImageMetric = (typeof IMAGE_METRICS)[number];
 
 /** Pixel box [x0, y0, x1, y1] vs a normalised box, as IoU. */
@@ -130,6 +136,7 @@ export function scoreImage(subjects: readonly EvalSubject[], d: Detection): Imag
     duplicates,
     wrongColour: significant.some((o) => !requested.has(o.colour)) ? 1 : 0,
     twoColour: d.twoColourBlobs > 0 ? 1 : 0,
+    twoColourBlended: d.blobs.some((b) => b.colours.length >= 2 && b.otherFraction >= BLENDED_OTHER_FRACTION) ? 1 : 0,
     blendFraction: d.otherFraction,
   };
 }

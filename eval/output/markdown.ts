@@ -35,13 +35,14 @@ export const METRIC_TITLES: Record<string, string> = {
   duplicates: 'extra same-colour objects',
   wrongColour: 'unrequested colour',
   twoColour: 'two-coloured blob',
+  twoColourBlended: 'two-coloured blob, colours mixed',
   blendFraction: 'blended pixels',
   pattern: 'pattern score',
   recognised: 'recognised',
   silhouetteShape: 'right shape (silhouette)',
   background: 'background colour right',
 };
-const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'recognised', 'silhouetteShape', 'background']);
+const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'twoColourBlended', 'recognised', 'silhouetteShape', 'background']);
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
@@ -99,7 +100,7 @@ export function reportMarkdown(r: ReportInput): string {
     '- present: an object of the subject\'s colour was found (omission = 1 - present); all present: every subject of the image.',
     '- right shape: the matched object has the requested shape (attribute leakage shows up as the other subject\'s shape).',
     '- right count: number of objects >= 24 px equals the number of subjects; extra same-colour objects: duplicates of a requested colour.',
-    '- unrequested colour: an object of a colour nobody asked for (colour leakage); two-coloured blob: one connected foreground blob holding two palette colours (blended or fused subjects).',
+    '- unrequested colour: an object of a colour nobody asked for (colour leakage); two-coloured blob: one connected foreground blob holding two palette colours (blended or fused subjects); "colours mixed": such a blob with >= 5% of its pixels in no palette colour, the rest being objects in clean colours that touch or are bridged.',
     '- pattern score (custom subjects): fraction of the pattern\'s pixels inside the subject (white cells for checkered / striped, the hole for the star); 0 when its colour is missing.',
     '- recognised (custom subjects): the subject\'s colour is found and its pattern score reaches half the mean score of training-like renders (thresholds in the notes at the top).',
     '- right shape (silhouette; custom subjects): the subject\'s colour pixels with its pattern closed and holes filled (the checks, stripes and hole no longer split it) have the base shape.',

@@ -91,3 +91,15 @@ test('imageMetric: the per-image extras by name (null counts 0), anything else f
   assert.equal(imageMetric(r, 'background'), 0);
   assert.equal(imageMetric(r, 'present'), 0, 'no object detected: the subject is missing');
 });
+
+test('two-coloured blobs: touching objects in clean colours are not "colours mixed"; a blob with off-palette pixels is', () => {
+  const touching = score([{ shape: 'square', colour: 'red', cx: 20, cy: 32, size: 26 }, { shape: 'square', colour: 'purple', cx: 43, cy: 32, size: 26 }], [redCircleLeft, blueSquareRight]);
+  assert.equal(touching.twoColour, 1);
+  assert.equal(touching.twoColourBlended, 0);
+  // A red square and a green square joined by a strip of brown (off-palette) pixels.
+  const scene = renderScene([{ shape: 'square', colour: 'red', cx: 16, cy: 32, size: 24 }, { shape: 'square', colour: 'green', cx: 48, cy: 32, size: 24 }], 'white').image;
+  for (let y = 24; y < 40; y++) for (let x = 26; x < 38; x++) scene.data.set([140, 90, 30], (y * 64 + x) * 3);
+  const mixed = scoreImage([redCircleLeft, blueSquareRight], detect(scene));
+  assert.equal(mixed.twoColour, 1);
+  assert.equal(mixed.twoColourBlended, 1);
+});
