@@ -4,7 +4,7 @@
 // another entry was chosen, so it can be chosen back) and saved unchanged: the widget's value is the plain string the
 // graph file holds, and only a user's choice changes it.
 import { choicesFor, choicesTruncated } from './choices.js';
-import { textLayout, TEXT_MARGIN } from './text-layout.js';
+import { drawField, TEXT_MARGIN } from './text-layout.js';
 
 const LiteGraph = globalThis.LiteGraph;
 /** Clicks this close to an end step through the list (litegraph's combo uses the same zone). */
@@ -78,26 +78,10 @@ export function pickerWidget(kind, label, value, onChange) {
     },
     draw(ctx, node, width, y, H) {
       lastNode = node;
-      ctx.save();
-      ctx.strokeStyle = LiteGraph.WIDGET_OUTLINE_COLOR;
-      ctx.fillStyle = LiteGraph.WIDGET_BGCOLOR;
-      ctx.beginPath();
-      ctx.roundRect(TEXT_MARGIN, y, width - TEXT_MARGIN * 2, H, [H * 0.5]);
-      ctx.fill();
-      if (!w.disabled) {
-        ctx.stroke();
-        drawArrows(ctx, width, y, H);
-      }
-      const missing = w.conesMissing();
-      const shown = w.value === '' ? '(none)' : w.value;
-      const layout = textLayout((t) => ctx.measureText(t).width, label, shown ?? '', width, ARROW_INSET);
-      w.conesLayout = layout;
-      ctx.fillStyle = LiteGraph.WIDGET_SECONDARY_TEXT_COLOR;
-      ctx.textAlign = 'left';
-      ctx.fillText(label, layout.label[0], y + H * 0.7);
-      ctx.fillStyle = missing ? MISSING_COLOR : LiteGraph.WIDGET_TEXT_COLOR;
-      ctx.fillText(layout.text, layout.value[0], y + H * 0.7);
-      ctx.restore();
+      drawField(ctx, w, {
+        label, text: w.value === '' ? '(none)' : (w.value ?? ''), width, y, H, inset: ARROW_INSET,
+        valueColor: w.conesMissing() ? MISSING_COLOR : undefined, decorate: () => drawArrows(ctx, width, y, H),
+      });
     },
     mouse(event, pos, node) {
       lastNode = node;

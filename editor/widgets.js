@@ -5,7 +5,7 @@
 // -> the box editor, anything else (objects, arrays) -> JSON text.
 import { layoutWidget } from './layout-widget.js';
 import { pickerWidget } from './picker-widget.js';
-import { textLayout, TEXT_MARGIN } from './text-layout.js';
+import { drawField, textLayout } from './text-layout.js';
 import { pickFile, uploadFolderFor, uploadInto, UPLOAD_FOLDERS } from './upload.js';
 
 export { textLayout };
@@ -64,22 +64,8 @@ function textWidget(label, value, onChange) {
     name: label,
     value,
     options: {},
-    draw(ctx, node, width, y, H) {
-      ctx.save();
-      ctx.strokeStyle = LiteGraph.WIDGET_OUTLINE_COLOR;
-      ctx.fillStyle = LiteGraph.WIDGET_BGCOLOR;
-      ctx.beginPath();
-      ctx.roundRect(TEXT_MARGIN, y, width - TEXT_MARGIN * 2, H, [H * 0.5]);
-      ctx.fill();
-      if (!w.disabled) ctx.stroke();
-      const layout = textLayout((t) => ctx.measureText(t).width, label, w.value ?? '', width);
-      w.conesLayout = layout;
-      ctx.fillStyle = LiteGraph.WIDGET_SECONDARY_TEXT_COLOR;
-      ctx.textAlign = 'left';
-      ctx.fillText(label, layout.label[0], y + H * 0.7);
-      ctx.fillStyle = LiteGraph.WIDGET_TEXT_COLOR;
-      ctx.fillText(layout.text, layout.value[0], y + H * 0.7);
-      ctx.restore();
+    draw(ctx, _node, width, y, H) {
+      drawField(ctx, w, { label, text: w.value ?? '', width, y, H });
     },
     mouse(event, _pos, node) {
       if (event.type !== `${LiteGraph.pointerevents_method}down`) return false;
