@@ -201,8 +201,10 @@ export function heldoutSets(n: number): EvalSet[] {
 }
 
 /** Custom-subject sets: the subject alone ("a circle"), and with one ordinary subject in a layout. */
+/** Each subject's sets are seeded by its place in CUSTOM_SUBJECTS, so they do not depend on which others are asked for. */
 export function customSets(n: number, names: readonly CustomSubjectName[]): EvalSet[] {
-  return names.flatMap((name, k) => [
+  const order = Object.keys(CUSTOM_SUBJECTS);
+  return names.map((name) => [name, order.indexOf(name)] as const).flatMap(([name, k]) => [
     makeSet(`${name}_alone`, `custom ${name} alone ("a ${CUSTOM_SUBJECTS[name].baseWord}")`, { count: 1, n, seed: SET_SEEDS.custom + 10 * k, custom: name }),
     makeSet(`${name}_pair`, `custom ${name} + 1 subject`, { count: 2, n, seed: SET_SEEDS.custom + 10 * k + 1, custom: name }),
   ]);

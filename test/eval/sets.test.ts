@@ -71,3 +71,14 @@ test('background sets end every prompt with data.py\'s " on a <colour> backgroun
   }
   assert.ok(standardSets(12).every((set) => set.samples.every((s) => s.background === undefined && !s.prompt.includes('background'))));
 });
+
+test('custom sets: a subject\'s samples do not depend on which other subjects are asked for, or in which order', () => {
+  const alone = customSets(6, ['holed_star']);
+  const all = customSets(6, ['checkered_circle', 'striped_square', 'holed_star']);
+  const reversed = customSets(6, ['holed_star', 'striped_square', 'checkered_circle']);
+  for (const name of ['holed_star_alone', 'holed_star_pair']) {
+    const pick = (list: typeof all) => JSON.stringify(list.find((x) => x.name === name)!.samples);
+    assert.equal(pick(alone), pick(all));
+    assert.equal(pick(reversed), pick(all));
+  }
+});
