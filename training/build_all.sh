@@ -20,6 +20,7 @@
 #   noise, 0 = off), BG_P=0.3 (share of captions naming the background) and HELDOUT=1 (diffusion never sees a
 #   scene of the evaluation's held-out split, data.heldout_scene) are the thirteenth attempt's knobs; OBJ_GAP=2
 #   keeps the pools' objects 2 px apart (default empty: they may touch slightly, as in every build so far).
+# FROM_STAGE=3 (or 2, 2b, 3b, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
@@ -59,34 +60,63 @@ if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
 if [ "${HELDOUT:-0}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
 
 OBJ_GAP="${OBJ_GAP:-}"  # px between objects' size squares in the pools (gen_pool.py); empty = slight touching allowed
-stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}) and BPE tokenizer"
-$PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 $OBJ_GAP & p1=$!
-$PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 $OBJ_GAP & p2=$!
-wait $p1 && wait $p2
+
+# FROM_STAGE resumes a build whose earlier stages finished in the same $SHAPES_WORK (all stages are seeded, so
+# their outputs are what a rerun would write): 1 2 2b 3 3b 4 5 6 7. The tokenizer is always rewritten (seconds).
+STAGES=(1 2 2b 3 3b 4 5 6 7)
+FROM_STAGE="${FROM_STAGE:-1}"
+stage_index() { local i; for i in "${!STAGES[@]}"; do [ "${STAGES[$i]}" = "$1" ] && echo "$i" && return 0; done; return 1; }
+FROM_INDEX=$(stage_index "$FROM_STAGE") || { echo "FROM_STAGE=$FROM_STAGE: expected one of ${STAGES[*]}" >&2; exit 2; }
+runs() { [ "$(stage_index "$1")" -ge "$FROM_INDEX" ]; }
+needs() { for f in "$@"; do [ -e "$SHAPES_WORK/$f" ] || { echo "FROM_STAGE=$FROM_STAGE needs $SHAPES_WORK/$f from the earlier stages" >&2; exit 2; }; done; }
+if ! runs 2; then needs pool_1.pkl pool_2.pkl ae.pt; fi
+if ! runs 3; then needs diffusion_final.pt; fi
+if ! runs 1; then echo "== resuming at stage $FROM_STAGE with the earlier stages' outputs in $SHAPES_WORK"; fi
+
+if runs 1; then
+  stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}) and BPE tokenizer"
+  $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 $OBJ_GAP & p1=$!
+  $PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 $OBJ_GAP & p2=$!
+  wait $p1 && wait $p2
+fi
 $PY bpe.py ../models/shapes/tokenizer
 
-stage "2. autoencoder ($(budget "$AE_MIN"))"
-$PY train_ae.py "$AE_MIN"
-stage "2b. decoder fine-tune, object-weighted loss ($(budget "$DEC_MIN"); encoder frozen)"
-$PY train_ae.py "$DEC_MIN" decoder
+if runs 2; then
+  stage "2. autoencoder ($(budget "$AE_MIN"))"
+  $PY train_ae.py "$AE_MIN"
+fi
+if runs 2b; then
+  stage "2b. decoder fine-tune, object-weighted loss ($(budget "$DEC_MIN"); encoder frozen)"
+  $PY train_ae.py "$DEC_MIN" decoder
+fi
 
-stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
-$PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
-stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
-  "(bare \"a circle\")"
-$PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" \
-  | tee "$SHAPES_WORK/train2.log"
+if runs 3; then
+  stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
+  $PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
+fi
+if runs 3b; then
+  stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
+    "(bare \"a circle\")"
+  $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" \
+    | tee "$SHAPES_WORK/train2.log"
+fi
 
-stage "4. ONNX export + parity"
-$PY export.py
+if runs 4; then
+  stage "4. ONNX export + parity"
+  $PY export.py
+fi
 
-stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames)"
-$PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS"
+if runs 5; then
+  stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames)"
+  $PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS"
+fi
 
-stage "6. parity fixtures"
-$PY write_fixtures.py
+if runs 6; then
+  stage "6. parity fixtures"
+  $PY write_fixtures.py
+fi
 
-stage "from scratch to shipped model, residuals and fixtures: $((SECONDS / 60)) min"
+stage "from stage $FROM_STAGE to shipped model, residuals and fixtures: $((SECONDS / 60)) min"
 stage "7. evaluation"
 node --import tsx ../eval/run.ts --model ../models/shapes --only model --n "$EVAL_N" --steps 25 --out ../eval/model-card
 stage "done"
