@@ -6,7 +6,8 @@
  *
  * 1. Patches the SD-1.5-sized UNet as LoadModel does (diffusion/onnx/surgery, into SCRATCH_DIR/cache; query slices
  *    from diffusion/model/query-slices.ts): time, and the process's peak RSS right after, which is the surgery's.
- * 2. Opens the patched graph once, as LoadModel does (createSession with the export's folder as external-data folder).
+ * 2. Opens the patched graph once, as LoadModel does (createSession with the export's folder as external-data folder
+ *    and LoadModel's memory setting).
  * 3. Times REPEATS interleaved pairs of UNet calls at LATENT_SIDE, batch BATCH (default 2: CFG's uncond + cond rows
  *    in one call; 1: the rows as two calls, half the activations), context 77 x 768: guided (bias
  *    planes for a two-box layout built by planLayoutBias once and layoutFeeds per call, as generate() does per step)
@@ -17,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { etaAt, REFERENCE_ETA } from '../../diffusion/layout';
-import { querySlicesFor } from '../../diffusion/model/query-slices';
+import { querySlicesFor, unetMemoryFor } from '../../diffusion/model/query-slices';
 import { layerQueryLengths } from '../../diffusion/model/unet';
 import { gaussian } from '../../diffusion/noise';
 import { Tensor } from '../../diffusion/onnx/ort';
@@ -43,8 +44,9 @@ const patchMs = performance.now() - t0;
 const patchMaxRssKiB = process.resourceUsage().maxRSS;
 
 const t1 = performance.now();
-// The parent runs this child with CONES_CPU_ARENA=1 and =0 (createSession reads it).
-const { session } = await createSession(patched.path, { externalDataFolder: patched.externalDataFolder });
+// The parent runs this child with CONES_CPU_ARENA=1 and =0 (createSession reads it); the memory setting is
+// LoadModel's for this UNet ('lean' at SD size: no memory pattern; CONES_UNET_MEMORY overrides it).
+const { session } = await createSession(patched.path, { externalDataFolder: patched.externalDataFolder, memory: unetMemoryFor(config.sample_size) });
 const sessionMs = performance.now() - t1;
 const rssAfterSessionKiB = Math.round(process.memoryUsage().rss / 1024);
 

@@ -150,19 +150,22 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
   // row sets MALLOC_MMAP_THRESHOLD_ (glibc then serves every block over 1 MiB with its own mmap and returns it on
   // free, instead of keeping freed pages in its heaps), which only the environment of a starting process can do.
   const configs = [
-    { arena: true, batch: 2, mmap: false, label: 'ORT memory arena on (default)' },
-    { arena: false, batch: 2, mmap: false, label: 'ORT memory arena off' },
+    { arena: true, batch: 2, mmap: false, label: 'defaults (lean: ORT arena on, memory pattern off)' },
+    { arena: true, batch: 2, mmap: false, ortDefaults: true, label: 'ORT\'s defaults (CONES_UNET_MEMORY=default: memory pattern on)' },
+    { arena: false, batch: 2, mmap: false, label: 'ORT memory arena off (CONES_CPU_ARENA=0)' },
     { arena: false, batch: 2, mmap: true, label: `ORT memory arena off, MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}` },
     { arena: false, batch: 1, mmap: false, label: 'ORT memory arena off (batch 1 is not the pipeline\'s form)' },
   ];
   const unguided: Timed[] = [];
-  for (const { arena, batch, mmap, label } of configs) {
+  for (const [k, { arena, batch, mmap, label, ortDefaults }] of configs.entries()) {
     const env: NodeJS.ProcessEnv = { ...process.env, CONES_CPU_ARENA: arena ? '1' : '0' };
+    if (ortDefaults) env.CONES_UNET_MEMORY = 'default';
+    else delete env.CONES_UNET_MEMORY;
     if (mmap) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
     else delete env.MALLOC_MMAP_THRESHOLD_;
     const args = [unet, ctx.scratch, String(ctx.opts.largeSteps), String(side), String(batch)];
     const r = await runTsChild<GuidedResult>(GUIDED_CHILD, args, { env });
-    if (arena && batch === 2) {
+    if (k === 0) {
       out.figures.push({
         section: SECTION, name: 'layout surgery of the 3.4 GB external-data UNet (patchUnetFile, cold cache)',
         value: `${formatMs(r.patchMs)}, peak RSS ${formatBytes(r.patchMaxRssKiB * 1024)}`, n: 1,
@@ -186,7 +189,7 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
       note: `${r.guidedLayers} of ${r.layers} layers guided; building the planes in JavaScript: median ${formatMs(median(r.feedsMs))} per call`,
     });
     unguided.push({ label, ms: r.unguided });
-    if (arena && plain.batch === 2) {
+    if (k === 0 && plain.batch === 2) {
       out.comparisons.push({
         section: SECTION, name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2: the pipeline's patched session (zero bias) vs the export's graph`,
         a: { label: 'patched, unguided', ms: r.unguided }, b: { label: 'export', ms: plain.ms }, paired: false,

@@ -24,3 +24,19 @@ export function querySlicesFor(sampleSize: number | undefined, env: NodeJS.Proce
   }
   return sampleSize !== undefined && sampleSize * sampleSize >= MIN_SLICED_QUERIES ? DEFAULT_QUERY_SLICES : 0;
 }
+
+/**
+ * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): 'lean' for the same SD-sized UNets
+ * that get query slices (native latent grid >= MIN_SLICED_QUERIES positions), ORT's defaults for small ones.
+ * CONES_UNET_MEMORY=default|lean overrides the choice.
+ */
+export function unetMemoryFor(sampleSize: number | undefined, env: NodeJS.ProcessEnv = process.env): 'default' | 'lean' {
+  const given = env.CONES_UNET_MEMORY;
+  if (given !== undefined && given !== '') {
+    if (given === 'default' || given === 'lean') return given;
+    throw new ModelError('E_UNET_MEMORY', `Expected CONES_UNET_MEMORY to be "default" or "lean" but it is "${given}".`, {
+      hint: 'Unset it for the automatic choice (lean for SD-sized UNets).',
+    });
+  }
+  return sampleSize !== undefined && sampleSize * sampleSize >= MIN_SLICED_QUERIES ? 'lean' : 'default';
+}

@@ -13,6 +13,7 @@ export const ONNX_ERRORS = {
   E_ONNX_INPUT: { summary: 'A model input is missing, or the values or dims given for it do not fit its declared rank or size.' },
   E_SURGERY_OPSET: { summary: 'The model\'s default-domain opset is below the minimum the surgery writes (13).' },
   E_SURGERY_QUERY_SLICES: { summary: 'The number of self-attention query slices asked of the surgery is not an integer in range.' },
+  E_UNET_MEMORY: { summary: 'CONES_UNET_MEMORY names no memory setting of the UNet session (default or lean).' },
   E_SURGERY_NO_INPUT: { summary: 'The graph has no input named like the text-conditioning input (encoder_hidden_states).' },
   E_SURGERY_NO_ATTENTION: { summary: 'No cross-attention was found, so a patched model would be identical to the source.' },
   E_SURGERY_ALREADY_PATCHED: { summary: 'The source already has layout inputs (it is a patched model, not the export).' },

@@ -42,6 +42,13 @@ export interface CreateSessionOptions {
    * section large).
    */
   cpuMemArena?: boolean;
+  /**
+   * 'lean' (LoadModel's choice for SD-sized UNets, diffusion/model/query-slices.ts): onnxruntime's memory pattern off
+   * (it plans one block for every intermediate tensor of a call, per input shape). On the SD-1.5-sized UNet at 512 px
+   * that gave layout-guided calls about the cost of unguided ones and a lower peak than ORT's defaults (README,
+   * *Benchmarks*). Default 'default': ORT's own settings.
+   */
+  memory?: 'default' | 'lean';
 }
 
 export interface LoadedSession {
@@ -74,6 +81,7 @@ export async function createSession(modelPath: string, opts: CreateSessionOption
     externalDataFolder: opts.externalDataFolder ?? '',
     float32Fallback: opts.float32Fallback === false ? 0 : 1,
     cpuMemArena: arenaEnabled(opts) ? 1 : 0,
+    memory: opts.memory ?? 'default',
   });
   const loaded = await cachedSession(key, () => openSession(absolute, opts));
   // A cache hit must still tell this caller that it is on CPU when CUDA was asked for, or runs a float32 copy.
@@ -93,6 +101,7 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
   const base: SessionOptions = {
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     ...(arenaEnabled(opts) ? {} : { enableCpuMemArena: false }),
+    ...(opts.memory === 'lean' ? { enableMemPattern: false } : {}),
     ...(opts.optimizedModelFilePath ? { optimizedModelFilePath: resolve(opts.optimizedModelFilePath) } : {}),
     ...(opts.externalDataFolder
       ? { extra: { session: { model_external_initializers_file_folder_path: resolve(opts.externalDataFolder) } } }

@@ -84,3 +84,17 @@ test('CPU sessions use one intra-op thread per core unless CONES_CPU_THREADS say
     );
   }
 });
+
+test("memory 'lean' (memory pattern off) is its own session in the cache and computes the same", async () => {
+  const path = join(dir, 'lean.onnx'); // its own file: an earlier test rewrites model.onnx
+  writeAddOneModel(path);
+  const plain = await createSession(path, {});
+  const lean = await createSession(path, { memory: 'lean' });
+  assert.notEqual(lean.session, plain.session, 'the memory setting is part of the session cache key');
+  assert.equal(await createSession(path, { memory: 'lean' }), lean);
+  const feeds = { x: new Tensor('float32', Float32Array.from([1, 2]), [2]) };
+  for (const loaded of [plain, lean]) {
+    const out = await loaded.session.run(feeds);
+    assert.deepEqual(Array.from(out.y.data as Float32Array), [2, 3]);
+  }
+});

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSdModel } from '../../../../diffusion/model/load';
-import { querySlicesFor } from '../../../../diffusion/model/query-slices';
+import { querySlicesFor, unetMemoryFor } from '../../../../diffusion/model/query-slices';
 import { inputSpecs, makeTensor, outputAsFloat32 } from '../../../../diffusion/onnx/input-meta';
 import { Tensor } from '../../../../diffusion/onnx/ort';
 import { decodeModel, node } from '../../../../diffusion/onnx/proto';
@@ -123,6 +123,15 @@ test('LoadModel slices SD-sized UNets (sample_size 64: 16 slices) and not small 
   for (const bad of ['x', '-2', '1.5', '65']) {
     assert.throws(() => querySlicesFor(64, { CONES_QUERY_SLICES: bad }), { code: 'E_SURGERY_QUERY_SLICES' });
   }
+});
+
+test('LoadModel runs SD-sized UNets with the lean memory setting and small ones with ORT\'s; CONES_UNET_MEMORY overrides', () => {
+  assert.equal(unetMemoryFor(64, {}), 'lean');
+  assert.equal(unetMemoryFor(16, {}), 'default');
+  assert.equal(unetMemoryFor(undefined, {}), 'default');
+  assert.equal(unetMemoryFor(64, { CONES_UNET_MEMORY: 'default' }), 'default');
+  assert.equal(unetMemoryFor(16, { CONES_UNET_MEMORY: 'lean' }), 'lean');
+  assert.throws(() => unetMemoryFor(64, { CONES_UNET_MEMORY: 'small' }), { code: 'E_UNET_MEMORY' });
 });
 
 test('LoadModel opens the sliced graph when CONES_QUERY_SLICES asks for it', async () => {
