@@ -45,8 +45,8 @@ const patchMaxRssKiB = process.resourceUsage().maxRSS;
 
 const t1 = performance.now();
 // The parent runs this child with CONES_CPU_ARENA=1 and =0 (createSession reads it); the memory setting is
-// LoadModel's for this UNet ('lean' at SD size: no memory pattern; CONES_UNET_MEMORY overrides it).
-const { session } = await createSession(patched.path, { externalDataFolder: patched.externalDataFolder, memory: unetMemoryFor(config.sample_size) });
+// LoadModel's (ORT's defaults; CONES_UNET_MEMORY=lean turns the memory pattern off).
+const { session } = await createSession(patched.path, { externalDataFolder: patched.externalDataFolder, memory: unetMemoryFor() });
 const sessionMs = performance.now() - t1;
 const rssAfterSessionKiB = Math.round(process.memoryUsage().rss / 1024);
 

@@ -150,16 +150,16 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
   // row sets MALLOC_MMAP_THRESHOLD_ (glibc then serves every block over 1 MiB with its own mmap and returns it on
   // free, instead of keeping freed pages in its heaps), which only the environment of a starting process can do.
   const configs = [
-    { arena: true, batch: 2, mmap: false, label: 'defaults (lean: ORT arena on, memory pattern off)' },
-    { arena: true, batch: 2, mmap: false, ortDefaults: true, label: 'ORT\'s defaults (CONES_UNET_MEMORY=default: memory pattern on)' },
+    { arena: true, batch: 2, mmap: false, label: 'defaults (ORT\'s: arena on, memory pattern on)' },
+    { arena: true, batch: 2, mmap: false, lean: true, label: 'CONES_UNET_MEMORY=lean (memory pattern off)' },
     { arena: false, batch: 2, mmap: false, label: 'ORT memory arena off (CONES_CPU_ARENA=0)' },
     { arena: false, batch: 2, mmap: true, label: `ORT memory arena off, MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}` },
     { arena: false, batch: 1, mmap: false, label: 'ORT memory arena off (batch 1 is not the pipeline\'s form)' },
   ];
   const unguided: Timed[] = [];
-  for (const [k, { arena, batch, mmap, label, ortDefaults }] of configs.entries()) {
+  for (const [k, { arena, batch, mmap, label, lean }] of configs.entries()) {
     const env: NodeJS.ProcessEnv = { ...process.env, CONES_CPU_ARENA: arena ? '1' : '0' };
-    if (ortDefaults) env.CONES_UNET_MEMORY = 'default';
+    if (lean) env.CONES_UNET_MEMORY = 'lean';
     else delete env.CONES_UNET_MEMORY;
     if (mmap) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
     else delete env.MALLOC_MMAP_THRESHOLD_;

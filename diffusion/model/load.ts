@@ -61,7 +61,7 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     loadClipTokenizer(folder.tokenizerDir),
     createSession(folder.textEncoder, sessionOpts),
     openUnet(folder.unet, {
-      ...sessionOpts, querySlices: querySlicesFor(num(folder.configs.unet.sample_size) ?? undefined), memory: unetMemoryFor(num(folder.configs.unet.sample_size) ?? undefined),
+      ...sessionOpts, querySlices: querySlicesFor(num(folder.configs.unet.sample_size) ?? undefined), memory: unetMemoryFor(),
     }),
     createSession(folder.vaeDecoder, sessionOpts),
   ]);

@@ -26,17 +26,17 @@ export function querySlicesFor(sampleSize: number | undefined, env: NodeJS.Proce
 }
 
 /**
- * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): 'lean' for the same SD-sized UNets
- * that get query slices (native latent grid >= MIN_SLICED_QUERIES positions), ORT's defaults for small ones.
- * CONES_UNET_MEMORY=default|lean overrides the choice.
+ * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): ORT's defaults unless
+ * CONES_UNET_MEMORY=lean asks for the memory pattern off. On the SD-1.5-sized UNet at 512 px 'lean' lowered the peak
+ * (1.17-1.18x the weights vs 1.22x) and made guided calls cost what unguided ones do (0.87-1.03x vs 1.01-1.07x), but
+ * its unguided calls measured slower in 3 of 4 comparisons across processes (+8 to +34%, unpaired, on a machine whose
+ * speed varied that much between processes): until a paired comparison settles that, it is not the default.
  */
-export function unetMemoryFor(sampleSize: number | undefined, env: NodeJS.ProcessEnv = process.env): 'default' | 'lean' {
+export function unetMemoryFor(env: NodeJS.ProcessEnv = process.env): 'default' | 'lean' {
   const given = env.CONES_UNET_MEMORY;
-  if (given !== undefined && given !== '') {
-    if (given === 'default' || given === 'lean') return given;
-    throw new ModelError('E_UNET_MEMORY', `Expected CONES_UNET_MEMORY to be "default" or "lean" but it is "${given}".`, {
-      hint: 'Unset it for the automatic choice (lean for SD-sized UNets).',
-    });
-  }
-  return sampleSize !== undefined && sampleSize * sampleSize >= MIN_SLICED_QUERIES ? 'lean' : 'default';
+  if (given === undefined || given === '' || given === 'default') return 'default';
+  if (given === 'lean') return 'lean';
+  throw new ModelError('E_UNET_MEMORY', `Expected CONES_UNET_MEMORY to be "default" or "lean" but it is "${given}".`, {
+    hint: 'Unset it for onnxruntime\'s defaults; "lean" turns the memory pattern off (a lower peak on SD-sized UNets).',
+  });
 }

@@ -43,10 +43,9 @@ export interface CreateSessionOptions {
    */
   cpuMemArena?: boolean;
   /**
-   * 'lean' (LoadModel's choice for SD-sized UNets, diffusion/model/query-slices.ts): onnxruntime's memory pattern off
-   * (it plans one block for every intermediate tensor of a call, per input shape). On the SD-1.5-sized UNet at 512 px
-   * that gave layout-guided calls about the cost of unguided ones and a lower peak than ORT's defaults (README,
-   * *Benchmarks*). Default 'default': ORT's own settings.
+   * 'lean': onnxruntime's memory pattern off (it plans one block for every intermediate tensor of a call, per input
+   * shape). LoadModel uses it for the UNet when CONES_UNET_MEMORY=lean (diffusion/model/query-slices.ts says what it
+   * measured). Default 'default': ORT's own settings.
    */
   memory?: 'default' | 'lean';
 }
