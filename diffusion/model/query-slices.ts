@@ -28,7 +28,7 @@ export function querySlicesFor(sampleSize: number | undefined, env: NodeJS.Proce
 /**
  * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): ORT's defaults unless
  * CONES_UNET_MEMORY=lean asks for the memory pattern off. On the SD-1.5-sized UNet at 512 px 'lean' lowered the peak
- * (1.17-1.18x the weights vs 1.22x) and made guided calls cost what unguided ones do (0.87-1.03x vs 1.01-1.07x), but
+ * (1.17-1.18x the weights vs 1.22x) and made guided calls cost what unguided ones do (0.87-1.03x in 4 runs vs 0.95-1.07x in 7), but
  * its unguided calls measured slower in 3 of 4 comparisons across processes (+8 to +34%, unpaired, on a machine whose
  * speed varied that much between processes): until a paired comparison settles that, it is not the default.
  */
