@@ -16,7 +16,7 @@
  * the closing; ground-truth renders of the three subjects on the three backgrounds are classified right (test).
  */
 import { classifyShape } from './classify';
-import { close3, dilate, erode, labelComponents } from './components';
+import { dilate, erode, labelComponents } from './components';
 import { LABEL_WHITE, type Detection } from './detect';
 import { shapeFeatures } from './features';
 import { COLOUR_NAMES, type ColourName, type PatternKind, type ShapeName } from './palette';
@@ -33,11 +33,8 @@ export function silhouette(detection: Detection, colour: ColourName, pattern: Pa
   const withWhite = pattern !== 'hole';
   let mask: Uint8Array = Uint8Array.from(labels, (l) => (l === ci || (withWhite && l === LABEL_WHITE) ? 1 : 0));
   const r = SILHOUETTE_CLOSING[pattern];
-  if (r === 1) mask = close3(mask, width, height);
-  else {
-    for (let i = 0; i < r; i++) mask = dilate(mask, width, height);
-    for (let i = 0; i < r; i++) mask = erode(mask, width, height);
-  }
+  for (let i = 0; i < r; i++) mask = dilate(mask, width, height);
+  for (let i = 0; i < r; i++) mask = erode(mask, width, height);
   const components = labelComponents(mask, width, height, 8);
   let best: number[] | null = null;
   let bestOwn = MIN_COLOUR_PIXELS - 1;
