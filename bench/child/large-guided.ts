@@ -2,7 +2,7 @@
  * Measurement child of the large-model section for layout guidance at SD scale, in a fresh process so its peak RSS
  * is its own:
  *
- *   node --import tsx bench/child/large-guided.ts UNET_ONNX SCRATCH_DIR REPEATS LATENT_SIDE [BATCH]
+ *   node --import tsx bench/child/large-guided.ts UNET_ONNX SCRATCH_DIR REPEATS LATENT_SIDE [BATCH] [profile]
  *
  * 1. Patches the SD-1.5-sized UNet as LoadModel does (diffusion/onnx/surgery, into SCRATCH_DIR/cache; query slices
  *    from diffusion/model/query-slices.ts): time, and the process's peak RSS right after, which is the surgery's.
@@ -12,8 +12,10 @@
  *    in one call; 1: the rows as two calls, half the activations), context 77 x 768: guided (bias
  *    planes for a two-box layout built by planLayoutBias once and layoutFeeds per call, as generate() does per step)
  *    vs unguided (all-zero bias on the same session, as every unguided step runs).
+ * 4. With `profile`, the session runs with onnxruntime's per-node profiler on, and every call's kernel time is split
+ *    into the patched cross-attentions (their own nodes and the surgery's) and the rest (bench/onnx/profile.ts).
  * Prints one JSON line: { patchMs, patchMaxRssKiB, layers, querySlices, sliced, sessionMs, rssAfterSessionKiB, guided: ms[], unguided: ms[],
- * feedsMs: ms[], maxRssKiB }.
+ * feedsMs: ms[], maxRssKiB, profile?: { guided: RunAttribution[], unguided: RunAttribution[] } (the timed calls) }.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,8 +29,10 @@ import { patchUnetFile } from '../../diffusion/onnx/surgery';
 import { layoutFeeds, planLayoutBias } from '../../diffusion/pipeline/layout-plan';
 import { loadClipTokenizer } from '../../diffusion/tokenizer';
 import { ROOT } from '../args';
+import { attributeRuns, profileFile, readProfile, type RunAttribution } from '../onnx/profile';
 
-const [modelPath, scratch, repeatsText, sideText, batchText = '2'] = process.argv.slice(2);
+const [modelPath, scratch, repeatsText, sideText, batchText = '2', profileArg] = process.argv.slice(2);
+const profilePrefix = profileArg === 'profile' ? `ort-profile-guided-${process.pid}` : undefined;
 const side = Number(sideText);
 const batch = Number(batchText);
 const CONTEXT = { length: 77, width: 768 };
@@ -46,7 +50,10 @@ const patchMaxRssKiB = process.resourceUsage().maxRSS;
 const t1 = performance.now();
 // The parent runs this child with CONES_CPU_ARENA=1 and =0 (createSession reads it); the memory setting is
 // LoadModel's (ORT's defaults; CONES_UNET_MEMORY=lean turns the memory pattern off).
-const { session } = await createSession(patched.path, { externalDataFolder: patched.externalDataFolder, memory: unetMemoryFor() });
+const { session } = await createSession(patched.path, {
+  externalDataFolder: patched.externalDataFolder, memory: unetMemoryFor(),
+  ...(profilePrefix ? { profileFilePrefix: join(scratch, profilePrefix) } : {}),
+});
 const sessionMs = performance.now() - t1;
 const rssAfterSessionKiB = Math.round(process.memoryUsage().rss / 1024);
 
@@ -89,17 +96,30 @@ function guidedFeeds(): Record<string, Tensor> {
 
 const guided: number[] = [];
 const plain: number[] = [];
+const kinds = ['warm-up', 'warm-up'];
 await session.run(guidedFeeds()); // warm-up of both paths
 await session.run(unguided);
 for (let i = 0; i < Number(repeatsText); i++) {
   const order = i % 2 === 0 ? ['g', 'u'] : ['u', 'g'];
   for (const which of order) {
+    kinds.push(which);
     const s = performance.now();
     await session.run(which === 'g' ? guidedFeeds() : unguided);
     (which === 'g' ? guided : plain).push(performance.now() - s);
   }
 }
+let profile: { guided: RunAttribution[]; unguided: RunAttribution[] } | undefined;
+if (profilePrefix) {
+  session.endProfiling();
+  // The patched cross-attentions whole: the nodes the surgery adds (all named under a "layout_bias/" scope,
+  // diffusion/onnx/surgery/patch-model.ts) and the attention's own nodes, whose softmax sees the biased logits.
+  const scopes = patched.layers.map((l) => l.scope).filter((scope) => scope !== '');
+  const inPatchedAttention = (name: string): boolean => name.includes('layout_bias/') || scopes.some((scope) => name.startsWith(scope));
+  const runs = attributeRuns(readProfile(profileFile(scratch, profilePrefix)), inPatchedAttention);
+  if (runs.length !== kinds.length) throw new Error(`Expected ${kinds.length} model runs in the profile but found ${runs.length}.`);
+  profile = { guided: runs.filter((_, i) => kinds[i] === 'g'), unguided: runs.filter((_, i) => kinds[i] === 'u') };
+}
 process.stdout.write(`${JSON.stringify({
   patchMs, patchMaxRssKiB, layers: patched.layers.length, querySlices, sliced: patched.sliced.length, guidedLayers: plan.guidedLayers, sessionMs, rssAfterSessionKiB,
-  guided, unguided: plain, feedsMs, maxRssKiB: process.resourceUsage().maxRSS,
+  guided, unguided: plain, feedsMs, maxRssKiB: process.resourceUsage().maxRSS, profile,
 })}\n`);

@@ -44,6 +44,39 @@ export async function profileRuns(modelPath: string, feeds: readonly Record<stri
   return flopsPerRun(readProfile(profileFile(scratchDir, prefix)));
 }
 
+/** Kernel time of one model run, all of it and the part spent in nodes `match` selects (microseconds). */
+export interface RunAttribution {
+  runMicros: number;
+  kernelMicros: number;
+  matchedMicros: number;
+  /** Kernels `match` selected in this run. */
+  matchedKernels: number;
+}
+
+/**
+ * Splits each run's kernel time into the nodes `match` selects (by node name) and the rest, in run order: what a
+ * set of nodes (e.g. the layout surgery's) costs a call, free of the noise in the rest of the call's time.
+ */
+export function attributeRuns(events: readonly unknown[], match: (nodeName: string) => boolean): RunAttribution[] {
+  return modelRuns(events).map((run) => {
+    const out: RunAttribution = { runMicros: run.dur, kernelMicros: 0, matchedMicros: 0, matchedKernels: 0 };
+    for (const raw of events) {
+      const e = raw as { cat?: string; name?: string; ts?: number; dur?: number };
+      if (e.cat !== 'Node' || !e.name?.endsWith(KERNEL_SUFFIX)) continue;
+      const ts = e.ts ?? 0;
+      if (ts < run.ts || ts > run.ts + run.dur) continue;
+      out.kernelMicros += e.dur ?? 0;
+      if (match(e.name.slice(0, -KERNEL_SUFFIX.length))) {
+        out.matchedMicros += e.dur ?? 0;
+        out.matchedKernels++;
+      }
+    }
+    return out;
+  });
+}
+
+const KERNEL_SUFFIX = '_kernel_time';
+
 /** ORT names the file PREFIX_DATE_TIME.json. */
 export function profileFile(dir: string, prefix: string): string {
   const file = readdirSync(dir).find((f) => f.startsWith(`${prefix}_`) && f.endsWith('.json'));

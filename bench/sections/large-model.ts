@@ -11,7 +11,8 @@ import { runTsChild } from '../child/spawn';
 import type { BenchContext } from '../context';
 import { formatBytes, formatMs, formatSi } from '../report/format';
 import { emptySection, type SectionResult, type Timed } from '../report/types';
-import { median } from '../stats';
+import type { RunAttribution } from '../onnx/profile';
+import { median, pairRatios, quantile } from '../stats';
 
 const SECTION = 'large';
 const CHILD = join(ROOT, 'bench', 'child', 'large-unet.ts');
@@ -34,6 +35,8 @@ interface GuidedResult {
   unguided: number[];
   feedsMs: number[];
   maxRssKiB: number;
+  /** With the child's `profile` argument: each timed call's kernel time, split into layout-bias nodes and the rest. */
+  profile?: { guided: RunAttribution[]; unguided: RunAttribution[] };
 }
 
 interface Manifest {
@@ -155,16 +158,21 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
     { arena: false, batch: 2, mmap: false, label: 'ORT memory arena off (CONES_CPU_ARENA=0)' },
     { arena: false, batch: 2, mmap: true, label: `ORT memory arena off, MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}` },
     { arena: false, batch: 1, mmap: false, label: 'ORT memory arena off (batch 1 is not the pipeline\'s form)' },
+    { arena: true, batch: 2, mmap: false, profile: true, label: 'defaults, ORT per-node profiler on' },
   ];
   const unguided: Timed[] = [];
-  for (const [k, { arena, batch, mmap, label, lean }] of configs.entries()) {
+  for (const [k, { arena, batch, mmap, label, lean, profile }] of configs.entries()) {
     const env: NodeJS.ProcessEnv = { ...process.env, CONES_CPU_ARENA: arena ? '1' : '0' };
     if (lean) env.CONES_UNET_MEMORY = 'lean';
     else delete env.CONES_UNET_MEMORY;
     if (mmap) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
     else delete env.MALLOC_MMAP_THRESHOLD_;
-    const args = [unet, ctx.scratch, String(ctx.opts.largeSteps), String(side), String(batch)];
+    const args = [unet, ctx.scratch, String(ctx.opts.largeSteps), String(side), String(batch), ...(profile ? ['profile'] : [])];
     const r = await runTsChild<GuidedResult>(GUIDED_CHILD, args, { env });
+    if (r.profile) {
+      attributionFigures(r, r.profile, side, out);
+      continue;
+    }
     if (k === 0) {
       out.figures.push({
         section: SECTION, name: 'layout surgery of the 3.4 GB external-data UNet (patchUnetFile, cold cache)',
@@ -205,6 +213,36 @@ async function guidedFigures(ctx: BenchContext, manifest: Manifest, plain: Large
       note: 'two child processes of this run, one after the other',
     });
   }
+}
+
+/**
+ * What layout guidance adds to a call, from ORT's per-node profile of one child: the kernel time of the patched
+ * cross-attentions (the surgery's bias nodes and the attentions' own, whose softmax reads the biased logits) in
+ * guided calls over that in unguided ones (which run the same nodes on zero bias), plus building the bias planes in
+ * JavaScript. The rest of a call (Conv, MatMul, ...) is the same work in both kinds of call; its time varies between
+ * identical calls on a shared machine by more than the 5% the target allows, which is why the wall-clock ratios
+ * above can land on either side of it.
+ */
+function attributionFigures(r: GuidedResult, p: NonNullable<GuidedResult['profile']>, side: number, out: SectionResult): void {
+  const ms = (micros: number): number => micros / 1000;
+  const feeds = r.feedsMs.slice(1); // the first plane building was the warm-up call's
+  const extra = p.guided.map((g, i) => ms(g.matchedMicros - p.unguided[i].matchedMicros) + feeds[i]);
+  out.comparisons.push({
+    section: SECTION,
+    name: `SD-1.5-sized UNet call at ${side * 8} px, batch 2, defaults: unguided call + the work layout guidance adds (ORT per-node profile) vs the unguided call`,
+    a: { label: 'unguided + guidance\'s own work', ms: r.unguided.map((u, i) => u + extra[i]) },
+    b: { label: 'unguided', ms: r.unguided }, paired: true,
+    target: { kind: 'max', value: 1.05 },
+    note: `added per call: the guided call's patched cross-attention kernels over the unguided call's (median ` +
+      `${formatMs(median(p.guided.map((g) => ms(g.matchedMicros))))} vs ${formatMs(median(p.unguided.map((u) => ms(u.matchedMicros))))}, ` +
+      `${p.guided[0]?.matchedKernels ?? 0} kernels) + building the planes (median ${formatMs(median(feeds))})`,
+  });
+  const rest = pairRatios(p.guided.map((g) => g.kernelMicros - g.matchedMicros), p.unguided.map((u) => u.kernelMicros - u.matchedMicros));
+  out.figures.push({
+    section: SECTION, name: `the same child: the rest of the kernel time (identical work), guided / unguided call`,
+    value: `median ${median(rest).toFixed(3)} (p25..p75 ${quantile(rest, 0.25).toFixed(3)}..${quantile(rest, 0.75).toFixed(3)})`,
+    n: rest.length, note: 'the machine\'s noise between identical work, not a cost of guidance',
+  });
 }
 
 /**

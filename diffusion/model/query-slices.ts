@@ -27,10 +27,10 @@ export function querySlicesFor(sampleSize: number | undefined, env: NodeJS.Proce
 
 /**
  * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): ORT's defaults unless
- * CONES_UNET_MEMORY=lean asks for the memory pattern off. On the SD-1.5-sized UNet at 512 px 'lean' lowered the peak
- * (1.17-1.18x the weights vs 1.22x) and made guided calls cost what unguided ones do (0.87-1.03x in 4 runs vs 0.95-1.07x in 7), but
- * its unguided calls measured slower in 3 of 4 comparisons across processes (+8 to +34%, unpaired, on a machine whose
- * speed varied that much between processes): until a paired comparison settles that, it is not the default.
+ * CONES_UNET_MEMORY=lean asks for the memory pattern off. On the SD-1.5-sized UNet at 512 px 'lean' lowers the peak
+ * (1.17-1.18x the weights vs 1.22x) but costs every unguided call about 7%: two sessions of the same patched graph in
+ * one process, 8 interleaved rounds, lean / default unguided call 0.995-1.144, median 1.073 (2026-12-03). So it
+ * stays opt-in, for when memory matters more than time.
  */
 export function unetMemoryFor(env: NodeJS.ProcessEnv = process.env): 'default' | 'lean' {
   const given = env.CONES_UNET_MEMORY;

@@ -48,6 +48,11 @@ export interface CreateSessionOptions {
    * measured). Default 'default': ORT's own settings.
    */
   memory?: 'default' | 'lean';
+  /**
+   * Turns on onnxruntime's per-node profiler for the session's whole life: it writes PREFIX_DATE_TIME.json (a Chrome
+   * trace) on session.endProfiling(). Used by the benchmark to attribute a call's time to the nodes that ran.
+   */
+  profileFilePrefix?: string;
 }
 
 export interface LoadedSession {
@@ -81,6 +86,7 @@ export async function createSession(modelPath: string, opts: CreateSessionOption
     float32Fallback: opts.float32Fallback === false ? 0 : 1,
     cpuMemArena: arenaEnabled(opts) ? 1 : 0,
     memory: opts.memory ?? 'default',
+    profileFilePrefix: opts.profileFilePrefix ?? '',
   });
   const loaded = await cachedSession(key, () => openSession(absolute, opts));
   // A cache hit must still tell this caller that it is on CPU when CUDA was asked for, or runs a float32 copy.
@@ -101,6 +107,7 @@ async function openSession(absolute: string, opts: CreateSessionOptions): Promis
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
     ...(arenaEnabled(opts) ? {} : { enableCpuMemArena: false }),
     ...(opts.memory === 'lean' ? { enableMemPattern: false } : {}),
+    ...(opts.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: resolve(opts.profileFilePrefix) } : {}),
     ...(opts.optimizedModelFilePath ? { optimizedModelFilePath: resolve(opts.optimizedModelFilePath) } : {}),
     ...(opts.externalDataFolder
       ? { extra: { session: { model_external_initializers_file_folder_path: resolve(opts.externalDataFolder) } } }
