@@ -21,6 +21,9 @@
 #   scene of the evaluation's held-out split, data.heldout_scene) are the thirteenth attempt's knobs; OBJ_GAP=2
 #   keeps the pools' objects 2 px apart (default empty: they may touch slightly, as in every build so far).
 # FROM_STAGE=3 (or 2, 2b, 3b, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
+# A diffusion stage (3, 3b) can be stopped part-way: `touch $SHAPES_WORK/STOP` (or SIGTERM to train_diffusion.py; not to
+# tee, whose death would break the log pipe) ends it after the current step with a checkpoint, and
+# FROM_STAGE=3 CONTINUE=1 (or 3b) with the same settings goes on from there (training/continuation.py).
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
@@ -72,6 +75,14 @@ needs() { for f in "$@"; do [ -e "$SHAPES_WORK/$f" ] || { echo "FROM_STAGE=$FROM
 if ! runs 2; then needs pool_1.pkl pool_2.pkl ae.pt; fi
 if ! runs 3; then needs diffusion_final.pt; fi
 if ! runs 1; then echo "== resuming at stage $FROM_STAGE with the earlier stages' outputs in $SHAPES_WORK"; fi
+CONTINUE="${CONTINUE:-0}"
+case "$CONTINUE:$FROM_STAGE" in
+  0:*|1:3|1:3b) ;;
+  *) echo "CONTINUE=$CONTINUE: expected 0, or 1 with FROM_STAGE=3 or 3b (the stopped diffusion stage)" >&2; exit 2 ;;
+esac
+# --continue for the stage the build resumes in, and an appended log (the stopped run's steps stay in it)
+cont_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo --continue; fi; }
+tee_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo -a; fi; }
 
 if runs 1; then
   stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}) and BPE tokenizer"
@@ -92,13 +103,13 @@ fi
 
 if runs 3; then
   stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
-  $PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" | tee "$SHAPES_WORK/train.log"
+  $PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" $(cont_flags 3) | tee $(tee_flags 3) "$SHAPES_WORK/train.log"
 fi
 if runs 3b; then
   stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
     "(bare \"a circle\")"
-  $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" \
-    | tee "$SHAPES_WORK/train2.log"
+  $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" $(cont_flags 3b) \
+    | tee $(tee_flags 3b) "$SHAPES_WORK/train2.log"
 fi
 
 if runs 4; then

@@ -20,10 +20,12 @@ Loss: MSE on epsilon with min-SNR-5 weighting. AdamW, EMA 0.999.
   ("a circle", "a checkered circle"), so bare class words mean "any such shape" (what a residual is added to).
 --resume: continue from the raw weights in WORK/diffusion_final.pt (copied first to WORK/diffusion_stage1.pt) with a
   fresh AdamW, a fresh cosine over the new budget and other data seeds; the EMA restarts from those weights.
+--continue: go on with a run that was stopped part-way (continuation.py: SIGTERM / SIGINT or a file WORK/STOP end a
+  run cleanly after a step, checkpointed, exit status 75), with the same budget and flags.
 --procs N (default 1, or $DIFF_PROCS; the sixth build in training/HISTORY.md used 2): data-parallel over N processes
   of one thread each (ddp.py), the same global batch of 32 split between them; 1 is the single-process path.
 Usage: python3 train_diffusion.py <budget: minutes, or e.g. 4700steps> [lr=4e-4] [--attr-drop P] [--pad77 P]
-       [--resume] [--cached-latents] [--summary-drop P] [--procs N]
+       [--resume] [--continue] [--cached-latents] [--summary-drop P] [--procs N]
 --summary-drop P: for a share P of the captions, the text encoder's outputs from EOS on are replaced by the empty
   caption's (summary_mask below), so the caption's content must be learnt from its word tokens.
 --ground W: add W * L_ground (grounding.py): each object's colour, pattern and shape tokens should put their attn2
@@ -43,6 +45,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+import continuation
 import data
 import ddp
 import grounding
@@ -155,6 +158,8 @@ def main():
     ap.add_argument("--attr-drop", type=float, default=0.0)
     ap.add_argument("--pad77", type=float, default=0.7)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--continue", dest="cont", action="store_true",
+                    help="go on with the stopped run whose checkpoint is WORK/diffusion.pt (continuation.py)")
     ap.add_argument("--cached-latents", action="store_true")
     ap.add_argument("--summary-drop", type=float, default=0.0,
                     help="share of captions whose EOS and padding outputs are replaced by the empty caption's")
@@ -169,16 +174,27 @@ def main():
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
-    if args.resume:
+    if args.cont:
+        continuation.load(args, max(1, args.procs))  # nothing to continue, or other settings: one line, no ranks
+    if args.resume and not (args.cont and os.path.exists(DIFF_STAGE1)):
         shutil.copyfile(DIFF_FINAL, DIFF_STAGE1)
+    if args.procs > 1:
+        continuation.relay_signals()  # a stop asked of this process reaches the ranks as WORK/STOP
+    continuation.clear_stop_file()
+    started = time.time()
     ddp.launch(train, args.procs, args)
+    if not (os.path.exists(DIFF_FINAL) and os.path.getmtime(DIFF_FINAL) >= started):
+        print(f"stopped before the budget was spent; checkpoint in {DIFF_CKPT}. To go on, run the same command "
+              "with --continue", flush=True)
+        raise SystemExit(continuation.STOPPED)
 
 
 def train(rank, world, args):
     """One rank of the run (ddp.launch): set up, step until the budget is spent, then rank 0 saves the weights."""
+    continuation.watch_signals()
     run = setup(rank, world, args)
-    step, elapsed, hist = step_loop(run, args)
-    if rank == 0:
+    step, elapsed, hist, stopped = step_loop(run, args)
+    if rank == 0 and not stopped:
         save_final(run, args, step, elapsed, hist)
 
 
@@ -251,12 +267,17 @@ def build_nets(vocab_size, args, world, log):
 
 
 def step_loop(run, args):
-    """Trains until the budget is spent. Returns (steps, seconds on rank 0's clock, [(step, seconds, mean MSE)])."""
+    """Trains until the budget is spent or a stop is asked for (continuation.py). Returns (steps, seconds on rank
+    0's clock, [(step, seconds, mean MSE)], stopped)."""
     budget = run.budget
     budget.start()  # minutes count from the first step: loading and latent caching are not part of them
     elapsed = 0.0  # rank 0's clock, shared after every step
-    step, last_ck, run_loss, run_ground, n_loss = 0, time.time(), 0.0, 0.0, 0
-    hist = []
+    step, hist = 0, []
+    if args.cont:
+        step, elapsed, hist = continuation.restore(run, args)
+        budget.t0 -= elapsed
+        run.log(f"continuing at step {step} ({elapsed:.0f}s of training so far)", flush=True)
+    last_ck, run_loss, run_ground, n_loss = time.time(), 0.0, 0.0, 0
     while not budget.done(step, elapsed):
         batch = draw_batch(run, args)
         z0 = clean_latents(run, batch)
@@ -265,7 +286,8 @@ def step_loop(run, args):
         per, lg = optimise(run, args, batch, t, eps, zt, lr)
         step += 1
         update_ema(run.nets, step)
-        elapsed, batch_mse, batch_ground = ddp.sync_scalars(run.world, budget.elapsed(), per.mean().item(), lg.item())
+        elapsed, batch_mse, batch_ground, stop = ddp.sync_scalars(run.world, budget.elapsed(), per.mean().item(),
+                                                                  lg.item(), continuation.stop_vote())
         run_loss += batch_mse
         run_ground += batch_ground
         n_loss += 1
@@ -275,11 +297,14 @@ def step_loop(run, args):
                     f"mse {run_loss / n_loss:.4f}" + (f" ground {run_ground / n_loss:.4f}" if args.ground else ""),
                     flush=True)
             run_loss, run_ground, n_loss = 0.0, 0.0, 0
-        if run.rank == 0 and time.time() - last_ck > 600:
-            save_atomic(checkpoint(run, step, hist), DIFF_CKPT)
+        stopping = stop > 0 and not budget.done(step, elapsed)
+        if run.rank == 0 and (stopping or time.time() - last_ck > 600):
+            save_atomic(checkpoint(run, step, hist, **continuation.state(run, args, elapsed)), DIFF_CKPT)
             last_ck = time.time()
-            run.log(f"checkpoint at step {step}", flush=True)
-    return step, elapsed, hist
+            run.log(f"checkpoint at step {step}" + (" (stop asked for)" if stopping else ""), flush=True)
+        if stopping:
+            return step, elapsed, hist, True
+    return step, elapsed, hist, False
 
 
 def draw_batch(run, args):
