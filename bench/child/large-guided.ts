@@ -20,8 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { etaAt, REFERENCE_ETA } from '../../diffusion/layout';
-import { querySlicesFor, unetMemoryFor } from '../../diffusion/model/query-slices';
-import { layerQueryLengths } from '../../diffusion/model/unet';
+import { querySlicesFor } from '../../diffusion/model/query-slices';
+import { layerQueryLengths, unetMemoryFor } from '../../diffusion/model/unet';
 import { gaussian } from '../../diffusion/noise';
 import { Tensor } from '../../diffusion/onnx/ort';
 import { createSession } from '../../diffusion/onnx/session';

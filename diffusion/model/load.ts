@@ -6,7 +6,7 @@ import { parseSchedulerConfig, type SchedulerConfig } from '../schedule';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer';
 import { textWidthOf, vaeFactorOf } from './inspect-folder';
 import { readSdFolder, type SdFolder } from './sd-folder';
-import { querySlicesFor, unetMemoryFor } from './query-slices';
+import { querySlicesFor } from './query-slices';
 import { openUnet, type LayoutUnet } from './unet';
 
 /** SD 1.x / 2.x latent scale (diffusers AutoencoderKL default), used when vae_decoder/config.json has none. */
@@ -61,7 +61,7 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
     loadClipTokenizer(folder.tokenizerDir),
     createSession(folder.textEncoder, sessionOpts),
     openUnet(folder.unet, {
-      ...sessionOpts, querySlices: querySlicesFor(num(folder.configs.unet.sample_size) ?? undefined), memory: unetMemoryFor(),
+      ...sessionOpts, querySlices: querySlicesFor(num(folder.configs.unet.sample_size) ?? undefined),
     }),
     createSession(folder.vaeDecoder, sessionOpts),
   ]);

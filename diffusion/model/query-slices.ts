@@ -25,18 +25,3 @@ export function querySlicesFor(sampleSize: number | undefined, env: NodeJS.Proce
   return sampleSize !== undefined && sampleSize * sampleSize >= MIN_SLICED_QUERIES ? DEFAULT_QUERY_SLICES : 0;
 }
 
-/**
- * ORT memory setting of the UNet session (diffusion/onnx/session.ts `memory`): ORT's defaults unless
- * CONES_UNET_MEMORY=lean asks for the memory pattern off. On the SD-1.5-sized UNet at 512 px 'lean' lowers the peak
- * (1.17-1.18x the weights vs 1.22x) but costs every unguided call about 7%: two sessions of the same patched graph in
- * one process, 8 interleaved rounds, lean / default unguided call 0.995-1.144, median 1.073 (2026-12-03). So it
- * stays opt-in, for when memory matters more than time.
- */
-export function unetMemoryFor(env: NodeJS.ProcessEnv = process.env): 'default' | 'lean' {
-  const given = env.CONES_UNET_MEMORY;
-  if (given === undefined || given === '' || given === 'default') return 'default';
-  if (given === 'lean') return 'lean';
-  throw new ModelError('E_UNET_MEMORY', `Expected CONES_UNET_MEMORY to be "default" or "lean" but it is "${given}".`, {
-    hint: 'Unset it for onnxruntime\'s defaults; "lean" turns the memory pattern off (a lower peak on SD-sized UNets).',
-  });
-}

@@ -44,7 +44,7 @@ export interface CreateSessionOptions {
   cpuMemArena?: boolean;
   /**
    * 'lean': onnxruntime's memory pattern off (it plans one block for every intermediate tensor of a call, per input
-   * shape). LoadModel uses it for the UNet when CONES_UNET_MEMORY=lean (diffusion/model/query-slices.ts says what it
+   * shape). openUnet uses it for the UNet when CONES_UNET_MEMORY=lean (diffusion/model/unet.ts says what it
    * measured). Default 'default': ORT's own settings.
    */
   memory?: 'default' | 'lean';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ModelError } from '../../../diffusion/errors';
 import type { SdModel } from '../../../diffusion/model/load';
-import { layoutUnet, openUnet } from '../../../diffusion/model/unet';
-import { arenaEnabled } from '../../../diffusion/onnx/session';
+import { layoutUnet, openUnet, unetMemoryFor } from '../../../diffusion/model/unet';
+import { arenaEnabled, createSession } from '../../../diffusion/onnx/session';
 import { SHAPES_MODEL } from '../../helpers/paths';
 import { scratchDir } from '../../helpers/scratch';
 import { writeAddOneModel } from '../onnx/helpers/tiny-models';
@@ -48,4 +48,28 @@ test('CONES_CPU_ARENA=0 turns the CPU arena off unless the caller decides', () =
   assert.equal(arenaEnabled({}, { CONES_CPU_ARENA: '1' }), true);
   assert.equal(arenaEnabled({ cpuMemArena: true }, { CONES_CPU_ARENA: '0' }), true);
   assert.equal(arenaEnabled({ cpuMemArena: false }, {}), false);
+});
+
+test('the UNet session keeps onnxruntime\'s memory settings unless CONES_UNET_MEMORY=lean', () => {
+  assert.equal(unetMemoryFor({}), 'default');
+  assert.equal(unetMemoryFor({ CONES_UNET_MEMORY: 'default' }), 'default');
+  assert.equal(unetMemoryFor({ CONES_UNET_MEMORY: 'lean' }), 'lean');
+  assert.throws(() => unetMemoryFor({ CONES_UNET_MEMORY: 'small' }), { code: 'E_UNET_MEMORY' });
+});
+
+test('openUnet opens its session with CONES_UNET_MEMORY\'s setting unless the caller gives one', async () => {
+  const path = join(scratchDir('unet-memory'), 'model.onnx');
+  writeAddOneModel(path); // opens plain (nothing to patch): the setting must reach that session too
+  const saved = process.env.CONES_UNET_MEMORY;
+  process.env.CONES_UNET_MEMORY = 'lean';
+  try {
+    const fromEnv = await openUnet(path, { onWarning: () => {} });
+    assert.equal(fromEnv.loaded, await createSession(path, { memory: 'lean' }), 'the lean session, from the cache');
+    const given = await openUnet(path, { memory: 'default', onWarning: () => {} });
+    assert.equal(given.loaded, await createSession(path, { memory: 'default' }));
+    assert.notEqual(given.loaded, fromEnv.loaded);
+  } finally {
+    if (saved === undefined) delete process.env.CONES_UNET_MEMORY;
+    else process.env.CONES_UNET_MEMORY = saved;
+  }
 });

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSdModel } from '../../../../diffusion/model/load';
-import { querySlicesFor, unetMemoryFor } from '../../../../diffusion/model/query-slices';
+import { querySlicesFor } from '../../../../diffusion/model/query-slices';
 import { inputSpecs, makeTensor, outputAsFloat32 } from '../../../../diffusion/onnx/input-meta';
 import { Tensor } from '../../../../diffusion/onnx/ort';
 import { decodeModel, node } from '../../../../diffusion/onnx/proto';
@@ -123,13 +123,6 @@ test('LoadModel slices SD-sized UNets (sample_size 64: 16 slices) and not small 
   for (const bad of ['x', '-2', '1.5', '65']) {
     assert.throws(() => querySlicesFor(64, { CONES_QUERY_SLICES: bad }), { code: 'E_SURGERY_QUERY_SLICES' });
   }
-});
-
-test('the UNet session keeps onnxruntime\'s memory settings unless CONES_UNET_MEMORY=lean', () => {
-  assert.equal(unetMemoryFor({}), 'default');
-  assert.equal(unetMemoryFor({ CONES_UNET_MEMORY: 'default' }), 'default');
-  assert.equal(unetMemoryFor({ CONES_UNET_MEMORY: 'lean' }), 'lean');
-  assert.throws(() => unetMemoryFor({ CONES_UNET_MEMORY: 'small' }), { code: 'E_UNET_MEMORY' });
 });
 
 test('LoadModel opens the sliced graph when CONES_QUERY_SLICES asks for it', async () => {
