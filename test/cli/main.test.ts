@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scratchDir } from '../helpers/scratch';
+import { interruptOnFirstProgress } from './remote-helpers';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'cones.mjs');
@@ -115,16 +116,9 @@ test('run: SIGINT mid-run exits 130 after an interrupted event', async () => {
       t: { type: 'TestSink', inputs: { value: { from: 's', output: 'value' } } },
     },
   });
-  let sent = false;
-  const r = await cones(['run', p, '--plugin', PLUGIN, '--json'], {
-    onStdout: (all, child) => {
-      if (!sent && all.includes('"type":"progress"')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    },
-  });
-  assert.ok(sent, 'saw progress before interrupting');
+  const interrupt = interruptOnFirstProgress();
+  const r = await cones(['run', p, '--plugin', PLUGIN, '--json'], { onStdout: interrupt.onStdout });
+  assert.ok(interrupt.sentAt(), 'saw progress before interrupting');
   assert.equal(r.code, 130, r.stderr);
   const events = ndjson(r.stdout);
   assert.equal(events.at(-1)!.type, 'interrupted');

@@ -14,7 +14,7 @@ import { NO_REDIS, requireRedisInCi, startRedis, type TestRedis } from '../helpe
 import { scratchDir } from '../helpers/scratch';
 import { slowGraph, startTestServer, type TestServer } from '../server/helpers';
 import { startWorker, stopWorker, type TestWorker } from '../server/farm/farm-helpers';
-import { conesChild, ndjson, ROOT, type ConesOptions, type Result } from './remote-helpers';
+import { conesChild, interruptOnFirstProgress, ndjson, ROOT, type ConesOptions, type Result } from './remote-helpers';
 
 requireRedisInCi();
 const skip = NO_REDIS;
@@ -117,15 +117,9 @@ test('a graph the server refuses exits 2 with the server\'s issue codes; nothing
 
 test('SIGINT interrupts the CLI\'s run on the remote worker: recorded interrupted, exit 130', { skip }, async () => {
   const slow = writeGraph('slow.json', slowGraph(1, 1000)); // 20 s if nobody stops it
-  let sent = 0;
-  const r = await cones(['run', '--server', t.base, slow, '--plugin', TEST_NODES, '--json'], {
-    onStdout: (all, child) => {
-      if (!sent && all.includes('"type":"progress"')) {
-        sent = Date.now();
-        child.kill('SIGINT');
-      }
-    },
-  });
+  const interrupt = interruptOnFirstProgress();
+  const r = await cones(['run', '--server', t.base, slow, '--plugin', TEST_NODES, '--json'], { onStdout: interrupt.onStdout });
+  const sent = interrupt.sentAt();
   assert.ok(sent, 'saw progress before interrupting');
   assert.equal(r.code, 130, r.stderr);
   const events = ndjson(r.stdout);

@@ -1,4 +1,4 @@
-/** The `cones` CLI as a child process, for the `cones run --server` tests (remote-run, remote-farm). */
+/** The `cones` CLI as a child process, for the `cones run --server` tests (remote-run, remote-farm) and the CLI's SIGINT tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -37,6 +37,23 @@ export function conesChild(args: string[], opts: ConesOptions): Promise<Result> 
     });
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
   });
+}
+
+/**
+ * An onStdout that sends the child SIGINT once, when its `--json` output shows the first progress event (the run is
+ * under way); sentAt() is when it did, 0 before.
+ */
+export function interruptOnFirstProgress(): { onStdout: NonNullable<ConesOptions['onStdout']>; sentAt: () => number } {
+  let sentAt = 0;
+  return {
+    onStdout: (all, child) => {
+      if (!sentAt && all.includes('"type":"progress"')) {
+        sentAt = Date.now();
+        child.kill('SIGINT');
+      }
+    },
+    sentAt: () => sentAt,
+  };
 }
 
 /** `--json` output: one event per line. */

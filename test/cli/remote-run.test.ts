@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { scratchDir } from '../helpers/scratch';
 import { startTestServer, type TestServer } from '../server/helpers';
-import { conesChild, ndjson, ROOT, type ConesOptions, type Result } from './remote-helpers';
+import { conesChild, interruptOnFirstProgress, ndjson, ROOT, type ConesOptions, type Result } from './remote-helpers';
 
 const HELLO = join(ROOT, 'graphs', 'hello-text.json');
 const TEST_NODES = join(ROOT, 'test', 'fixtures', 'plugins', 'test-nodes.ts');
@@ -157,16 +157,9 @@ test('SIGINT interrupts the CLI\'s own run on the server: recorded interrupted, 
     slow: { type: 'TestSlow', version: 1, inputs: { steps: 1000, value: 1 } },
     sink: { type: 'TestSink', version: 1, inputs: { value: { from: 'slow', output: 'value' } } },
   });
-  let sent = false;
-  const r = await cones(['run', '--server', t.base, slow, '--plugin', TEST_NODES, '--json'], {
-    onStdout: (all, child) => {
-      if (!sent && all.includes('"type":"progress"')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    },
-  });
-  assert.ok(sent, 'saw progress before interrupting');
+  const interrupt = interruptOnFirstProgress();
+  const r = await cones(['run', '--server', t.base, slow, '--plugin', TEST_NODES, '--json'], { onStdout: interrupt.onStdout });
+  assert.ok(interrupt.sentAt(), 'saw progress before interrupting');
   assert.equal(r.code, 130, r.stderr);
   const events = ndjson(r.stdout);
   const runId = events[0].runId;
