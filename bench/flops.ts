@@ -68,14 +68,21 @@ export function kernelFlops(event: KernelEvent): number | null {
   return 0;
 }
 
-/** Sums the kernels of the profile events between `fromTs` and `toTs` (microseconds, the trace's clock). */
-export function countFlops(events: readonly unknown[], window: { fromTs?: number; toTs?: number } = {}): FlopCount {
-  const result: FlopCount = { byOp: {}, total: 0, countedMicros: 0, allMicros: 0, kernels: 0, uncounted: [] };
+/** The kernel events of a profile ("cat": "Node", name ending in "_kernel_time") whose start lies in the window. */
+export function* kernelEvents(events: readonly unknown[], window: { fromTs?: number; toTs?: number } = {}): Generator<KernelEvent> {
   for (const raw of events) {
     const e = raw as KernelEvent & { cat?: string; ts?: number };
     if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args) continue;
     if (window.fromTs !== undefined && (e.ts ?? 0) < window.fromTs) continue;
     if (window.toTs !== undefined && (e.ts ?? 0) > window.toTs) continue;
+    yield e;
+  }
+}
+
+/** Sums the kernels of the profile events between `fromTs` and `toTs` (microseconds, the trace's clock). */
+export function countFlops(events: readonly unknown[], window: { fromTs?: number; toTs?: number } = {}): FlopCount {
+  const result: FlopCount = { byOp: {}, total: 0, countedMicros: 0, allMicros: 0, kernels: 0, uncounted: [] };
+  for (const e of kernelEvents(events, window)) {
     const flops = kernelFlops(e);
     result.allMicros += e.dur;
     result.kernels++;

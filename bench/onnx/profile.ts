@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, type Tensor } from '../../diffusion/onnx/ort';
 import { BENCH_CODES, BenchError } from '../codes';
-import { countFlops, modelRuns, type FlopCount } from '../flops';
+import { countFlops, kernelEvents, modelRuns, type FlopCount } from '../flops';
 
 /** Reads an ORT profile (a Chrome trace: a JSON array of events) and deletes the file. */
 export function readProfile(path: string): unknown[] {
@@ -60,14 +60,10 @@ export interface RunAttribution {
 export function attributeRuns(events: readonly unknown[], match: (nodeName: string) => boolean): RunAttribution[] {
   return modelRuns(events).map((run) => {
     const out: RunAttribution = { runMicros: run.dur, kernelMicros: 0, matchedMicros: 0, matchedKernels: 0 };
-    for (const raw of events) {
-      const e = raw as { cat?: string; name?: string; ts?: number; dur?: number };
-      if (e.cat !== 'Node' || !e.name?.endsWith(KERNEL_SUFFIX)) continue;
-      const ts = e.ts ?? 0;
-      if (ts < run.ts || ts > run.ts + run.dur) continue;
-      out.kernelMicros += e.dur ?? 0;
+    for (const e of kernelEvents(events, { fromTs: run.ts, toTs: run.ts + run.dur })) {
+      out.kernelMicros += e.dur;
       if (match(e.name.slice(0, -KERNEL_SUFFIX.length))) {
-        out.matchedMicros += e.dur ?? 0;
+        out.matchedMicros += e.dur;
         out.matchedKernels++;
       }
     }
