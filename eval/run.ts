@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadSdModel } from '../diffusion/model/load';
 import { EVAL_CODES, EvalError } from './codes';
 import { loadCustomResiduals } from './custom-residuals';
+import { modelDigest } from './model-digest';
 import { CUSTOM_SUBJECTS, recognitionThreshold, referencePatternScore, validateDetector, RECOGNITION_RENDERS, type CustomSubjectName, type DetectorAccuracy } from './detect';
 import { Evaluator, type CellResult } from './evaluate';
 import { experiments as allExperiments, quickExperiments, type Experiment } from './experiments';
@@ -99,6 +100,7 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
   const subjectOf = (setName: string): CustomSubjectName | undefined => sets.get(setName)?.samples[0]?.subjects[0]?.custom;
   log(`detector self-check on ${o.detectorScenes} ground-truth scenes...`);
   const detector = validateDetector(mulberry32(51), o.detectorScenes);
+  const modelLabel = `${model.id} (${relative(ROOT, o.model) || o.model}, weights ${modelDigest(o.model)})`;
   const evaluator = new Evaluator({ model, steps: o.steps, cfg: o.cfg, residuals, onImage: (k, id) => { if (k % 10 === 0) log(`  ${k} images (${id}), ${((Date.now() - started) / 1000).toFixed(0)} s`); } });
   const results: { experiment: Experiment; cells: CellResult[]; plot?: string }[] = [];
   let markdown = '';
@@ -121,7 +123,7 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
     }
     results.push({ experiment: e, cells });
     const notes = index < exps.length - 1 ? [`partial report: ${exps.slice(index + 1).map((x) => x.id).join(', ')} still to run`] : [];
-    markdown = await writeOutputs(o, results, { started, evaluator, detector, customNotes, modelLabel: `${model.id} (${relative(ROOT, o.model) || o.model})`, notes });
+    markdown = await writeOutputs(o, results, { started, evaluator, detector, customNotes, modelLabel, notes });
   }
   log(`wrote ${join(o.out, 'REPORT.md')} (${evaluator.generated} images, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   return { markdown, cells: results.flatMap((r) => r.cells) };
