@@ -11,7 +11,7 @@ import type { BenchContext } from '../context';
 import { median } from '../stats';
 import { emptySection, type SectionResult } from '../report/types';
 import { interleaved } from '../timing';
-import { farmUnavailable, startRedis, startWorker, type Child } from './farm-processes';
+import { farmUnavailable, startFarmRedis, startWorker, type Child } from './farm-processes';
 import { startBenchServer, twoSubjects, type BenchServer } from './farm-server';
 
 const SECTION = 'farm';
@@ -40,7 +40,7 @@ export async function farmSection(ctx: BenchContext): Promise<SectionResult> {
   const savedThreads = process.env.CONES_CPU_THREADS;
   try {
     const farm = async (name: string, workers: number) => {
-      const redis = await startRedis(ctx.scratch);
+      const redis = await startFarmRedis(ctx.scratch);
       children.push(redis);
       const server = await startBenchServer(join(ctx.scratch, name), redis.url);
       servers.push(server);

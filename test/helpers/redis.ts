@@ -52,26 +52,41 @@ export interface RedisTlsFiles {
 export interface RedisStartOptions {
   /** `appendonly yes` (default: no persistence at all). */
   persist?: boolean;
+  /**
+   * Configured as docs/scale-out.md asks a farm's Redis to be: `appendonly yes`, `appendfsync always`,
+   * `maxmemory-policy noeviction` (implies persist).
+   */
+  durable?: boolean;
+  /** Its working folder (the AOF goes there); default a scratch folder removed when the process exits. */
+  dir?: string;
+  /** Its port; default a free one. */
+  port?: number;
   /** `requirepass`: the URL carries it, `redis://:PASSWORD@127.0.0.1:PORT`. */
   password?: string;
   /** TLS only (`port 0`, `tls-port`, `tls-auth-clients no`): the URL is `rediss://...@localhost:PORT`. */
   tls?: RedisTlsFiles;
 }
 
+export interface LaunchedRedis extends TestRedis {
+  dir: string;
+}
+
 /**
- * A private redis-server on a free loopback port in a temp folder, ready (PING answered). No persistence by default;
- * optionally a password and TLS (then only the TLS port listens, on 127.0.0.1 and ::1 when there is one).
+ * A private redis-server on a loopback port, ready (PING answered; an AOF it was given is loaded by then). No
+ * persistence by default; optionally durable, a password and TLS (then only the TLS port listens, on 127.0.0.1 and
+ * ::1 when there is one). Also used by the farm benchmark (bench/sections/farm-processes.ts).
  */
-export async function startRedis(opts: RedisStartOptions = {}): Promise<TestRedis> {
-  const dir = scratchDir('redis');
-  const port = await freePort();
-  const persistence = opts.persist ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no'];
+export async function startRedis(opts: RedisStartOptions = {}): Promise<LaunchedRedis> {
+  const dir = opts.dir ?? scratchDir('redis');
+  const port = opts.port ?? await freePort();
+  const persistence = opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction']
+    : opts.persist ? ['--appendonly', 'yes'] : ['--appendonly', 'no'];
   const listen = opts.tls
     ? ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '-::1', '--tls-cert-file', opts.tls.cert,
       '--tls-key-file', opts.tls.key, '--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no']
     : ['--port', String(port), '--bind', '127.0.0.1'];
   const auth = opts.password ? ['--requirepass', opts.password] : [];
-  const child = spawn(REDIS_SERVER, [...listen, '--dir', dir, ...persistence, ...auth], {
+  const child = spawn(REDIS_SERVER, [...listen, '--dir', dir, '--save', '', ...persistence, ...auth], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -93,21 +108,19 @@ export async function startRedis(opts: RedisStartOptions = {}): Promise<TestRedi
         break;
       }
     } catch {
-      // not listening yet
+      // not listening yet, or still loading its AOF
     }
     client.disconnect();
     if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port} within 10 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    url,
-    port,
-    process: child,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url, port, dir, process: child, stop: () => endProcess(child, 'SIGTERM') };
+}
+
+/** Sends the signal unless the process has ended; resolves once it has. */
+export async function endProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
 }
