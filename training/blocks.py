@@ -9,9 +9,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def train_attention(q, k, v, heads, scale, add=None, return_probs=False):
+def train_attention(q, k, v, heads, scale, add=None, return_probs=False, key_mask=None):
     """Training-mode attention, the same math as the export path: softmax(q k^T * scale + add) v.
-    q [B,S,C], k and v [B,T,C], add None or [S,T] -> [B,S,C]. One baddbmm over [B*H,S,T] with the scale (and the
+    q [B,S,C], k and v [B,T,C], add None or [S,T] -> [B,S,C]. key_mask None or [B,T] bool: keys a row must not see
+    (the padding after a caption's EOS, train_diffusion.py --exact-length), so that row attends as if its sequence
+    ended there. One baddbmm over [B*H,S,T] with the scale (and the
     additive mask) folded in, instead of 4-D matmuls on permuted views: a training step with 77-token captions is
     1.3-1.5x faster, truncated captions gain nothing (training/bench_attention.py). Outputs and gradients agree
     with the export path to float rounding. return_probs: also return the attention [B, H, S, T]."""
@@ -22,7 +24,11 @@ def train_attention(q, k, v, heads, scale, add=None, return_probs=False):
     k = k.reshape(B, T, H, D).transpose(1, 2).reshape(B * H, T, D)
     v = v.reshape(B, T, H, D).transpose(1, 2).reshape(B * H, T, D)
     base = q.new_zeros(1, 1, 1) if add is None else add.unsqueeze(0)
-    p = torch.baddbmm(base, q, k.transpose(1, 2), beta=0.0 if add is None else 1.0, alpha=scale).softmax(-1)
+    if key_mask is not None:
+        hidden = q.new_zeros(B, 1, T).masked_fill(key_mask[:, None, :], float("-inf"))  # [B, 1, T]
+        base = base + hidden.repeat_interleave(H, dim=0)                                 # [B*H, 1, T], row b*H + h
+    masked = add is not None or key_mask is not None
+    p = torch.baddbmm(base, q, k.transpose(1, 2), beta=1.0 if masked else 0.0, alpha=scale).softmax(-1)
     out = torch.bmm(p, v).reshape(B, H, S, D).transpose(1, 2).reshape(B, S, C)
     return (out, p.reshape(B, H, S, T)) if return_probs else out
 

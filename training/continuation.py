@@ -28,7 +28,8 @@ def run_key(args, world):
     """The settings a continued run must share with the stopped one (what shapes the schedule and the data)."""
     return dict(budget=str(args.budget), lr=args.lr, attr_drop=args.attr_drop, pad77=args.pad77, resume=args.resume,
                 cached_latents=args.cached_latents, summary_drop=args.summary_drop, ground=args.ground,
-                offset_noise=args.offset_noise, bg_p=args.bg_p, heldout=args.heldout, processes=world)
+                offset_noise=args.offset_noise, bg_p=args.bg_p, heldout=args.heldout, processes=world,
+                **({"exact_length": True} if args.exact_length else {}))  # absent when off: older checkpoints match
 
 
 def state(run, args, elapsed):

@@ -30,6 +30,10 @@ Usage: python3 train_diffusion.py <budget: minutes, or e.g. 4700steps> [lr=4e-4]
   caption's (summary_mask below), so the caption's content must be learnt from its word tokens.
 --ground W: add W * L_ground (grounding.py): each object's colour, pattern and shape tokens should put their attn2
   attention inside the object's box. 0 (the default) trains as before, with the same random stream.
+--exact-length: in the truncated (not padded-to-77) batches, each caption's attn2 keys stop at its own EOS (a key
+  mask; padding after it is not attended to), so adaptive-length inference, whose prompt ends at EOS, sees what
+  training saw. Without it a short caption is always followed by padding up to its batch's longest caption, and the
+  fifteenth build drew 4-8 objects for "a red circle" cut at EOS (HISTORY.md). Same random stream either way.
 """
 import _env  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
 import argparse
@@ -124,14 +128,20 @@ class Denoiser(nn.Module):
         super().__init__()
         self.te, self.unet = te, unet
 
-    def forward(self, zt, t, ids, summary_mask=None, empty_ids=None, ground=None):
+    def forward(self, zt, t, ids, summary_mask=None, empty_ids=None, ground=None, key_mask=None):
         """summary_mask [B, T] bool: positions whose text-encoder output is replaced by the empty caption's.
+        key_mask [B, T] bool or None: positions no cross-attention may attend to (--exact-length).
         ground: None, or (cover {S: [B, T, S]}, weight [B, T]) -> returns (prediction, L_ground) (grounding.py)."""
         e = self.te(ids)  # [B, T, 128]
         if summary_mask is not None and bool(summary_mask.any()):
             u = self.te(empty_ids[:, :ids.shape[1]])  # [1, T, 128]
             e = torch.where(summary_mask[:, :, None], u.expand_as(e), e)
+        attn2 = [m for _, m in self.unet.cross_attentions()]
+        for m in attn2:
+            m.key_mask = key_mask
         pred = self.unet(zt, t, e)
+        for m in attn2:
+            m.key_mask = None
         if ground is None:
             return pred
         layers = [m for _, m in self.unet.cross_attentions()]
@@ -149,6 +159,12 @@ def summary_mask(ids, eos_id, drop):
     pos = torch.arange(ids.shape[1])[None, :]
     eos = (ids == eos_id).int().argmax(dim=1, keepdim=True)  # [B, 1]
     return (pos >= eos) & torch.as_tensor(drop)[:, None]
+
+
+def after_eos(ids, eos_id):
+    """[B, T] bool: True after each caption's first EOS (its padding)."""
+    pos = torch.arange(ids.shape[1])[None, :]
+    return pos > (ids == eos_id).int().argmax(dim=1, keepdim=True)
 
 
 def main():
@@ -171,6 +187,8 @@ def main():
                     help="share of captions that name the background colour (data.caption_for's bg_p)")
     ap.add_argument("--heldout", action="store_true",
                     help="skip the pool's held-out scenes (data.heldout_scene): the evaluation's held-out split")
+    ap.add_argument("--exact-length", action="store_true",
+                    help="truncated batches: no attention to the padding after each caption's EOS")
     ap.add_argument("--procs", type=int, default=int(os.environ.get("DIFF_PROCS", "1")))
     args = ap.parse_args()
     Budget(args.budget)  # a bad spec fails here, before --resume overwrites the stage-1 copy or ranks are spawned
@@ -219,7 +237,7 @@ def setup(rank, world, args):
     run.log(f"te {count_params(run.nets.te)} unet {count_params(run.nets.unet)} scale {run.scale:.4f} "
             f"budget {run.budget} lr {run.base_lr} "
             f"attr_drop {args.attr_drop} summary_drop {args.summary_drop} pad77 {args.pad77} ground {args.ground} "
-            f"offset_noise {args.offset_noise} bg_p {args.bg_p} "
+            f"offset_noise {args.offset_noise} bg_p {args.bg_p} exact_length {args.exact_length} "
             f"heldout {'skipped, %d of %d rows left' % (len(run.rows), len(run.metas)) if args.heldout else 'trained on'} "
             f"cached_latents {args.cached_latents} "
             f"processes {world} x {torch.get_num_threads()} threads", flush=True)
@@ -318,7 +336,9 @@ def draw_batch(run, args):
             data.caption_for(m["objects"], m["bg"], rng, bg_p=args.bg_p, attr_drop=args.attr_drop, spans=True)
             for m in ms]
     caps, wheres = [c for c, _ in caps], [w for _, w in caps]
-    ids = tokenize_batch(tok, caps, fixed=rng.random() >= 1 - args.pad77)
+    fixed = rng.random() >= 1 - args.pad77
+    ids = tokenize_batch(tok, caps, fixed=fixed)
+    keys = after_eos(ids, tok.eos)[mine] if args.exact_length and not fixed else None
     # drawn only when asked for, so runs without it keep the committed model's random stream
     drop = summary_mask(ids, tok.eos, rng.random(bs) < args.summary_drop)[mine] if args.summary_drop else None
     ids = ids[mine]
@@ -328,7 +348,7 @@ def draw_batch(run, args):
         rows = [grounding.word_boxes(tok, caps[i], wheres[i], ms[i]["objects"], ids.shape[1])
                 for i in range(bs)[mine]]
         cover, grounded = grounding.targets(rows, ids.shape[1], (16, 8))
-    return SimpleNamespace(idx=idx, flip=flip, ids=ids, drop=drop, cover=cover, grounded=grounded)
+    return SimpleNamespace(idx=idx, flip=flip, ids=ids, drop=drop, cover=cover, grounded=grounded, keys=keys)
 
 
 def clean_latents(run, batch):
@@ -367,9 +387,9 @@ def optimise(run, args, batch, t, eps, zt, lr):
         g["lr"] = lr
     if args.ground > 0:
         weight = batch.grounded.float() * run.ac[t].sqrt().float()[:, None]  # grounding.py: less at high noise
-        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids, (batch.cover, weight))
+        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids, (batch.cover, weight), batch.keys)
     else:
-        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids), torch.zeros(())
+        pred, lg = nets.model(zt, t.float(), batch.ids, batch.drop, run.empty_ids, None, batch.keys), torch.zeros(())
     per = ((pred - eps) ** 2).mean(dim=(1, 2, 3))
     loss = (per * run.w_snr[t]).mean() + args.ground * lg
     nets.opt.zero_grad(set_to_none=True)
@@ -403,6 +423,7 @@ def save_final(run, args, step, elapsed, hist):
                 final_mse=hist[-1][2] if hist else None,
                 s_per_step=elapsed / max(1, step), attr_drop=args.attr_drop, summary_drop=args.summary_drop,
                 pad77=args.pad77, ground=args.ground, offset_noise=args.offset_noise, bg_p=args.bg_p,
+                exact_length=args.exact_length,
                 heldout_skipped=args.heldout,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
     if run.nets.previous is not None:

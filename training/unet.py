@@ -29,6 +29,7 @@ class Attention(nn.Module):
         self.bias_hook = None  # reference sampler only: fn(module, scaled_logits [B,H,S,T]) -> logits
         self.keep_probs = False  # training only: keep the last attention [B,H,S,T] in self.probs (grounding.py)
         self.probs = None
+        self.key_mask = None  # training only: [B, T] bool, context positions not to attend to (blocks.train_attention)
 
     def forward(self, x, context=None):
         context = x if context is None else context
@@ -38,9 +39,9 @@ class Attention(nn.Module):
         if self.training and self.bias_hook is None:
             q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
             if self.keep_probs:
-                o, self.probs = train_attention(q, k, v, H, self.scale, return_probs=True)
+                o, self.probs = train_attention(q, k, v, H, self.scale, return_probs=True, key_mask=self.key_mask)
                 return self.to_out[0](o)
-            return self.to_out[0](train_attention(q, k, v, H, self.scale))
+            return self.to_out[0](train_attention(q, k, v, H, self.scale, key_mask=self.key_mask))
         q = self.to_q(x).reshape(B, S, H, D).permute(0, 2, 1, 3)
         k = self.to_k(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
         v = self.to_v(context).reshape(B, T, H, D).permute(0, 2, 1, 3)
@@ -230,9 +231,25 @@ class UNet(nn.Module):
         return [(n, m) for n, m in self.named_modules() if n.endswith("attn2")]
 
 
+def check_key_mask():
+    """Self-check of Attention.key_mask (train_diffusion.py --exact-length) on a cross-attention with random weights:
+    a context padded from 5 to 12 tokens with the padding masked gives the unpadded context's output, and without the
+    mask it does not. -> (max |diff| masked, max |diff| unmasked)."""
+    torch.manual_seed(0)
+    attn = Attention(64, 2, 128).train()
+    x, ctx = torch.randn(2, 16, 64), torch.randn(2, 12, 128)
+    with torch.no_grad():
+        short = attn(x, ctx[:, :5])
+        unmasked = attn(x, ctx)
+        attn.key_mask = torch.arange(12)[None, :].expand(2, 12) >= 5
+        masked = attn(x, ctx)
+    return (short - masked).abs().max().item(), (short - unmasked).abs().max().item()
+
+
 if __name__ == "__main__":
     u = UNet()
     out = u(torch.randn(2, 4, 16, 16), torch.tensor([10.0, 500.0]), torch.randn(2, 77, 128))
     print("unet", count_params(u), tuple(out.shape))
     for n, _ in u.cross_attentions():
         print(n)
+    print("key mask: padded + masked vs unpadded, max |diff| %.2e (without the mask %.2e)" % check_key_mask())
