@@ -2,7 +2,7 @@
  * The held-out split by construction, the same rule as training/data.py (HELDOUT_SALT, HELDOUT_MOD, heldout_pair):
  * a pair of objects (colour + shape) is held out when the 32-bit FNV-1a hash of the salt + its key
  * ("blue square + red circle", the two items sorted) is 0 mod 10. A scene holding a held-out pair is a held-out
- * scene. A model built with `HELDOUT=1 bash training/build_all.sh` never saw one in its diffusion training, so the
+ * scene. A model built by training/build_all.sh with HELDOUT=1 (its default) never saw one in its diffusion training, so the
  * held-out sets (./sets.ts, `heldout: true`) measure compositions it never saw. One-subject prompts cannot be held
  * out this way (each of the 20 objects must be learnt); their boxes and seeds are fresh draws.
  */

@@ -9,17 +9,21 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/HISTORY.md, eighth attempt).
-# Defaults (the recipe of the committed model, twelfth attempt in training/HISTORY.md: 1 h 48 min on 2026-12-01):
-#   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=58 DIFF2_MIN=23
+# Defaults (the recipe of the committed model, fifteenth attempt in training/HISTORY.md: 1 h 43 min on 2026-12-03):
+#   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1874steps
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
+#   RES_SUBJECTS="checkered_circle striped_square holed_star=3200" (the subjects, and a subject's own step count)
 #   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
 #   captions without their EOS / padding outputs; GROUND=0.1 is the weight of the token grounding loss (grounding.py,
-#   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py); OFFSET_NOISE=0 (std of the per-channel offset
-#   noise, 0 = off), BG_P=0.3 (share of captions naming the background) and HELDOUT=1 (diffusion never sees a
-#   scene of the evaluation's held-out split, data.heldout_scene) are the thirteenth attempt's knobs; OBJ_GAP=2
-#   keeps the pools' objects 2 px apart (default empty: they may touch slightly, as in every build so far).
+#   0 = off); DIFF_PROCS=2 trains diffusion in 2 processes (ddp.py); OFFSET_NOISE=0.3 (std of the per-channel offset
+#   noise, 0 = off; it lets the background word, not the seed, pick the background), BG_P=0.5 (share of captions
+#   naming the background), HELDOUT=1 (diffusion never sees a scene of the evaluation's held-out split,
+#   data.heldout_scene; 0 = train on every scene) and OBJ_GAP=2 (the pools' objects stay 2 px apart; empty = they
+#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=0 (1: --exact-length, not built yet).
+# The twelfth attempt (committed 2026-12-01 to 2026-12-04) was DIFF_MIN=58 DIFF2_MIN=23 (minutes; 4222 + 1874 steps
+# that day) OFFSET_NOISE=0 BG_P=0.3 HELDOUT=0 OBJ_GAP= (empty).
 # FROM_STAGE=3 (or 2, 2b, 3b, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
 # A diffusion stage (3, 3b) can be stopped part-way: `touch $SHAPES_WORK/STOP` (or SIGTERM to train_diffusion.py; not to
 # tee, whose death would break the log pipe) ends it after the current step with a checkpoint, and
@@ -39,11 +43,12 @@ stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
 budget() { case "$1" in *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
 AE_MIN="${AE_MIN:-1000steps}"
 DEC_MIN="${DEC_MIN:-700steps}"
-DIFF_MIN="${DIFF_MIN:-58}"
-DIFF2_MIN="${DIFF2_MIN:-23}"
+DIFF_MIN="${DIFF_MIN:-4222steps}"
+DIFF2_MIN="${DIFF2_MIN:-1874steps}"
 DIFF_LR="${DIFF_LR:-1e-3}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
 RES_STEPS="${RES_STEPS:-800}"
+RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
 RES_LR="${RES_LR:-1e-3}"
 RES_CONTEXTS="${RES_CONTEXTS:-9}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
@@ -56,13 +61,16 @@ SUMMARY_DROP="${SUMMARY_DROP:-0.15}"  # share of captions trained without their 
 if [ "$SUMMARY_DROP" != 0 ]; then DIFF_FLAGS+=(--summary-drop "$SUMMARY_DROP"); fi
 GROUND="${GROUND:-0.1}"  # weight of the token grounding loss (grounding.py); 0 = off
 if [ "$GROUND" != 0 ]; then DIFF_FLAGS+=(--ground "$GROUND"); fi
-OFFSET_NOISE="${OFFSET_NOISE:-0}"  # std of the per-image, per-channel offset noise (train_diffusion.py add_noise); 0 = off
+OFFSET_NOISE="${OFFSET_NOISE:-0.3}"  # std of the per-image, per-channel offset noise (train_diffusion.py add_noise); 0 = off
 if [ "$OFFSET_NOISE" != 0 ]; then DIFF_FLAGS+=(--offset-noise "$OFFSET_NOISE"); fi
-BG_P="${BG_P:-0.3}"  # share of diffusion captions that name the background colour
+BG_P="${BG_P:-0.5}"  # share of diffusion captions that name the background colour
 if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
-if [ "${HELDOUT:-0}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
+if [ "${HELDOUT:-1}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
+# EXACT_LEN=1: truncated batches attend only up to each caption's own EOS (train_diffusion.py --exact-length); not
+# built yet, so not a default (HISTORY.md, fifteenth attempt: adaptive-length prompts that end at EOS fail without it)
+if [ "${EXACT_LEN:-0}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
 
-OBJ_GAP="${OBJ_GAP:-}"  # px between objects' size squares in the pools (gen_pool.py); empty = slight touching allowed
+OBJ_GAP="${OBJ_GAP-2}"  # px between objects' size squares in the pools (gen_pool.py); empty (OBJ_GAP=) = slight touching allowed
 
 # FROM_STAGE resumes a build whose earlier stages finished in the same $SHAPES_WORK (all stages are seeded, so
 # their outputs are what a rerun would write): 1 2 2b 3 3b 4 5 6 7. The tokenizer is always rewritten (seconds).
@@ -118,8 +126,9 @@ if runs 4; then
 fi
 
 if runs 5; then
-  stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames)"
-  $PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS"
+  stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames: $RES_SUBJECTS)"
+  # shellcheck disable=SC2086 # RES_SUBJECTS is a list of words
+  $PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS" $RES_SUBJECTS
 fi
 
 if runs 6; then

@@ -7,7 +7,8 @@ With contexts = C > 1 the prompts are drawn per sample from the first C of TRAIN
 "a photo of a {}", ...) and "before the subject" is every position before the word (BOS alone for the bare word).
 Residual = mean over data.RESIDUAL_TEMPLATES (27 prompts) of (tuned - frozen) output at the word's position.
 Saved as safetensors (one F32 tensor "residual" [1, 128] + __metadata__) under models/shapes/residuals/.
-Usage: python3 train_residual.py [steps=300] [lr=1e-4] [contexts=1] [names...]"""
+Usage: python3 train_residual.py [steps=300] [lr=1e-4] [contexts=1] [names...]
+A name may carry its own step count, `holed_star=3200`; the others train for `steps`. Without names: every subject."""
 import _env  # noqa: F401
 import copy
 import json
@@ -171,12 +172,21 @@ def template_residual(pipe, te, base_word):
     return torch.stack(deltas).mean(0, keepdim=True)
 
 
+def subject_steps(arg):
+    """A command-line subject, "name" or "name=steps". -> (name, steps or None)."""
+    name, _, steps = arg.partition("=")
+    if name not in data.SUBJECTS or (steps and not steps.isdigit()):
+        sys.exit(f"train_residual.py: expected a subject ({', '.join(data.SUBJECTS)}) or subject=steps but received {arg!r}")
+    return name, int(steps) if steps else None
+
+
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     lr = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-4
     rest = sys.argv[3:]
     contexts = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
-    names = rest or list(data.SUBJECTS)
+    overrides = dict(subject_steps(a) for a in rest)
+    names = list(overrides) if rest else list(data.SUBJECTS)
     ck = os.environ.get("DIFF_CKPT", DIFF_FINAL)
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -184,7 +194,7 @@ def main():
     os.makedirs(RES_DIR, exist_ok=True)
     rows = []
     for name in names:
-        res, recipe, imgs = train_subject(pipe, name, steps, lr, contexts=contexts)
+        res, recipe, imgs = train_subject(pipe, name, overrides.get(name) or steps, lr, contexts=contexts)
         base_word, desc = data.SUBJECTS[name]
         path = os.path.join(RES_DIR, name + ".safetensors")
         write_safetensors(path, {"residual": res.numpy()},
