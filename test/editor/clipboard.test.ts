@@ -27,6 +27,8 @@ async function select(page: typeof s.page, ids: string[]): Promise<void> {
 test('Ctrl+C / Ctrl+V keeps values, layouts and internal links; Ctrl+Shift+V keeps incoming links too', { skip }, async () => {
   const { page } = s;
   await openExample(page, 'two-subjects-layout');
+  // A value other than the input's default ('fixed'), so a paste that dropped it would show.
+  await page.evaluate(() => (window as any).cones.setInput('tokens', 'mode', 'adaptive'));
   await select(page, ['prompt', 'tokens', 'layout']);
   await page.keyboard.press('Control+c');
   assert.match((await page.textContent('#status'))!, /copied 3 node/);
@@ -74,6 +76,7 @@ test('nodes copied in one tab paste into another tab of the same editor', { skip
   const { page } = s;
   await openExample(page, 'two-subjects-layout');
   await page.evaluate(() => (window as any).cones.setInput('prompt', 'value', 'a yellow star'));
+  await page.evaluate(() => (window as any).cones.setInput('tokens', 'mode', 'adaptive')); // not the default
   await select(page, ['prompt', 'tokens']);
   await page.keyboard.press('Control+c');
 

@@ -3,13 +3,17 @@
 // node is controlled on that node and the sampler's own control is disabled; the mode is saved in `editor`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Route } from 'playwright-core';
-import { NO_BROWSER, openExample, screenshot, useEditor, type EditorSession } from './browser';
+import { NO_BROWSER, REPO_ROOT, openExample, screenshot, useEditor, type EditorSession } from './browser';
 
 declare const window: any;
 
 let s: EditorSession;
 const skip = NO_BROWSER;
+/** The seed of graphs/two-subjects-layout.json's Integer node: the runs queued from that example count from it. */
+const START: number = JSON.parse(readFileSync(join(REPO_ROOT, 'graphs', 'two-subjects-layout.json'), 'utf8')).nodes.seed.inputs.value;
 useEditor(skip, (session) => { s = session; });
 
 /** Graphs POSTed to /api/runs while `body` runs; each is answered 201 without queueing anything. */
@@ -106,12 +110,12 @@ test('a seed fed by an Integer node: the Integer node\'s control acts, the sampl
   await setMode('sampler', 'randomize'); // even if set (e.g. by a file), a disabled control is not applied
   await setMode('seed', 'increment');
   const posted = await queue(3);
-  assert.deepEqual(posted.map((g) => g.nodes.seed.inputs.value), [0, 1, 2]);
+  assert.deepEqual(posted.map((g) => g.nodes.seed.inputs.value), [START, START + 1, START + 2]);
   assert.deepEqual(posted.map((g) => g.nodes.sampler.inputs.seed), Array(3).fill({ from: 'seed', output: 'value' }));
   assert.equal(await page.evaluate(() => (window as any).cones.node('sampler').widgets.find((w: any) => w.conesInput === 'seed').value), 0,
     'the ignored sampler widget is left alone');
   await setMode('seed', 'decrement');
-  assert.deepEqual((await queue(3)).map((g) => g.nodes.seed.inputs.value), [3, 2, 1]);
+  assert.deepEqual((await queue(3)).map((g) => g.nodes.seed.inputs.value), [START + 3, START + 2, START + 1]);
   await screenshot(page, 'seed-integer');
 });
 
@@ -120,9 +124,9 @@ test('increment and decrement step by the batch size: a batch of 4 from seed 10 
   await openExample(page, 'two-subjects-layout');
   await page.evaluate(() => (window as any).cones.setInput('sampler', 'batch', 4));
   await setMode('seed', 'increment'); // the Integer node feeding the sampler's seed
-  assert.deepEqual((await queue(3)).map((g) => g.nodes.seed.inputs.value), [0, 4, 8]);
+  assert.deepEqual((await queue(3)).map((g) => g.nodes.seed.inputs.value), [START, START + 4, START + 8]);
   await setMode('seed', 'decrement');
-  assert.deepEqual((await queue(2)).map((g) => g.nodes.seed.inputs.value), [12, 8]);
+  assert.deepEqual((await queue(2)).map((g) => g.nodes.seed.inputs.value), [START + 12, START + 8]);
   // The sampler's own seed (unlinked) steps by its own batch.
   await page.evaluate(() => {
     const sampler = (window as any).cones.node('sampler');
@@ -140,14 +144,14 @@ test('"queue N": a count of 3 beside Run queues three runs, each after the seed 
   await setMode('seed', 'increment');
   await page.fill('#run-count', '3');
   const posted = await queue(1, 3);
-  assert.deepEqual(posted.map((g) => g.nodes.seed.inputs.value), [0, 1, 2]);
+  assert.deepEqual(posted.map((g) => g.nodes.seed.inputs.value), [START, START + 1, START + 2]);
   // Ctrl+Enter queues the same count.
   const more = await intercept(async (p) => {
     await page.locator('#graph-canvas').focus();
     await page.keyboard.press('Control+Enter');
     await until('3 more runs', () => p.length >= 3);
   });
-  assert.deepEqual(more.map((g) => g.nodes.seed.inputs.value), [3, 4, 5]);
+  assert.deepEqual(more.map((g) => g.nodes.seed.inputs.value), [START + 3, START + 4, START + 5]);
   await page.fill('#run-count', '1');
   await screenshot(page, 'seed-queue-n');
 });

@@ -15,7 +15,8 @@ let base: Omit<GenerateOptions, 'conditioning'> & { conditioning: GenerateOption
 let scene: F32Tensor; // a generated two-subject scene, decoded, [1, 3, 64, 64] in [-1, 1]
 
 async function conditioningFor(prompt: string) {
-  const tokens = model.tokenizer.tokenize(prompt, { mode: 'adaptive' });
+  // fixed-77: on the embedded model adaptive tokens cut at EOS draw a crowd of objects, not the two-subject scene
+  const tokens = model.tokenizer.tokenize(prompt, { mode: 'fixed' });
   return {
     modelId: model.id, tokens, cond: await encodeChunks(model, tokens.chunks),
     uncond: await encodeChunks(model, model.tokenizer.unconditional(tokens).chunks), negativePrompt: '', residuals: [],
