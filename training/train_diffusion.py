@@ -156,15 +156,19 @@ def summary_mask(ids, eos_id, drop):
     With these positions taken from the empty caption, the UNet can only learn a caption's content from its word
     tokens, which is where the Cones 2 residuals and the layout bias act; a causal text encoder otherwise lets it read
     everything from the EOS and padding outputs that summarise the whole caption."""
-    pos = torch.arange(ids.shape[1])[None, :]
-    eos = (ids == eos_id).int().argmax(dim=1, keepdim=True)  # [B, 1]
+    pos, eos = positions_and_eos(ids, eos_id)
     return (pos >= eos) & torch.as_tensor(drop)[:, None]
 
 
 def after_eos(ids, eos_id):
     """[B, T] bool: True after each caption's first EOS (its padding)."""
-    pos = torch.arange(ids.shape[1])[None, :]
-    return pos > (ids == eos_id).int().argmax(dim=1, keepdim=True)
+    pos, eos = positions_and_eos(ids, eos_id)
+    return pos > eos
+
+
+def positions_and_eos(ids, eos_id):
+    """Token positions [1, T] and each caption's first EOS position [B, 1]."""
+    return torch.arange(ids.shape[1])[None, :], (ids == eos_id).int().argmax(dim=1, keepdim=True)
 
 
 def main():
