@@ -192,7 +192,6 @@ def main():
     torch.manual_seed(0)
     pipe = Pipeline.load(ck)
     os.makedirs(RES_DIR, exist_ok=True)
-    rows = []
     for name in names:
         res, recipe, imgs = train_subject(pipe, name, overrides.get(name) or steps, lr, contexts=contexts)
         base_word, desc = data.SUBJECTS[name]
@@ -200,11 +199,16 @@ def main():
         write_safetensors(path, {"residual": res.numpy()},
                           dict(base_word=base_word, model="shapes", width="128", recipe=json.dumps(recipe),
                                format="cones-graph-residual/1", description=desc))
-        norm = res.norm().item()
-        print(f"{name}: base word '{base_word}', |residual| = {norm:.3f}, wrote {path}", flush=True)
-        rows.append((name, base_word, desc, norm, recipe))
+        print(f"{name}: base word '{base_word}', |residual| = {res.norm().item():.3f}, wrote {path}", flush=True)
         from PIL import Image
         Image.fromarray(np.concatenate(list(imgs), 1)).save(os.path.join(WORK, f"subject_{name}.png"))
+    write_readme()
+
+
+def write_readme():
+    """RES_DIR/README.md with one row per residual file in RES_DIR (read back from the files, so a call that trains
+    one subject keeps the others' rows)."""
+    names = [n for n in data.SUBJECTS if os.path.exists(os.path.join(RES_DIR, n + ".safetensors"))]
     with open(os.path.join(RES_DIR, "README.md"), "w") as f:
         f.write("# Shapes-world residuals (Cones 2 residual token embeddings)\n\n"
                 "Trained by `training/train_residual.py` (see training/README.md). Each file is safetensors with one "
@@ -212,8 +216,12 @@ def main():
                 "\"128\", recipe (JSON), format: \"cones-graph-residual/1\", description}.\n"
                 "Use: add the vector to the conditional text-encoder output at the base word's token position.\n\n"
                 "| file | base word | subject | L2 norm | steps | lr |\n|---|---|---|---|---|---|\n")
-        for name, bw, desc, norm, rc in rows:
-            f.write(f"| {name}.safetensors | {bw} | {desc} | {norm:.3f} | {rc['steps']} | {rc['lr']} |\n")
+        for name in names:
+            tensors, meta = read_safetensors(os.path.join(RES_DIR, name + ".safetensors"))
+            rc = json.loads(meta["recipe"])
+            norm = float(np.linalg.norm(tensors["residual"]))
+            f.write(f"| {name}.safetensors | {meta['base_word']} | {meta['description']} | {norm:.3f} | "
+                    f"{rc['steps']} | {rc['lr']} |\n")
 
 
 if __name__ == "__main__":
