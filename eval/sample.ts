@@ -4,6 +4,7 @@
  * Tokenize -> Encode -> AddResidual -> GuidedSampler -> VAEDecode graph, without the graph engine.
  */
 import type { GuidanceRule } from '../diffusion/guidance';
+import { compositeMasked } from '../diffusion/image/composite';
 import { tensorToRgb, type RgbImage } from '../diffusion/image/encode';
 import { latentMask, maskFromRegions } from '../diffusion/image/mask';
 import { rasteriseBox, type BoxSubject, type EtaSchedule, type ResolutionSelection } from '../diffusion/layout';
@@ -43,10 +44,14 @@ export interface SampleRequest {
   /**
    * Inpaint the last of `subjects` into its box of a scene that holds the others: the scene is generated first (its
    * subjects' phrases as the prompt, layout on their boxes with `sceneLayout`'s settings), then this request runs
-   * with the last box as the mask over the encoded scene (denoise 1), seed + 1.
+   * with the last box as the mask over the encoded scene (denoise 1), seed + 1, and the scene's pixels are pasted back
+   * outside the box (feather 2 px), as graphs/inpaint-layout.json does with CompositeImage.
    */
   inpaint?: { subjects: BoxSubject[]; sceneLayout: LayoutSettings };
 }
+
+/** Feather (px) of the paste-back after inpainting: graphs/inpaint-layout.json's CompositeImage value. */
+const INPAINT_FEATHER = 2;
 
 export async function conditioningFor(model: SdModel, prompt: string, mode: 'fixed' | 'adaptive', residuals: readonly ResidualUse[]): Promise<Conditioning> {
   let conditioning = await encodeConditioning(model, model.tokenizer.tokenize(prompt, { mode }), '');
@@ -80,9 +85,13 @@ async function inpaintImage(
   });
   const size = model.defaultSize;
   const f = model.vaeFactor;
-  const mask = latentMask(maskFromRegions([rasteriseBox(added.box, size, size)], size, size), size / f, size / f);
+  const pixelMask = maskFromRegions([rasteriseBox(added.box, size, size)], size, size);
+  const mask = latentMask(pixelMask, size / f, size / f);
   const result = await generate({
     ...base, seed: req.seed + 1, init: { latent: scene.latent, denoise: 1, mask }, layout: layoutOf(req.layout, req.steps),
   });
-  return tensorToRgb(await decodeLatents(model, result.latent));
+  // The decoder normalises over the whole image, so the kept latents decode to shifted (at some seeds recoloured)
+  // pixels once something is painted beside them; the example graph pastes the scene back, and so does this.
+  const [painted, scenePixels] = [await decodeLatents(model, result.latent), await decodeLatents(model, scene.latent)];
+  return compositeMasked(tensorToRgb(painted), tensorToRgb(scenePixels), pixelMask, INPAINT_FEATHER);
 }

@@ -43,12 +43,12 @@ test('an inpainting sample keeps the scene outside the added box and draws the a
     }
     return s / n;
   };
-  const outside = meanDiff(0, Math.floor(0.5 * size)), inside = meanDiff(Math.ceil(0.6 * size), Math.floor(0.9 * size));
-  // The kept latents are exact (test/diffusion/pipeline/inpaint.test.ts); in pixels the decoder's image-wide
-  // normalisation moves the kept half with whatever is painted beside it: 8.5 of 255 here with the twelfth build's
-  // decoder, 20.2 with the fifteenth's, which turns part of the kept red circle green at this seed (README,
-  // Evaluation). The bounds leave room for that and still fail when the scene is not kept at all (about 50, as inside).
+  const outside = meanDiff(0, Math.floor(0.45 * size)), inside = meanDiff(Math.ceil(0.6 * size), Math.floor(0.9 * size));
+  // The kept latents are exact (test/diffusion/pipeline/inpaint.test.ts), but the decoder's image-wide normalisation
+  // moves the kept half with whatever is painted beside it (at this seed the kept red circle turns partly green:
+  // 31.9 of 255 without the paste-back), so the sample pastes the scene's pixels back outside the box, feathered 2 px,
+  // as the example graph does. The box starts at x = 35, the paste-back's ramp 4 px before it: x < 28 is exact.
   t.diagnostic(`mean |diff| outside the box ${outside.toFixed(1)}, inside ${inside.toFixed(1)} of 255`);
-  assert.ok(outside < 30, `scene kept outside the box: mean |diff| ${outside} of 255`);
-  assert.ok(inside > 2 * outside && inside > 30, `the box repainted: mean |diff| ${inside} of 255 (outside ${outside})`);
+  assert.equal(outside, 0, `scene kept outside the box: mean |diff| ${outside} of 255`);
+  assert.ok(inside > 30, `the box repainted: mean |diff| ${inside} of 255 (outside ${outside})`);
 });
