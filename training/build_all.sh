@@ -9,10 +9,11 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/HISTORY.md, eighth attempt).
-# Defaults (the recipe of the committed model, fifteenth attempt in training/HISTORY.md: 1 h 43 min on 2026-12-03):
+# Defaults (the recipe of the committed model, sixteenth attempt in training/HISTORY.md: the fifteenth attempt's
+# recipe, 1 h 43 min on 2026-12-03, with EXACT_LEN=1 and a 3200-step checkered-circle residual; about 1 h 50 min):
 #   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1874steps
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
-#   RES_SUBJECTS="checkered_circle striped_square holed_star=3200" (the subjects, and a subject's own step count)
+#   RES_SUBJECTS="checkered_circle=3200 striped_square holed_star=3200" (subjects; name=steps: its own steps)
 #   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
@@ -21,7 +22,8 @@
 #   noise, 0 = off; it lets the background word, not the seed, pick the background), BG_P=0.5 (share of captions
 #   naming the background), HELDOUT=1 (diffusion never sees a scene of the evaluation's held-out split,
 #   data.heldout_scene; 0 = train on every scene) and OBJ_GAP=2 (the pools' objects stay 2 px apart; empty = they
-#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=0 (1: --exact-length, not built yet).
+#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=1 (--exact-length: each caption of a
+#   truncated batch attends only up to its own EOS, so adaptive-length prompts work; 0 = off).
 # The twelfth attempt (committed 2026-12-01 to 2026-12-04) was DIFF_MIN=58 DIFF2_MIN=23 (minutes; 4222 + 1874 steps
 # that day) OFFSET_NOISE=0 BG_P=0.3 HELDOUT=0 OBJ_GAP= (empty).
 # FROM_STAGE=3 (or 2, 2b, 3b, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
@@ -48,7 +50,7 @@ DIFF2_MIN="${DIFF2_MIN:-1874steps}"
 DIFF_LR="${DIFF_LR:-1e-3}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
 RES_STEPS="${RES_STEPS:-800}"
-RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
+RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle=3200 striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
 RES_LR="${RES_LR:-1e-3}"
 RES_CONTEXTS="${RES_CONTEXTS:-9}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
@@ -66,9 +68,9 @@ if [ "$OFFSET_NOISE" != 0 ]; then DIFF_FLAGS+=(--offset-noise "$OFFSET_NOISE"); 
 BG_P="${BG_P:-0.5}"  # share of diffusion captions that name the background colour
 if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
 if [ "${HELDOUT:-1}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
-# EXACT_LEN=1: truncated batches attend only up to each caption's own EOS (train_diffusion.py --exact-length); not
-# built yet, so not a default (HISTORY.md, fifteenth attempt: adaptive-length prompts that end at EOS fail without it)
-if [ "${EXACT_LEN:-0}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
+# EXACT_LEN=1: truncated batches attend only up to each caption's own EOS (train_diffusion.py --exact-length); without
+# it adaptive-length prompts that end at EOS draw extra objects (HISTORY.md, fifteenth and sixteenth attempts)
+if [ "${EXACT_LEN:-1}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
 
 OBJ_GAP="${OBJ_GAP-2}"  # px between objects' size squares in the pools (gen_pool.py); empty (OBJ_GAP=) = slight touching allowed
 
