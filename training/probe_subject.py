@@ -84,7 +84,8 @@ def main():
         imgs = run_batches(pipe, [prompt] * args.n, list(range(args.n)), steps=25, cfg=args.cfg, residuals=rs)
         res = detect(imgs, name)
         print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([im['recognised'] for im in res['images']]):.0%}, "
-              f"score {np.mean([im['pattern'] or 0.0 for im in res['images']]):.2f}, width {median_width(res, colour)}",
+              f"score {np.mean([im['pattern'] or 0.0 for im in res['images']]):.2f}, width {median_width(res, colour)}, "
+              f"silhouette {word} {np.mean([im.get('silhouetteShape') == word for im in res['images']]):.0%}",
               flush=True)
 
 
