@@ -4,7 +4,8 @@ Captions are re-sampled from the metadata at training time (random order / posit
     python3 gen_pool.py OUT.pkl N SEED [GAP] [PATTERN_P]
 
 GAP (px, optional): objects' size squares at least that far apart (data._place); without it they may touch.
-PATTERN_P (optional): share of patterned objects, default 0.12 (the build's pools)."""
+PATTERN_P (optional): share of patterned objects, default 0.12 (the build's pools); with it, GAP '' keeps objects free
+to touch."""
 import json, sys, pickle
 import numpy as np
 import data

@@ -1,6 +1,7 @@
 """Probe how the base model draws one custom subject: for each prompt, the share of samples recognised as the
-subject, the mean pattern score and the median width of the subject's colour region, next to the same width in the
-subject's training images and in single-object pool images of its shape and colour. Answers "is it the residual or
+subject, the mean pattern score, the median width of the subject's colour region next to the same width in the
+subject's training images and in single-object pool images of its shape and colour, and the share of samples whose
+silhouette (eval/detect/silhouette.ts) has the base shape. Answers "is it the residual or
 the base model?" for a weak subject.
 Scores come from the project's one detector, eval/detect (TypeScript), through eval/detect/cli.ts: the pattern score
 and "recognised" (colour found, score >= half the mean score of training-like renders) are exactly what
