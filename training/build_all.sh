@@ -22,14 +22,16 @@
 #   noise, 0 = off; it lets the background word, not the seed, pick the background), BG_P=0.5 (share of captions
 #   naming the background), HELDOUT=1 (diffusion never sees a scene of the evaluation's held-out split,
 #   data.heldout_scene; 0 = train on every scene) and OBJ_GAP=2 (the pools' objects stay 2 px apart; empty = they
-#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=1 (--exact-length: each caption of a
-#   truncated batch attends only up to its own EOS, so adaptive-length prompts work; 0 = off).
+#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=0 (1 = stages 3 and 3b train with
+#   --exact-length, the sixteenth build's recipe). Stage 3c, DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it),
+#   fine-tunes with --exact-length (each caption of a truncated batch attends only up to its own EOS, so
+#   adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth build.
 # The twelfth attempt (committed 2026-12-01 to 2026-12-04) was DIFF_MIN=58 DIFF2_MIN=23 (minutes; 4222 + 1874 steps
 # that day) OFFSET_NOISE=0 BG_P=0.3 HELDOUT=0 OBJ_GAP= (empty).
-# FROM_STAGE=3 (or 2, 2b, 3b, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
-# A diffusion stage (3, 3b) can be stopped part-way: `touch $SHAPES_WORK/STOP` (or SIGTERM to train_diffusion.py; not to
+# FROM_STAGE=3 (or 2, 2b, 3b, 3c, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
+# A diffusion stage (3, 3b, 3c) can be stopped part-way: `touch $SHAPES_WORK/STOP` (or SIGTERM to train_diffusion.py; not to
 # tee, whose death would break the log pipe) ends it after the current step with a checkpoint, and
-# FROM_STAGE=3 CONTINUE=1 (or 3b) with the same settings goes on from there (training/continuation.py).
+# FROM_STAGE=3 CONTINUE=1 (or 3b, 3c) with the same settings goes on from there (training/continuation.py).
 # The previous committed model (~2 h 45 min) was POOL_N=25000 AE_MIN=12 DEC_MIN=6 DIFF_MIN=95 DIFF2_MIN=35
 # DIFF_LR=5e-4 RES_LR=3e-4 RES_CONTEXTS=1 CACHED_LATENTS=0 SUMMARY_DROP=0 GROUND=0 DIFF_PROCS=1.
 # Scratch goes to $SHAPES_WORK (default /tmp/shapes-work). Outputs: models/shapes/, test/fixtures/parity/,
@@ -49,6 +51,8 @@ DIFF_MIN="${DIFF_MIN:-4222steps}"
 DIFF2_MIN="${DIFF2_MIN:-1874steps}"
 DIFF_LR="${DIFF_LR:-1e-3}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
+DIFF3_MIN="${DIFF3_MIN:-1400steps}"  # stage 3c, the exact-length fine-tune; 0 = skip
+DIFF3_LR="${DIFF3_LR:-1e-4}"
 RES_STEPS="${RES_STEPS:-800}"
 RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle=3200 striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
 RES_LR="${RES_LR:-1e-3}"
@@ -68,15 +72,16 @@ if [ "$OFFSET_NOISE" != 0 ]; then DIFF_FLAGS+=(--offset-noise "$OFFSET_NOISE"); 
 BG_P="${BG_P:-0.5}"  # share of diffusion captions that name the background colour
 if [ "$BG_P" != 0.3 ]; then DIFF_FLAGS+=(--bg-p "$BG_P"); fi
 if [ "${HELDOUT:-1}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldout_scene scenes (eval's held-out split)
-# EXACT_LEN=1: truncated batches attend only up to each caption's own EOS (train_diffusion.py --exact-length); without
-# it adaptive-length prompts that end at EOS draw extra objects (HISTORY.md, fifteenth and sixteenth attempts)
-if [ "${EXACT_LEN:-1}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
+# --exact-length: truncated batches attend only up to each caption's own EOS; without it adaptive-length prompts that
+# end at EOS draw extra objects (HISTORY.md, fifteenth to eighteenth attempts). Stage 3c always trains with it;
+# EXACT_LEN=1 adds it to stages 3 and 3b as well.
+if [ "${EXACT_LEN:-0}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
 
 OBJ_GAP="${OBJ_GAP-2}"  # px between objects' size squares in the pools (gen_pool.py); empty (OBJ_GAP=) = slight touching allowed
 
 # FROM_STAGE resumes a build whose earlier stages finished in the same $SHAPES_WORK (all stages are seeded, so
-# their outputs are what a rerun would write): 1 2 2b 3 3b 4 5 6 7. The tokenizer is always rewritten (seconds).
-STAGES=(1 2 2b 3 3b 4 5 6 7)
+# their outputs are what a rerun would write): 1 2 2b 3 3b 3c 4 5 6 7. The tokenizer is always rewritten (seconds).
+STAGES=(1 2 2b 3 3b 3c 4 5 6 7)
 FROM_STAGE="${FROM_STAGE:-1}"
 stage_index() { local i; for i in "${!STAGES[@]}"; do [ "${STAGES[$i]}" = "$1" ] && echo "$i" && return 0; done; return 1; }
 FROM_INDEX=$(stage_index "$FROM_STAGE") || { echo "FROM_STAGE=$FROM_STAGE: expected one of ${STAGES[*]}" >&2; exit 2; }
@@ -87,8 +92,8 @@ if ! runs 3; then needs diffusion_final.pt; fi
 if ! runs 1; then echo "== resuming at stage $FROM_STAGE with the earlier stages' outputs in $SHAPES_WORK"; fi
 CONTINUE="${CONTINUE:-0}"
 case "$CONTINUE:$FROM_STAGE" in
-  0:*|1:3|1:3b) ;;
-  *) echo "CONTINUE=$CONTINUE: expected 0, or 1 with FROM_STAGE=3 or 3b (the stopped diffusion stage)" >&2; exit 2 ;;
+  0:*|1:3|1:3b|1:3c) ;;
+  *) echo "CONTINUE=$CONTINUE: expected 0, or 1 with FROM_STAGE=3, 3b or 3c (the stopped diffusion stage)" >&2; exit 2 ;;
 esac
 # --continue for the stage the build resumes in, and an appended log (the stopped run's steps stay in it)
 cont_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo --continue; fi; }
@@ -120,6 +125,11 @@ if runs 3b; then
     "(bare \"a circle\")"
   $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" $(cont_flags 3b) \
     | tee $(tee_flags 3b) "$SHAPES_WORK/train2.log"
+fi
+if runs 3c && [ "$DIFF3_MIN" != 0 ]; then
+  stage "3c. diffusion fine-tune ($(budget "$DIFF3_MIN"), lr $DIFF3_LR): each caption attends only up to its own EOS"
+  $PY train_diffusion.py "$DIFF3_MIN" "$DIFF3_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" --exact-length \
+    $(cont_flags 3c) | tee $(tee_flags 3c) "$SHAPES_WORK/train3.log"
 fi
 
 if runs 4; then

@@ -46,7 +46,7 @@ test('an inpainting sample keeps the scene outside the added box and draws the a
   const outside = meanDiff(0, Math.floor(0.45 * size)), inside = meanDiff(Math.ceil(0.6 * size), Math.floor(0.9 * size));
   // The kept latents are exact (test/diffusion/pipeline/inpaint.test.ts), but the decoder's image-wide normalisation
   // moves the kept half with whatever is painted beside it (at this seed the kept red circle turns partly green:
-  // 31.9 of 255 without the paste-back), so the sample pastes the scene's pixels back outside the box, feathered 2 px,
+  // 31.9 of 255 without the paste-back on the sixteenth build), so the sample pastes the scene's pixels back outside the box, feathered 2 px,
   // as the example graph does. The box starts at x = 35, the paste-back's ramp 4 px before it: x < 28 is exact.
   t.diagnostic(`mean |diff| outside the box ${outside.toFixed(1)}, inside ${inside.toFixed(1)} of 255`);
   assert.equal(outside, 0, `scene kept outside the box: mean |diff| ${outside} of 255`);
