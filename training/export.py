@@ -152,7 +152,8 @@ def write_folder_metadata(out, scale, steps_trained):
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": ["diffusers", "OnnxRuntimeModel"],
         "shapes_world": {"image_size": 64, "latent_size": 16, "latent_channels": 4, "vae_scaling_factor": scale,
                          "text_hidden_size": 128, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS,
-                         "recommended": {"steps": 25, "cfg": 5.0, "layout_gw": 0.2},
+                         "recommended": {"steps": 25, "cfg": 5.0, "layout_gw": 0.2, "layout_guidance_steps": 6,
+                                         "layout_self_recurrence": False},
                          "diffusion_steps_trained": steps_trained, "source": "training/ (see training/README.md)"}})
 
 

@@ -1,7 +1,7 @@
 /** The REPORT.md text: run header, detector self-check, one table per experiment, links to plots and the grid. */
 import type { DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
-import type { Experiment, SummaryRow } from '../experiments';
+import { BASE, guidedSteps, type Experiment, type SummaryRow } from '../experiments';
 import { imageMetric, pairedDifference, type Estimate } from '../metrics';
 import { NO_WORSE_MARGIN, type Verdict } from '../verdicts';
 
@@ -82,7 +82,8 @@ export function reportMarkdown(r: ReportInput): string {
     `Model: ${r.model}. Euler, ${r.steps} steps, unconditional prompt "", CFG ${r.cfg} (other guidance rules matched to it),`,
     `${r.n} samples per set (one fixed seed each, the same prompts, boxes and seeds for every condition). Base condition: Cones 2 layout`,
     'guidance, gw 0.2 (the model\'s recommended value), strength 2.5 on every token of each subject phrase ("red circle"), hard negative',
-    'mask, every resolution, every step guided, eta = ln(1 + sigma^2), self-recurrence off, fixed-77 tokens; each experiment changes one thing.',
+    `mask, every resolution, ${guidedSteps(BASE.guidedFraction)} (the examples' default), eta = ln(1 + sigma^2), self-recurrence off, fixed-77 tokens;`,
+    'each experiment changes one thing.',
     ...r.guidanceNotes.map((n) => `- ${n}`),
     ...r.residualNotes.map((n) => `- ${n}`),
     '',
