@@ -6,10 +6,10 @@ import type { RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
 import { inferencePlan } from '../diffusion/schedule';
-import { detect, nearestBackground, patternScore, recognitionThreshold, silhouetteShape, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
+import { detect, nearestBackground, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
 import { BASE, settingsKey, type Settings } from './experiments';
 import { matchedGuidance, type MatchedGuidance } from './matched-guidance';
-import { aggregate, bootstrapMean, scoreImage, subjectRecognised, IMAGE_METRICS, type Estimate, type ImageExtras, type ImageScore } from './metrics';
+import { aggregate, bootstrapMean, customSubjectScores, scoreImage, IMAGE_METRICS, type Estimate, type ImageExtras, type ImageScore } from './metrics';
 import { sampleImage, type ResidualUse } from './sample';
 import { layoutSubjects, type EvalSample, type EvalSet } from './sets';
 
@@ -83,10 +83,10 @@ export class Evaluator {
     });
     const detection = detect(image);
     const first = sample.subjects[0];
-    const rawPattern = first.custom ? patternScore(image, detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) : null;
-    const pattern = first.custom ? (rawPattern ?? 0) : null;
-    const recognised = first.custom ? subjectRecognised(rawPattern, recognitionThreshold(first.custom).threshold) : null;
-    const shape = first.custom ? (silhouetteShape(detection, first.colour, CUSTOM_SUBJECTS[first.custom].pattern) === CUSTOM_SUBJECTS[first.custom].baseWord ? 1 : 0) : null;
+    const custom = first.custom ? { ...customSubjectScores(image, detection, first.custom), baseWord: CUSTOM_SUBJECTS[first.custom].baseWord } : null;
+    const pattern = custom ? (custom.pattern ?? 0) : null;
+    const recognised = custom ? custom.recognised : null;
+    const shape = custom ? (custom.silhouetteShape === custom.baseWord ? 1 : 0) : null;
     this.generated++;
     this.ctx.onImage?.(this.generated, sample.id);
     const background = sample.background ? (nearestBackground(detection.background) === sample.background ? 1 : 0) : null;

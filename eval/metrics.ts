@@ -22,9 +22,10 @@
  * Aggregation: the unit is the image (one seed), subject scores are averaged within an image first. The interval
  * is a 95% percentile bootstrap over images (BOOTSTRAP_RESAMPLES resamples, fixed seed).
  */
+import type { RgbImage } from '../diffusion/image/encode';
 import type { Box } from '../diffusion/layout';
 import { EVAL_CODES, EvalError } from './codes';
-import type { DetectedObject, Detection } from './detect';
+import { patternScore, plainBackground, recognitionThreshold, silhouetteShape, CUSTOM_SUBJECTS, type CustomSubjectName, type DetectedObject, type Detection, type ShapeName } from './detect';
 import { mulberry32 } from './random';
 import type { EvalSubject } from './sets';
 
@@ -148,6 +149,32 @@ export function scoreImage(subjects: readonly EvalSubject[], d: Detection): Imag
  */
 export function subjectRecognised(pattern: number | null, threshold: number): number {
   return pattern !== null && pattern >= threshold ? 1 : 0;
+}
+
+export interface CustomSubjectScores {
+  /** The image's background is a palette background (detect/palette.ts plainBackground). */
+  plainScene: boolean;
+  /** Pattern score (detect/pattern.ts); null when the subject's colour is absent or the scene is not plain. */
+  pattern: number | null;
+  /** subjectRecognised of that score at the subject's threshold. */
+  recognised: number;
+  /** The subject's silhouette shape (detect/silhouette.ts); null when its colour is absent or the scene is not plain. */
+  silhouetteShape: ShapeName | null;
+}
+
+/**
+ * A custom subject's scores in one image. Only a plain scene counts: a texture whose grey or purple "background"
+ * shows through a yellow region reads as a holed star of the right silhouette to the pattern and silhouette
+ * measures, so an image without a palette background scores as if the subject were absent.
+ */
+export function customSubjectScores(image: RgbImage, d: Detection, subject: CustomSubjectName): CustomSubjectScores {
+  const { colour, pattern } = CUSTOM_SUBJECTS[subject];
+  const plainScene = plainBackground(d.background);
+  const score = plainScene ? patternScore(image, d, colour, pattern) : null;
+  return {
+    plainScene, pattern: score, recognised: subjectRecognised(score, recognitionThreshold(subject).threshold),
+    silhouetteShape: plainScene ? silhouetteShape(d, colour, pattern) : null,
+  };
 }
 
 export interface Estimate {

@@ -14,7 +14,7 @@
  * Output: { "subject": null | { name, colour, pattern, reference, threshold },
  *           "images": [ { source, width, height, background, objects: [{ colour, shape, area, box, centroid }],
  *                         twoColourBlobs, otherFraction, colourBoxes: { <colour>: [x0, y0, x1, y1] | null },
- *                         pattern?, recognised?, silhouetteShape? } ] }
+ *                         plainScene?, pattern?, recognised?, silhouetteShape? } ] }
  * Boxes are pixel boxes with an exclusive max; colourBoxes bound every pixel labelled with that palette colour
  * (objects below MIN_OBJECT_AREA included). Exit codes: 0 done, 2 bad arguments, 1 unreadable or malformed image.
  */
@@ -22,11 +22,10 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { RgbImage } from '../../diffusion/image/encode';
 import { EVAL_CODES, EvalError } from '../codes';
-import { subjectRecognised } from '../metrics';
+import { customSubjectScores } from '../metrics';
 import { detect } from './detect';
 import { COLOUR_NAMES, CUSTOM_SUBJECTS, type ColourName, type CustomSubjectName } from './palette';
-import { patternScore, recognitionThreshold } from './pattern';
-import { silhouetteShape } from './silhouette';
+import { recognitionThreshold } from './pattern';
 
 export interface DetectCliOptions {
   subject: CustomSubjectName | null;
@@ -93,9 +92,11 @@ export interface ImageReport {
   twoColourBlobs: number;
   otherFraction: number;
   colourBoxes: Record<ColourName, [number, number, number, number] | null>;
+  /** The background is a palette background (metrics.ts customSubjectScores: otherwise no pattern, no silhouette). */
+  plainScene?: boolean;
   pattern?: number | null;
   recognised?: number;
-  /** The subject's silhouette shape (./silhouette.ts); null when its colour is absent. */
+  /** The subject's silhouette shape (./silhouette.ts); null when its colour is absent or the scene is not plain. */
   silhouetteShape?: string | null;
 }
 
@@ -118,11 +119,11 @@ export function describeImage(source: string, image: RgbImage, subject: CustomSu
     twoColourBlobs: d.twoColourBlobs, otherFraction: round(d.otherFraction), colourBoxes,
   };
   if (subject) {
-    const { colour, pattern } = CUSTOM_SUBJECTS[subject];
-    const score = patternScore(image, d, colour, pattern);
-    report.pattern = score === null ? null : round(score, 4);
-    report.recognised = subjectRecognised(score, recognitionThreshold(subject).threshold);
-    report.silhouetteShape = silhouetteShape(d, colour, pattern);
+    const scores = customSubjectScores(image, d, subject);
+    report.plainScene = scores.plainScene;
+    report.pattern = scores.pattern === null ? null : round(scores.pattern, 4);
+    report.recognised = scores.recognised;
+    report.silhouetteShape = scores.silhouetteShape;
   }
   return report;
 }

@@ -44,6 +44,18 @@ export function distance(a: Rgb, b: Rgb): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
+/**
+ * A detected background further than this (RGB units) from every palette background is no plain background: the
+ * image is a texture or a smear, not a scene of the shapes world. Generated scenes are 1-20 units off; the noise
+ * textures a custom subject's residual makes at 3-4x its strength are 95-131 (training/HISTORY.md, residual strength).
+ */
+export const PLAIN_BACKGROUND_TOLERANCE = 40;
+
+/** Whether `rgb` (the detector's background estimate) is one of the palette backgrounds, within PLAIN_BACKGROUND_TOLERANCE. */
+export function plainBackground(rgb: Rgb): boolean {
+  return BACKGROUND_NAMES.some((name) => distance(rgb, BACKGROUNDS[name]) <= PLAIN_BACKGROUND_TOLERANCE);
+}
+
 /** The background word whose colour is nearest to `rgb` (the detector's background estimate). */
 export function nearestBackground(rgb: Rgb): BackgroundName {
   return BACKGROUND_NAMES.reduce((best, name) => (distance(rgb, BACKGROUNDS[name]) < distance(rgb, BACKGROUNDS[best]) ? name : best));

@@ -1,5 +1,5 @@
 /** The REPORT.md text: run header, detector self-check, one table per experiment, links to plots and the grid. */
-import type { DetectorAccuracy } from '../detect';
+import { PLAIN_BACKGROUND_TOLERANCE, type DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
 import { BASE, guidedSteps, type Experiment, type SummaryRow } from '../experiments';
 import { imageMetric, pairedDifference, type Estimate } from '../metrics';
@@ -102,7 +102,7 @@ export function reportMarkdown(r: ReportInput): string {
     '- right shape: the matched object has the requested shape (attribute leakage shows up as the other subject\'s shape).',
     '- right count: number of objects >= 24 px equals the number of subjects; extra same-colour objects: duplicates of a requested colour.',
     '- unrequested colour: an object of a colour nobody asked for (colour leakage); two-coloured blob: one connected foreground blob holding two palette colours (blended or fused subjects); "colours mixed": such a blob with >= 5% of its pixels in no palette colour, the rest being objects in clean colours that touch or are bridged.',
-    '- pattern score (custom subjects): fraction of the pattern\'s pixels inside the subject (white cells for checkered / striped, the hole for the star); 0 when its colour is missing.',
+    '- pattern score (custom subjects): fraction of the pattern\'s pixels inside the subject (white cells for checkered / striped, the hole for the star); 0 when its colour is missing or the image has no plain background (its detected background more than ' + PLAIN_BACKGROUND_TOLERANCE + ' RGB units from white, gray and cream: a texture, not a scene; recognised and silhouette count such an image as a miss too).',
     '- recognised (custom subjects): the subject\'s colour is found and its pattern score reaches half the mean score of training-like renders (thresholds in the notes at the top).',
     '- right shape (silhouette; custom subjects): the subject\'s colour pixels with its pattern closed and holes filled (the checks, stripes and hole no longer split it) have the base shape.',
     '',
