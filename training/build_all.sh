@@ -9,8 +9,9 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/HISTORY.md, eighth attempt).
-# Defaults (the recipe of the committed model, sixteenth attempt in training/HISTORY.md: the fifteenth attempt's
-# recipe, 1 h 43 min on 2026-12-03, with EXACT_LEN=1 and a 3200-step checkered-circle residual; about 1 h 50 min):
+# Defaults (the recipe of the committed model, eighteenth attempt in training/HISTORY.md: the fifteenth attempt's
+# recipe, 1 h 43 min on 2026-12-03, with 3200-step checkered-circle and holed-star residuals and the 1400-step
+# exact-length stage 3c; about 2 h 10 min, summed from stage times):
 #   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1874steps
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
 #   RES_SUBJECTS="checkered_circle=3200 striped_square holed_star=3200" (subjects; name=steps: its own steps)
@@ -116,20 +117,27 @@ if runs 2b; then
   $PY train_ae.py "$DEC_MIN" decoder
 fi
 
+# One diffusion stage: diffusion_stage ID BUDGET LR LOG [extra train_diffusion.py flags] (with the recipe's flags,
+# --continue and an appended log when the build resumes a stopped run of this stage).
+diffusion_stage() {
+  local id=$1 budget=$2 lr=$3 log=$4
+  shift 4
+  $PY train_diffusion.py "$budget" "$lr" "$@" "${DIFF_FLAGS[@]}" $(cont_flags "$id") | tee $(tee_flags "$id") "$SHAPES_WORK/$log"
+}
 if runs 3; then
   stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
-  $PY train_diffusion.py "$DIFF_MIN" "$DIFF_LR" "${DIFF_FLAGS[@]}" $(cont_flags 3) | tee $(tee_flags 3) "$SHAPES_WORK/train.log"
+  diffusion_stage 3 "$DIFF_MIN" "$DIFF_LR" train.log
 fi
 if runs 3b; then
   stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
     "(bare \"a circle\")"
-  $PY train_diffusion.py "$DIFF2_MIN" "$DIFF2_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" $(cont_flags 3b) \
-    | tee $(tee_flags 3b) "$SHAPES_WORK/train2.log"
+  diffusion_stage 3b "$DIFF2_MIN" "$DIFF2_LR" train2.log --attr-drop 0.25 --resume
 fi
 if runs 3c && [ "$DIFF3_MIN" != 0 ]; then
   stage "3c. diffusion fine-tune ($(budget "$DIFF3_MIN"), lr $DIFF3_LR): each caption attends only up to its own EOS"
-  $PY train_diffusion.py "$DIFF3_MIN" "$DIFF3_LR" --attr-drop 0.25 --resume "${DIFF_FLAGS[@]}" --exact-length \
-    $(cont_flags 3c) | tee $(tee_flags 3c) "$SHAPES_WORK/train3.log"
+  exact=(--exact-length)
+  if [ "${EXACT_LEN:-0}" = 1 ]; then exact=(); fi  # already in DIFF_FLAGS
+  diffusion_stage 3c "$DIFF3_MIN" "$DIFF3_LR" train3.log --attr-drop 0.25 --resume "${exact[@]}"
 fi
 
 if runs 4; then
