@@ -54,13 +54,13 @@ export function benchGraph(settings: GraphSettings): GraphFile {
     guidance: { type: 'CFG', version: 1, inputs: { scale: CFG_SCALE } },
     [SEED_NODE]: { type: 'Integer', version: 1, inputs: { value: settings.seed } },
     sampler: {
-      type: 'GuidedSampler', version: 1,
+      type: 'GuidedSampler', version: 2,
       inputs: {
         model: link('model', 'model'), conditioning: link('encode', 'conditioning'), guidance: link('guidance', 'guidance'),
         sampler: 'euler', steps: settings.steps, seed: link(SEED_NODE, 'value'), sigmas: 'spaced', preview_every: 0,
         ...(settings.layout ? {
-          layout: link('layout', 'layout'), layout_weight: LAYOUT_WEIGHT, self_recurrence: settings.selfRecurrence,
-          resolutions: 'all', eta_schedule: 'log1p_sigma_sq',
+          layout: link('layout', 'layout'), layout_weight: LAYOUT_WEIGHT, guidance_steps: settings.steps,
+          self_recurrence: settings.selfRecurrence ? 'on' : 'off', resolutions: 'all', eta_schedule: 'log1p_sigma_sq',
         } : {}),
       },
     },

@@ -16,7 +16,7 @@ export const BOXES: readonly { phrase: string; box: Box; strength: number }[] = 
   { phrase: 'circle', box: [0, 0, 0.5, 1], strength: 2.5 },
   { phrase: 'square', box: [0.5, 0, 1, 1], strength: 2.5 },
 ];
-/** The shapes model's recommended settings (models/shapes/model_index.json "recommended"). */
+/** The shapes model's recommended CFG scale and gw (models/shapes/model_index.json "recommended", "cones_graph"). */
 export const CFG_SCALE = 5;
 export const LAYOUT_WEIGHT = 0.2;
 export const GUIDANCE: GuidanceRule = { kind: 'cfg', scale: CFG_SCALE };

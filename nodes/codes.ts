@@ -10,6 +10,7 @@ export const NODE_ERRORS = {
   E_MASK_PHRASE: { summary: 'MaskFromLayout names a phrase the layout has no subject for.' },
   E_TEMPLATE_INPUT_MISSING: { summary: 'A TextTemplate placeholder {name} has no value: its input is neither set nor linked.' },
   E_IMAGE_BATCH: { summary: 'A node that takes one image received a batch (GuidedSampler batch > 1), or two batches of different sizes.' },
+  E_SAMPLER_SETTING: { summary: 'GuidedSampler layout_weight is negative other than -1 (-1 = the model\'s recommended value).' },
 } as const satisfies CodeTable;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;

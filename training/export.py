@@ -152,9 +152,11 @@ def write_folder_metadata(out, scale, steps_trained):
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": ["diffusers", "OnnxRuntimeModel"],
         "shapes_world": {"image_size": 64, "latent_size": 16, "latent_channels": 4, "vae_scaling_factor": scale,
                          "text_hidden_size": 128, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS,
-                         "recommended": {"steps": 25, "cfg": 5.0, "layout_gw": 0.2, "layout_guidance_steps": 6,
-                                         "layout_self_recurrence": False},
-                         "diffusion_steps_trained": steps_trained, "source": "training/ (see training/README.md)"}})
+                         "recommended": {"steps": 25, "cfg": 5.0},
+                         "diffusion_steps_trained": steps_trained, "source": "training/ (see training/README.md)"},
+        # read by GuidedSampler for its -1 / "model" inputs (diffusion/model/recommended.ts); chosen by eval's
+        # `defaults` experiment (README, "The embedded model")
+        "cones_graph": {"layout": {"gw": 0.2, "guided_fraction": 0.25, "self_recurrence": False}}})
 
 
 def parity(te, unet, ae, vocab, out):

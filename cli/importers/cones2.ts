@@ -77,11 +77,11 @@ export function importCones2(raw: unknown, opts: ImportOptions): { graph: GraphF
     conditioning = link(`add_residual_${k}`, 'conditioning');
   });
   const sampler: NodeEntry = {
-    type: 'GuidedSampler', version: 1,
+    type: 'GuidedSampler', version: 2,
     inputs: {
       model: link('model', 'model'), conditioning, guidance: link('cfg', 'guidance'), sampler: 'euler', steps: REFERENCE.steps,
       seed: REFERENCE.seed, width: REFERENCE.size, height: REFERENCE.size, layout_weight: cfg.guidance_weight ?? 0.08,
-      guidance_steps: cfg.guidance_steps ?? REFERENCE.steps, eta_schedule: 'log1p_sigma_sq', resolutions: 'all', self_recurrence: true,
+      guidance_steps: cfg.guidance_steps ?? REFERENCE.steps, eta_schedule: 'log1p_sigma_sq', resolutions: 'all', self_recurrence: 'on',
     },
   };
   if (cfg.layout && cfg.color_context && Object.keys(cfg.color_context).length) {

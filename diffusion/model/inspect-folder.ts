@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { ModelError } from '../errors';
 import { parseSchedulerConfig } from '../schedule';
 import { loadClipTokenizer, TOKENIZER_FILES, type ClipTokenizer } from '../tokenizer';
+import { readRecommendation, type Recommendation } from './recommended';
 import { readSdFolder, type SdFolder } from './sd-folder';
 
 export interface SdFolderFacts {
@@ -23,6 +24,8 @@ export interface SdFolderFacts {
   defaultSize?: number;
   predictionType: 'epsilon' | 'v_prediction';
   tokenizer: ClipTokenizer;
+  /** model_index.json's recommended layout settings, as loadSdModel() reads them. */
+  recommended: Recommendation;
 }
 
 export async function inspectSdFolder(path: string): Promise<SdFolderFacts> {
@@ -44,6 +47,7 @@ export async function inspectSdFolder(path: string): Promise<SdFolderFacts> {
     defaultSize: sampleSize === null ? undefined : sampleSize * vaeFactor,
     predictionType: prediction,
     tokenizer,
+    recommended: readRecommendation(folder.modelIndex),
   };
 }
 

@@ -7,6 +7,7 @@ import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer';
 import { textWidthOf, vaeFactorOf } from './inspect-folder';
 import { readSdFolder, type SdFolder } from './sd-folder';
 import { querySlicesFor } from './query-slices';
+import { readRecommendation, type Recommendation } from './recommended';
 import { openUnet, type LayoutUnet } from './unet';
 
 /** SD 1.x / 2.x latent scale (diffusers AutoencoderKL default), used when vae_decoder/config.json has none. */
@@ -39,6 +40,8 @@ export interface SdModel {
   scheduler: SchedulerConfig;
   /** The scheduler's prediction type, narrowed to the two the samplers drive. */
   predictionType: 'epsilon' | 'v_prediction';
+  /** The layout-guidance settings model_index.json recommends ("cones_graph"), else the Cones 2 reference's. */
+  recommended: Recommendation;
   warnings: string[];
   describe(): string;
 }
@@ -101,12 +104,15 @@ export async function loadSdModel(folderPath: string, opts: LoadModelOptions = {
   const sampleSize = num(cfg.unet.sample_size) ?? staticDim(inputs.unet.get('sample')!, 2) ?? 64;
   const provider = unet.provider;
   const id = String((folder.modelIndex?._name_or_path as string | undefined) ?? basename(folder.root));
+  const recommended = readRecommendation(folder.modelIndex);
+  recommended.problems.forEach(onWarning);
   return {
     id, folder, provider, tokenizer, textEncoder, unet, unetLayout: opened.layout, unetLayoutError: opened.layoutError, vaeDecoder, inputs, textWidth, latentChannels, vaeFactor,
     vaeScalingFactor: num(cfg.vaeDecoder.scaling_factor) ?? SD_VAE_SCALING_FACTOR,
     defaultSize: sampleSize * vaeFactor,
     scheduler,
     predictionType: prediction,
+    recommended,
     warnings,
     describe: () => `SdModel(${id}, D=${textWidth}, ${provider})`,
   };

@@ -5,6 +5,7 @@ import type { GuidanceRule } from '../../diffusion/guidance';
 import { cfgppEquivalentScale } from '../../diffusion/guidance';
 import { parseResolutionSelection, type EtaSchedule } from '../../diffusion/layout';
 import type { SdModel } from '../../diffusion/model/load';
+import { MAX_GW, readRecommendation, resolveLayoutSettings, type LayoutRequest } from '../../diffusion/model/recommended';
 import { decodeLatents } from '../../diffusion/model/vae';
 import type { Conditioning } from '../../diffusion/pipeline/conditioning';
 import { MAX_BATCH, sliceRows } from '../../diffusion/pipeline/batch';
@@ -14,9 +15,27 @@ import { SAMPLER_NAMES, type SamplerName } from '../../diffusion/samplers';
 import { ModelError } from '../../diffusion/errors';
 import { latentMask, type ImageMask } from '../../diffusion/image/mask';
 import { CONDITIONING, GUIDANCE, LATENT, LAYOUT, MASK, MODEL } from '../diffusion-ports';
-import { conditioningFacts, layoutFacts } from '../facts';
+import { NodeError } from '../codes';
+import { conditioningFacts, layoutFacts, modelFacts } from '../facts';
 import type { LatentValue } from '../image/batch';
-import { BOOLEAN, FLOAT, INT, STRING } from '../ports';
+import { FLOAT, INT, STRING } from '../ports';
+
+/** layout_weight and guidance_steps -1: the model's recommended value (diffusion/model/recommended.ts). */
+const MODEL_VALUE = -1;
+
+/** The sampler's layout inputs as a request: -1 and "model" ask for the model's recommendation. */
+function layoutRequest(weight: number, guided: number, recurrence: 'model' | 'on' | 'off'): LayoutRequest {
+  if (weight < 0 && weight !== MODEL_VALUE) {
+    throw new NodeError('E_SAMPLER_SETTING', `Expected layout_weight >= 0, or -1 for the model's recommended value, but received ${weight}.`, {
+      hint: 'Set 0 to turn the layout bias off, -1 for the model\'s value (the Cones 2 reference\'s 0.08 when it has none).',
+    });
+  }
+  return {
+    gw: weight === MODEL_VALUE ? 'model' : weight,
+    guidanceSteps: guided === MODEL_VALUE ? 'model' : guided,
+    selfRecurrence: recurrence === 'model' ? 'model' : recurrence === 'on',
+  };
+}
 
 const ETA_SCHEDULES: Record<string, EtaSchedule> = {
   log1p_sigma_sq: { kind: 'log1p_sigma_sq' },
@@ -32,7 +51,7 @@ const sizeInput = () => input<number>(INT, {
 
 export const GuidedSamplerNode = defineNode({
   type: 'GuidedSampler',
-  version: 1,
+  version: 2,
   category: 'sampling',
   description: 'Denoises seeded noise with the chosen sampler and guidance rule; with a layout, adds the Cones 2 bias ' +
     'gw * eta(sigma) * std(logits) * W to the cross-attention of the conditional branch (plus the hard negative mask).',
@@ -60,13 +79,14 @@ export const GuidedSamplerNode = defineNode({
     height: sizeInput(),
     sigmas: input<'spaced' | 'karras'>(STRING, { schema: { type: 'string', enum: ['spaced', 'karras'], default: 'spaced' } }),
     layout_weight: input<number>(FLOAT, {
-      schema: { type: 'number', default: 0.08, minimum: 0, maximum: 10 },
-      description: 'gw; the reference uses 0.08 on SD 2.1. See the README for per-model values.',
+      schema: { type: 'number', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: MAX_GW },
+      description: 'gw. -1 = the model\'s recommended value (model_index.json "cones_graph"; the embedded shapes model: ' +
+        '0.2), or the Cones 2 reference\'s 0.08 (SD 2.1) for a model that recommends none.',
     }),
     guidance_steps: input<number>(INT, {
-      schema: { type: 'integer', default: 1000, minimum: 0, maximum: 1000 },
-      description: 'Guide the first N steps (values above steps mean all; the reference guides all). See the README for ' +
-        'per-model values: the embedded shapes model does best with about a quarter of the steps.',
+      schema: { type: 'integer', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: 1000 },
+      description: 'Guide the first N steps (values above steps mean all). -1 = the model\'s recommended share of the ' +
+        'steps (the embedded shapes model: a quarter, 6 of 25), or every step (the reference) for a model that recommends none.',
     }),
     eta_schedule: input<string>(STRING, { schema: { type: 'string', enum: Object.keys(ETA_SCHEDULES), default: 'log1p_sigma_sq' } }),
     resolutions: input<string>(STRING, {
@@ -78,9 +98,10 @@ export const GuidedSamplerNode = defineNode({
       description: 'both = Cones 2 (strengthen inside the box, hard negative outside); positive = strengthen only; ' +
         'negative = weaken only (the paper\'s ablation).',
     }),
-    self_recurrence: input<boolean>(BOOLEAN, {
-      schema: { type: 'boolean', default: true },
-      description: 'Run each guided step twice (reference behaviour); costs 2x UNet calls on guided steps.',
+    self_recurrence: input<'model' | 'on' | 'off'>(STRING, {
+      schema: { type: 'string', enum: ['model', 'on', 'off'], default: 'model' },
+      description: 'Run each guided step twice (the reference\'s behaviour; 2x UNet calls on guided steps). model = the ' +
+        'model\'s recommendation (the embedded shapes model: off), or on for a model that recommends none.',
     }),
     mask: input<ImageMask>(MASK, {
       optional: true,
@@ -97,16 +118,32 @@ export const GuidedSamplerNode = defineNode({
     }),
   },
   outputs: { latent: output<LatentValue>(LATENT) },
+  migrations: {
+    // Version 1 had the reference's values as defaults (gw 0.08, every step, self-recurrence on) and a boolean
+    // self_recurrence: a saved graph keeps what it ran with.
+    1: (inputs) => ({
+      ...inputs,
+      layout_weight: inputs.layout_weight ?? 0.08,
+      guidance_steps: inputs.guidance_steps ?? 1000,
+      self_recurrence: inputs.self_recurrence === false ? 'off' : inputs.self_recurrence === undefined || inputs.self_recurrence === true
+        ? 'on' : inputs.self_recurrence,
+    }),
+  },
   // What generate() checks before the first UNet call, on facts: the resolution selection and, when the layout
   // acts, every layout phrase found in the prompt with tokens of its own (planLayoutBias).
   check: async ({ literals, facts }, ctx) => {
     if (!Object.hasOwn(facts, 'layout')) return;
-    const { resolutions, layout_weight: weight, layout_parts: parts, guidance_steps: guided, steps } = literals;
+    const { resolutions, layout_weight: weight, layout_parts: parts, guidance_steps: guided, steps, self_recurrence: recurrence } = literals;
     if (resolutions !== undefined) await ctx.attempt('resolutions', () => parseResolutionSelection(resolutions));
+    if (weight === undefined || guided === undefined || recurrence === undefined) return;
+    const request = await ctx.attempt('layout_weight', () => layoutRequest(weight, guided, recurrence));
     const layout = layoutFacts(facts.layout);
     const conditioning = conditioningFacts(facts.conditioning);
-    if (!layout || !conditioning || weight === undefined || guided === undefined || steps === undefined) return;
-    const acts = (weight !== 0 || parts === 'negative') && Math.min(guided, steps) > 0 && layout.phrases.length > 0;
+    const recommended = modelFacts(facts.model)?.recommended;
+    if (!request || !layout || !conditioning || steps === undefined) return;
+    if (!recommended && Object.values(request).includes('model')) return; // the model folder is not known before the run
+    const settings = resolveLayoutSettings(request, recommended ?? readRecommendation(null), steps);
+    const acts = (settings.gw !== 0 || parts === 'negative') && settings.guidanceSteps > 0 && layout.phrases.length > 0;
     if (acts) await ctx.attempt('layout', () => resolvePositions(layout.phrases, conditioning.tokens));
   },
   run: async (inputs, ctx) => {
@@ -120,6 +157,9 @@ export const GuidedSamplerNode = defineNode({
     const width = inputs.width || start?.width || inputs.model.defaultSize;
     const height = inputs.height || start?.height || inputs.model.defaultSize;
     const previews: Promise<void>[] = [];
+    const settings = inputs.layout ? resolveLayoutSettings(
+      layoutRequest(inputs.layout_weight, inputs.guidance_steps, inputs.self_recurrence), inputs.model.recommended, inputs.steps,
+    ) : null;
     const result = await generate({
       model: inputs.model, conditioning: inputs.conditioning, guidance: inputs.guidance, sampler: inputs.sampler,
       steps: inputs.steps, sigmas: inputs.sigmas, seed: inputs.seed, batch: inputs.batch, width, height, signal: ctx.signal,
@@ -127,10 +167,10 @@ export const GuidedSamplerNode = defineNode({
         latent: inputs.latent, denoise: inputs.denoise,
         mask: inputs.mask ? latentMask(inputs.mask, inputs.latent.dims[2], inputs.latent.dims[3]) : undefined,
       } : undefined,
-      layout: inputs.layout ? {
-        layout: inputs.layout, weight: inputs.layout_weight, guidanceSteps: Math.min(inputs.guidance_steps, inputs.steps),
+      layout: inputs.layout && settings ? {
+        layout: inputs.layout, weight: settings.gw, guidanceSteps: settings.guidanceSteps,
         eta: ETA_SCHEDULES[inputs.eta_schedule], resolutions: parseResolutionSelection(inputs.resolutions),
-        selfRecurrence: inputs.self_recurrence, parts: inputs.layout_parts,
+        selfRecurrence: settings.selfRecurrence, parts: inputs.layout_parts,
       } : undefined,
       onStep: (step, total, _x, denoised) => {
         ctx.progress(step, total);
@@ -152,7 +192,7 @@ export const GuidedSamplerNode = defineNode({
     }
     if (inputs.latent) notes.push(`from the input latent, denoise ${inputs.denoise} (${result.sigmas.length - 1} steps run)`);
     if (inputs.mask) notes.push('inpainting: only the mask\'s region generated');
-    if (inputs.layout) notes.push(`layout on ${result.guidedLayers} cross-attention layer(s)`);
+    if (settings) notes.push(`layout on ${result.guidedLayers} cross-attention layer(s): ${settings.note}`);
     if (inputs.guidance.kind === 'cfgpp') {
       const s = result.sigmas;
       const { lambda } = inputs.guidance;

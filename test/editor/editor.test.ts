@@ -66,15 +66,19 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
     const widgets = (id: string) => Object.fromEntries(node(id).widgets.map((w: any) => [
       w.conesInput ?? w.name, { type: w.type, options: w.options, disabled: !!w.disabled },
     ]));
+    const toMask = (globalThis as any).LiteGraph.createNode('image/ImageToMask');
     return {
       sampler: widgets('sampler'), prompt: widgets('prompt'), layout: widgets('layout'),
       inputs: node('sampler').inputs.map((i: any) => [i.name, i.type]),
+      invert: toMask.widgets.find((w: any) => (w.conesInput ?? w.name) === 'invert')?.type,
     };
   });
   assert.deepEqual(info.sampler.sampler.options.values, ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m']);
   assert.equal(info.sampler.steps.type, 'number');
   assert.deepEqual([info.sampler.steps.options.min, info.sampler.steps.options.max], [1, 1000]);
-  assert.equal(info.sampler.self_recurrence.type, 'toggle');
+  assert.equal(info.sampler.self_recurrence.type, 'combo');
+  assert.deepEqual(info.sampler.self_recurrence.options.values, ['model', 'on', 'off']);
+  assert.equal(info.invert, 'toggle', 'a boolean input is a toggle');
   assert.ok(info.sampler['randomize seed'], 'a seed input has a randomize button');
   assert.equal(info.sampler.seed.disabled, true, 'a linked literal input disables its widget');
   assert.equal(info.prompt.value.options.multiline, true);

@@ -53,6 +53,10 @@ const cases: Array<{ name: string; code: string; node: string; edit: (g: Graph) 
     edit: (g) => { g.nodes.layout.inputs.boxes[1].phrase = 'star'; },
   },
   {
+    name: 'layout weight between -1 (the model\'s value) and 0', code: 'E_SAMPLER_SETTING', node: 'sampler', mentions: /-0\.5/,
+    edit: (g) => { g.nodes.sampler.inputs.layout_weight = -0.5; },
+  },
+  {
     name: 'box outside [0, 1]', code: 'E_VALUE_OUT_OF_RANGE', node: 'layout', mentions: /boxes/,
     edit: (g) => { g.nodes.layout.inputs.boxes[0].box = [0, 0, 1.5, 1]; },
   },

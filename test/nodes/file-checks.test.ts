@@ -120,6 +120,11 @@ const cases: Array<{
     edit: (g) => { g.nodes.prompt = { type: 'TextTemplate', version: 1, inputs: { template: 'a circle and {b}', a: 'x' } }; },
   },
   {
+    name: 'layout weight between -1 (the model\'s value) and 0', code: 'E_SAMPLER_SETTING', node: 'sampler', input: 'layout_weight',
+    mentions: /-0\.5/,
+    edit: (g) => { g.nodes.sampler.inputs.layout_weight = -0.5; },
+  },
+  {
     name: 'unparsable resolution selection', code: 'E_LAYOUT_RESOLUTION', node: 'sampler', input: 'resolutions', mentions: /sixteen/,
     noHint: true, // the message itself lists the accepted forms
     edit: (g) => { g.nodes.sampler.inputs.resolutions = 'sixteen'; },
