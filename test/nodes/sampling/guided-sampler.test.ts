@@ -99,3 +99,24 @@ test('a version-1 sampler keeps what it ran with: the reference defaults filled 
   migrateNodes(linked, registry);
   assert.deepEqual(linked.nodes.sampler.inputs?.self_recurrence, { from: 'flag', output: 'value' }, 'a link is left for validation');
 });
+
+test('attack: a linked guidance_steps below -1 is refused like a literal one (E_VALUE_OUT_OF_RANGE), a linked gw in (-1, 0) by the node', async () => {
+  for (const value of [-3, -1000]) {
+    const g = graph({});
+    g.nodes.guided = { type: 'Integer', version: 1, inputs: { value } };
+    g.nodes.sampler.inputs.guidance_steps = { from: 'guided', output: 'value' };
+    await assert.rejects(run(g), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'E_VALUE_OUT_OF_RANGE', e.message);
+      assert.match(e.message, new RegExp(`>= -1 for "guidance_steps" but received ${value}`));
+      return true;
+    });
+  }
+  const g = graph({});
+  g.nodes.gw = { type: 'Number', version: 1, inputs: { value: -0.25 } };
+  g.nodes.sampler.inputs.layout_weight = { from: 'gw', output: 'value' };
+  await assert.rejects(run(g), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'E_SAMPLER_SETTING', e.message);
+    assert.match(e.message, /layout_weight >= 0, or -1 .* received -0\.25/);
+    return true;
+  });
+});
