@@ -16,6 +16,9 @@
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
 #   RES_SUBJECTS="checkered_circle=3200 striped_square holed_star=3200" (subjects; name=steps: its own steps)
 #   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
+#   BUILD_MIN=0 (no deadline; BUILD_MIN=115 caps the diffusion stages' step budgets with minutes so that a
+#   from-scratch build ends within 115 min on any day, training fewer steps on a slow one; see "The deadline" below)
+#   Budgets may also be both, "4222steps/47.5min": whichever is reached first (common.Budget).
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
 #   captions without their EOS / padding outputs; GROUND=0.1 is the weight of the token grounding loss (grounding.py,
@@ -45,7 +48,7 @@ export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
-budget() { case "$1" in *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
+budget() { case "$1" in */*) echo "${1%%/*} or ${1#*/}" ;; *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
 AE_MIN="${AE_MIN:-1000steps}"
 DEC_MIN="${DEC_MIN:-700steps}"
 DIFF_MIN="${DIFF_MIN:-4222steps}"
@@ -117,6 +120,39 @@ if runs 2b; then
   $PY train_ae.py "$DEC_MIN" decoder
 fi
 
+# The deadline of a from-scratch build (BUILD_MIN minutes; 0 = none). Before each diffusion stage, a step budget
+# gets a minute cap ("4222steps/47.5min", common.Budget: whichever comes first): the stage's share, by steps, of the
+# time left before the deadline, less RESERVE_MIN for the stages after diffusion (export, residuals, fixtures) and
+# the seconds each remaining stage spends before its first step (LOAD3_S for stage 3, which caches the latents,
+# LOAD_S for 3b and 3c). On a machine fast enough the caps never bind; on a slow day the stages train fewer steps
+# (their logs and model_index.json "diffusion_steps_trained" say how many) and the build still ends on time.
+# A resumed build (FROM_STAGE) has no deadline: give a stopped stage the budget its header printed.
+# Off by default (0) until a build with a deadline is evaluated and adopted: the committed model's recipe is the step
+# budgets alone, about 2 h 10 min on a day of 0.73 s per stage-3 step and more on a slower day (0.86 s on 2026-12-04).
+BUILD_MIN="${BUILD_MIN:-0}"
+RESERVE_MIN="${RESERVE_MIN:-14}"
+stage_budget() { case "$1" in 3) echo "$DIFF_MIN" ;; 3b) echo "$DIFF2_MIN" ;; 3c) echo "$DIFF3_MIN" ;; esac; }
+stage_load() { if [ "$1" = 3 ]; then echo "${LOAD3_S:-420}"; else echo "${LOAD_S:-90}"; fi; }
+# minutes_of SPEC: the minutes of a minute or capped budget ("52", "4222steps/47.5min" -> 47.5)
+minutes_of() { awk -v spec="$1" 'BEGIN { n = split(spec, p, "/"); for (i = 1; i <= n; i++) if (p[i] !~ /steps$/) { sub(/min$/, "", p[i]); print p[i] } }'; }
+capped() {
+  local id=$1 budget=$2 s b steps=0 fixed=0 load=0
+  case "$budget" in */*|*[!s]) echo "$budget"; return ;; esac  # minutes, or already capped: as given
+  if [ "$BUILD_MIN" = 0 ] || [ "$FROM_STAGE" != 1 ]; then echo "$budget"; return; fi
+  for s in 3 3b 3c; do
+    [ "$(stage_index "$s")" -ge "$(stage_index "$id")" ] || continue
+    b=$(stage_budget "$s")
+    [ "$b" = 0 ] && continue  # DIFF3_MIN=0 skips stage 3c
+    load=$((load + $(stage_load "$s")))
+    case "$b" in
+      */*|*[!s]) fixed=$(awk -v m="$(minutes_of "$b")" -v f="$fixed" 'BEGIN { print f + m * 60 }') ;;  # spoken for
+      *) steps=$((steps + ${b%steps})) ;;
+    esac
+  done
+  awk -v n="${budget%steps}" -v total="$steps" -v left="$((BUILD_MIN * 60 - SECONDS - RESERVE_MIN * 60 - load))" \
+    -v fixed="$fixed" -v b="$budget" 'BEGIN { m = (left - fixed) * n / total / 60; if (m < 1) m = 1; printf "%s/%.1fmin\n", b, m }'
+}
+
 # One diffusion stage: diffusion_stage ID BUDGET LR LOG [extra train_diffusion.py flags] (with the recipe's flags,
 # --continue and an appended log when the build resumes a stopped run of this stage).
 diffusion_stage() {
@@ -125,15 +161,18 @@ diffusion_stage() {
   $PY train_diffusion.py "$budget" "$lr" "$@" "${DIFF_FLAGS[@]}" $(cont_flags "$id") | tee $(tee_flags "$id") "$SHAPES_WORK/$log"
 }
 if runs 3; then
+  DIFF_MIN=$(capped 3 "$DIFF_MIN")
   stage "3. diffusion ($(budget "$DIFF_MIN"), lr $DIFF_LR; ${DIFF_FLAGS[*]})"
   diffusion_stage 3 "$DIFF_MIN" "$DIFF_LR" train.log
 fi
 if runs 3b; then
+  DIFF2_MIN=$(capped 3b "$DIFF2_MIN")
   stage "3b. diffusion continued ($(budget "$DIFF2_MIN"), lr $DIFF2_LR): 25% of colour / pattern words left unsaid" \
     "(bare \"a circle\")"
   diffusion_stage 3b "$DIFF2_MIN" "$DIFF2_LR" train2.log --attr-drop 0.25 --resume
 fi
 if runs 3c && [ "$DIFF3_MIN" != 0 ]; then
+  DIFF3_MIN=$(capped 3c "$DIFF3_MIN")
   stage "3c. diffusion fine-tune ($(budget "$DIFF3_MIN"), lr $DIFF3_LR): each caption attends only up to its own EOS"
   exact=(--exact-length)
   if [ "${EXACT_LEN:-0}" = 1 ]; then exact=(); fi  # already in DIFF_FLAGS
@@ -156,7 +195,12 @@ if runs 6; then
   $PY write_fixtures.py
 fi
 
-stage "from stage $FROM_STAGE to shipped model, residuals and fixtures: $((SECONDS / 60)) min"
+deadline_note() {
+  if [ "$FROM_STAGE" != 1 ] || [ "$BUILD_MIN" = 0 ]; then return; fi
+  if [ "$SECONDS" -le $((BUILD_MIN * 60)) ]; then echo "(deadline $BUILD_MIN min: met)"
+  else echo "(deadline $BUILD_MIN min: MISSED by $(((SECONDS - BUILD_MIN * 60 + 59) / 60)) min)"; fi
+}
+stage "from stage $FROM_STAGE to shipped model, residuals and fixtures: $((SECONDS / 60)) min $(deadline_note)"
 stage "7. evaluation"
 node --import tsx ../eval/run.ts --model ../models/shapes --only model --n "$EVAL_N" --steps 25 --out ../eval/model-card
 stage "done"

@@ -51,21 +51,29 @@ def save_atomic(obj, path):
 
 
 class Budget:
-    """How long a training run lasts: wall-clock minutes ("60", "12.5") or a step count ("4700steps").
+    """How long a training run lasts: wall-clock minutes ("60", "12.5"), a step count ("4700steps"), or both
+    ("4700steps/52.5min": whichever is reached first ends it).
     A minute budget fixes the run's duration, and its result then depends on how fast the machine is that day (the
     eighth build in training/HISTORY.md got 4700 diffusion steps where the seventh got 6167); a step budget fixes the
-    result and the duration varies. frac() is the schedule's progress in [0, 1] (cosine learning-rate decay)."""
+    result and the duration varies. Both: the steps on a machine fast enough, fewer on a slow day, never longer than
+    the minutes (build_all.sh BUILD_MIN). frac() is the schedule's progress in [0, 1] (cosine learning-rate decay): the
+    larger of the two progresses, so the decay ends with the run."""
 
     def __init__(self, spec):
         spec = str(spec).strip()
+        self.steps = self.seconds = None
         try:
-            if spec.endswith("steps"):
-                self.steps, self.seconds = int(spec[:-len("steps")]), None
-            else:
-                self.steps, self.seconds = None, float(spec) * 60
+            for part in spec.split("/") if "/" in spec else [spec]:
+                if part.endswith("steps") and self.steps is None:
+                    self.steps = int(part[:-len("steps")])
+                elif self.seconds is None and (part.endswith("min") or "/" not in spec):
+                    self.seconds = float(part[:-len("min")] if part.endswith("min") else part) * 60
+                else:
+                    raise ValueError(part)
         except ValueError:
-            raise SystemExit(f"budget {spec!r}: expected minutes (e.g. 60) or a step count (e.g. 4700steps)")
-        if (self.steps or self.seconds or 0) <= 0:
+            raise SystemExit(f"budget {spec!r}: expected minutes (e.g. 60), a step count (e.g. 4700steps) or both "
+                             "(e.g. 4700steps/52.5min)")
+        if any(v is not None and not v > 0 for v in (self.steps, self.seconds)):
             raise SystemExit(f"budget {spec!r} must be positive")
         self.start()
 
@@ -78,15 +86,16 @@ class Budget:
 
     def frac(self, step, elapsed=None):
         """step: steps completed so far; elapsed: seconds (default this process's clock)."""
-        if self.steps:
-            return min(1.0, step / self.steps)
-        return min(1.0, (self.elapsed() if elapsed is None else elapsed) / self.seconds)
+        by_steps = step / self.steps if self.steps else 0.0
+        by_time = (self.elapsed() if elapsed is None else elapsed) / self.seconds if self.seconds else 0.0
+        return min(1.0, max(by_steps, by_time))
 
     def done(self, step, elapsed=None):
         return self.frac(step, elapsed) >= 1.0
 
     def __str__(self):
-        return f"{self.steps} steps" if self.steps else f"{self.seconds / 60:g} min"
+        parts = ([f"{self.steps} steps"] if self.steps else []) + ([f"{self.seconds / 60:g} min"] if self.seconds else [])
+        return " or ".join(parts)
 
 
 def trained_steps(ck):
