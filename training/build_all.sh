@@ -15,7 +15,8 @@
 #   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1874steps
 #   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
 #   RES_SUBJECTS="checkered_circle=3200 striped_square holed_star=3200" (subjects; name=steps: its own steps)
-#   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) EVAL_N=60
+#   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) RES_PROCS=1 (2 = two
+#   subjects at a time, one thread each: about 0.6x the stage's time, not the committed residuals' float sums) EVAL_N=60
 #   BUILD_MIN=0 (no deadline; BUILD_MIN=115 caps the diffusion stages' step budgets with minutes so that a
 #   from-scratch build ends within 115 min on any day, training fewer steps on a slow one; see "The deadline" below)
 #   Budgets may also be both, "4222steps/47.5min": whichever is reached first (common.Budget).
@@ -61,6 +62,7 @@ RES_STEPS="${RES_STEPS:-800}"
 RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle=3200 striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
 RES_LR="${RES_LR:-1e-3}"
 RES_CONTEXTS="${RES_CONTEXTS:-9}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
+export RES_PROCS="${RES_PROCS:-1}"  # 2 = residual subjects trained two at a time, one thread each (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
 POOL_N="${POOL_N:-12000}"  # samples per pool file (two files, seeds 1 and 2)
 PAD77="${PAD77:-0.7}"
@@ -185,7 +187,7 @@ if runs 4; then
 fi
 
 if runs 5; then
-  stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames: $RES_SUBJECTS)"
+  stage "5. residuals ($RES_STEPS steps, lr $RES_LR, $RES_CONTEXTS prompt frames, $RES_PROCS at a time: $RES_SUBJECTS)"
   # shellcheck disable=SC2086 # RES_SUBJECTS is a list of words
   $PY train_residual.py "$RES_STEPS" "$RES_LR" "$RES_CONTEXTS" $RES_SUBJECTS
 fi
