@@ -84,6 +84,14 @@ export function readRecommendation(modelIndex: Record<string, unknown> | null): 
   return out;
 }
 
+/** One line for a loader's UI: what the model recommends, or that the reference's values apply. */
+export function describeRecommendation(r: Recommendation): string {
+  const values = `gw ${r.gw}, ${Math.round(r.guidedFraction * 100)}% of the steps guided, self-recurrence ${r.selfRecurrence ? 'on' : 'off'}`;
+  return Object.values(r.from).includes('model')
+    ? `recommended layout settings: ${values}`
+    : `no recommended layout settings: the Cones 2 reference's (${values})`;
+}
+
 /** What a sampler asks for: a value, or "model" for the model's recommendation. */
 export interface LayoutRequest {
   gw: number | 'model';

@@ -1,6 +1,7 @@
 import { defineNode, input, output } from '../../engine';
 import { inspectSdFolder } from '../../diffusion/model/inspect-folder';
 import { loadSdModel, type SdModel } from '../../diffusion/model/load';
+import { describeRecommendation } from '../../diffusion/model/recommended';
 import { knownText, type ModelFacts } from '../facts';
 import { MODEL } from '../diffusion-ports';
 import { STRING } from '../ports';
@@ -29,6 +30,6 @@ export const LoadModelNode = defineNode({
   },
   run: async ({ folder, provider }, ctx) => {
     const model = await loadSdModel(ctx.resolvePath(folder), { provider, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
-    return { outputs: { model }, ui: { text: model.describe(), warnings: model.warnings } };
+    return { outputs: { model }, ui: { text: `${model.describe()}; ${describeRecommendation(model.recommended)}`, warnings: model.warnings } };
   },
 });

@@ -41,10 +41,13 @@ function graph(sampler: Record<string, unknown>, folder = 'models/shapes'): Grap
   return g;
 }
 
-async function run(g: Graph): Promise<{ data: Float32Array; note: string; warnings: string[] }> {
+async function run(g: Graph): Promise<{ data: Float32Array; note: string; loaded: string; warnings: string[] }> {
   const r = await engine.run(g, { searchPaths: [REPO, scratch], outputDir: join(scratch, 'out') });
   const latent = r.outputs.sampler.latent as LatentValue;
-  return { data: latent.data as Float32Array, note: String(r.ui.sampler?.text ?? ''), warnings: (r.ui.model?.warnings ?? []) as string[] };
+  return {
+    data: latent.data as Float32Array, note: String(r.ui.sampler?.text ?? ''), loaded: String(r.ui.model?.text ?? ''),
+    warnings: (r.ui.model?.warnings ?? []) as string[],
+  };
 }
 
 const MODEL = { layout_weight: -1, guidance_steps: -1, self_recurrence: 'model' };
@@ -55,6 +58,7 @@ test('-1 / "model" on the embedded model runs its recommendation: gw 0.2, round(
   assert.deepEqual(asked.data, spelled.data, 'the same latents, bit for bit');
   assert.match(asked.note, /gw 0\.2 \(model\), 2 of 8 steps guided \(model\), self-recurrence off \(model\)/);
   assert.match(spelled.note, /gw 0\.2, 2 of 8 steps guided, self-recurrence off/);
+  assert.match(asked.loaded, /; recommended layout settings: gw 0\.2, 25% of the steps guided, self-recurrence off$/);
   const reference = await run(graph({ layout_weight: 0.08, guidance_steps: 1000, self_recurrence: 'on' }));
   assert.notDeepEqual(asked.data, reference.data, 'the recommendation is not the reference');
 });
@@ -66,6 +70,7 @@ test('a model folder without a recommendation runs the reference: gw 0.08, every
   assert.deepEqual(asked.data, spelled.data);
   assert.match(asked.note, /gw 0\.08 \(reference\), 8 of 8 steps guided \(reference\), self-recurrence on \(reference\)/);
   assert.deepEqual(asked.warnings, []);
+  assert.match(asked.loaded, /no recommended layout settings: the Cones 2 reference's \(gw 0\.08, 100% of the steps guided, self-recurrence on\)/);
 });
 
 test('attack: a hostile recommendation in a shared model folder is a load warning per key and is never used', async () => {
