@@ -72,7 +72,7 @@ export class Evaluator {
       if (s.residuals && vector) residuals.push({ phrase: subject.phrase, vector });
     }
     const layout = {
-      subjects: layoutSubjects(sample), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+      subjects: layoutSubjects(sample).map((subject) => ({ ...subject, strength: s.strength })), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
       resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
     };
     const image = await sampleImage(model, {

@@ -4,7 +4,7 @@
  * A condition is the base setting with a few fields changed; identical settings on the same sample are generated
  * once and shared between experiments.
  */
-import type { ResolutionSelection } from '../diffusion/layout';
+import { DEFAULT_SUBJECT_STRENGTH, type ResolutionSelection } from '../diffusion/layout';
 import type { GuidanceRule } from '../diffusion/guidance';
 
 export interface Settings {
@@ -20,6 +20,8 @@ export interface Settings {
   guidance: GuidanceRule['kind'];
   /** Apply custom-subject residuals (custom sets only). */
   residuals: boolean;
+  /** gamma+, the layout strength of every subject's box (LayoutBoxes `strength`; the reference's 2.5). */
+  strength: number;
   /**
    * Inpainting: the last subject is painted into its box of a scene that has the others (generated first, with
    * layout, from the same seed), the rest of the scene kept (eval/sample.ts). `layout` then says whether that
@@ -61,13 +63,13 @@ export interface Experiment {
 
 /**
  * The base: Cones 2 layout guidance with the shapes model's recommended settings (models/shapes/model_index.json
- * "recommended": layout_gw 0.2, the first quarter of the steps guided, cfg 5; chosen by experiment `defaults`),
- * strength 2.5, every resolution, fixed-77 tokens, CFG.
+ * "cones_graph" layout: gw 0.2, the first quarter of the steps guided, no self-recurrence; cfg 5; chosen by
+ * experiment `defaults`), strength 2.5 (checked by experiment `strength`), every resolution, fixed-77 tokens, CFG.
  * Self-recurrence is off in the base (it doubles the UNet calls of guided steps) and measured separately.
  */
 export const BASE: Settings = {
   layout: true, parts: 'both', gw: 0.2, resolutions: 'all', selfRecurrence: false, guidedFraction: 0.25, tokens: 'fixed', guidance: 'cfg', residuals: true,
-  inpaint: false,
+  inpaint: false, strength: DEFAULT_SUBJECT_STRENGTH,
 };
 
 /** How many of the steps a guided-fraction setting guides, in words: "every step guided", "the first 25% of the steps guided". */
@@ -82,6 +84,8 @@ export const DEFAULT_CANDIDATES = [
   { guidedFraction: 0.25, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.2 }, { guidedFraction: 1, gw: 0.2 },
   { guidedFraction: 0.5, gw: 0.5 }, { guidedFraction: 0.25, gw: 0.5 },
 ] as const;
+/** The subject strengths `strength` compares; the first is the base (the LayoutBoxes default). */
+export const SUBJECT_STRENGTHS = [DEFAULT_SUBJECT_STRENGTH, 1.5, 4] as const;
 const LAYOUT_METRICS = ['inBox', 'iou', 'present', 'shapeRight', 'countRight', 'duplicates', 'wrongColour', 'twoColour'];
 
 export function experiments(opts: { customSets: string[] }): Experiment[] {
@@ -105,6 +109,12 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
       conditions: DEFAULT_CANDIDATES.map(({ guidedFraction, gw }) => c(`${guidedFraction * 100}% guided, gw ${gw}`, { guidedFraction, gw })),
       metrics: LAYOUT_METRICS,
       description: ['The candidates for the example graphs\' and the model\'s recommended settings: the one that maximises right count at >= 95% centroid in box on every set wins (README, "The embedded model").'],
+    },
+    {
+      id: 'strength', title: 'Layout strength gamma+ of the subjects\' boxes on 1-4 subjects', sets: ['one', 'two', 'three', 'four'],
+      conditions: SUBJECT_STRENGTHS.map((strength) => c(`strength ${strength}`, { strength })),
+      metrics: LAYOUT_METRICS,
+      description: ['The LayoutBoxes default (2.5, the reference\'s) against a weaker and a stronger box at the base settings; the same rule as `defaults` (most right counts at >= 95% centroid in box on every set).'],
     },
     {
       id: 'background', title: 'Background colour words: no layout vs Cones 2 layout', sets: ['one_background', 'two_background'],

@@ -18,7 +18,7 @@ test('arguments: defaults, --quick, and coded errors for bad input', () => {
 
 test('experiments: every ablation changes the base in exactly the field it names; no-layout settings share one key', () => {
   const list = experiments({ customSets: ['checkered_circle_alone'] });
-  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'inpaint', 'guidance_steps', 'defaults', 'background', 'model', 'targets']);
+  assert.deepEqual(list.map((e) => e.id), ['paper', 'parts', 'gw', 'guidance', 'custom', 'resolutions', 'self_recurrence', 'tokens', 'inpaint', 'guidance_steps', 'defaults', 'strength', 'background', 'model', 'targets']);
   const changed = (id: string) => list.find((e) => e.id === id)!.conditions.map((c) => Object.keys(c.settings).filter((k) => c.settings[k as keyof typeof BASE] !== BASE[k as keyof typeof BASE]));
   assert.deepEqual(changed('resolutions'), [[], ['resolutions']]);
   assert.deepEqual(changed('guidance'), [[], ['guidance'], ['guidance']]);
