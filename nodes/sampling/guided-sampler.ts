@@ -135,13 +135,14 @@ export const GuidedSamplerNode = defineNode({
     if (!Object.hasOwn(facts, 'layout')) return;
     const { resolutions, layout_weight: weight, layout_parts: parts, guidance_steps: guided, steps, self_recurrence: recurrence } = literals;
     if (resolutions !== undefined) await ctx.attempt('resolutions', () => parseResolutionSelection(resolutions));
-    if (weight === undefined || guided === undefined || recurrence === undefined) return;
-    const request = await ctx.attempt('layout_weight', () => layoutRequest(weight, guided, recurrence));
+    if (weight === undefined || guided === undefined) return;
+    // (self-recurrence does not decide whether the layout acts; a linked one is fine here)
+    const request = await ctx.attempt('layout_weight', () => layoutRequest(weight, guided, recurrence ?? 'off'));
     const layout = layoutFacts(facts.layout);
     const conditioning = conditioningFacts(facts.conditioning);
     const recommended = modelFacts(facts.model)?.recommended;
     if (!request || !layout || !conditioning || steps === undefined) return;
-    if (!recommended && Object.values(request).includes('model')) return; // the model folder is not known before the run
+    if (!recommended && (request.gw === 'model' || request.guidanceSteps === 'model')) return; // no model facts before the run
     const settings = resolveLayoutSettings(request, recommended ?? readRecommendation(null), steps);
     const acts = (settings.gw !== 0 || parts === 'negative') && settings.guidanceSteps > 0 && layout.phrases.length > 0;
     if (acts) await ctx.attempt('layout', () => resolvePositions(layout.phrases, conditioning.tokens));
