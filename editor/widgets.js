@@ -121,6 +121,13 @@ export function addInputWidget(node, input, changed, hooks) {
       w.value = clamp(isInt ? Math.round(n) : n, schema);
       done();
     }, { min: schema.minimum, max: schema.maximum, step: numberStep(schema) * LITEGRAPH_STEP_SCALE, precision: isInt ? 0 : 3 });
+    // A value with a meaning of its own (GuidedSampler's -1 = the model's value) is named in the label while set.
+    const special = schema['x-special'];
+    if (special) {
+      Object.defineProperty(w, 'label', {
+        get: () => (Object.hasOwn(special, String(w.value)) ? `${input.name} (${special[String(w.value)]})` : undefined),
+      });
+    }
     if (kind === 'seed' || hooks.controllable) {
       // "control after run", as ComfyUI's control_after_generate: applied to the value after each queued run.
       const control = node.addWidget('combo', controlName(input.name), 'fixed', () => hooks.changed?.(), { values: CONTROL_MODES.slice() });

@@ -27,5 +27,7 @@ export interface JsonSchema {
   'x-widget'?: string;
   /** Editor hint for a file input: the server list its picker offers (GET /api/choices: models, residuals, layouts, inputs). */
   'x-choices'?: string;
+  /** Editor hint for a number input: values that mean something else, shown in the widget's label ({"-1": "model"}). */
+  'x-special'?: Record<string, string>;
   [k: string]: unknown;
 }

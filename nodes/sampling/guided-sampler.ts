@@ -22,6 +22,7 @@ import { FLOAT, INT, STRING } from '../ports';
 
 /** layout_weight and guidance_steps -1: the model's recommended value (diffusion/model/recommended.ts). */
 const MODEL_VALUE = -1;
+const MODEL_SPECIAL = { [MODEL_VALUE]: 'model' };
 
 /** The sampler's layout inputs as a request: -1 and "model" ask for the model's recommendation. */
 function layoutRequest(weight: number, guided: number, recurrence: 'model' | 'on' | 'off'): LayoutRequest {
@@ -79,12 +80,12 @@ export const GuidedSamplerNode = defineNode({
     height: sizeInput(),
     sigmas: input<'spaced' | 'karras'>(STRING, { schema: { type: 'string', enum: ['spaced', 'karras'], default: 'spaced' } }),
     layout_weight: input<number>(FLOAT, {
-      schema: { type: 'number', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: MAX_GW },
+      schema: { type: 'number', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: MAX_GW, 'x-special': MODEL_SPECIAL },
       description: 'gw. -1 = the model\'s recommended value (model_index.json "cones_graph"; the embedded shapes model: ' +
         '0.2), or the Cones 2 reference\'s 0.08 (SD 2.1) for a model that recommends none.',
     }),
     guidance_steps: input<number>(INT, {
-      schema: { type: 'integer', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: 1000 },
+      schema: { type: 'integer', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: 1000, 'x-special': MODEL_SPECIAL },
       description: 'Guide the first N steps (values above steps mean all). -1 = the model\'s recommended share of the ' +
         'steps (the embedded shapes model: a quarter, 6 of 25), or every step (the reference) for a model that recommends none.',
     }),

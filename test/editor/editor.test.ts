@@ -71,6 +71,14 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
       sampler: widgets('sampler'), prompt: widgets('prompt'), layout: widgets('layout'),
       inputs: node('sampler').inputs.map((i: any) => [i.name, i.type]),
       invert: toMask.widgets.find((w: any) => (w.conesInput ?? w.name) === 'invert')?.type,
+      labels: Object.fromEntries(node('sampler').widgets.map((w: any) => [w.conesInput ?? w.name, w.label])),
+      typedLabel: (() => {
+        const gw = node('sampler').widgets.find((w: any) => w.conesInput === 'layout_weight');
+        gw.value = 0.3;
+        const label = gw.label;
+        gw.value = -1;
+        return label;
+      })(),
     };
   });
   assert.deepEqual(info.sampler.sampler.options.values, ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m']);
@@ -79,6 +87,9 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
   assert.equal(info.sampler.self_recurrence.type, 'combo');
   assert.deepEqual(info.sampler.self_recurrence.options.values, ['model', 'on', 'off']);
   assert.equal(info.invert, 'toggle', 'a boolean input is a toggle');
+  assert.deepEqual([info.labels.layout_weight, info.labels.guidance_steps, info.labels.steps],
+    ['layout_weight (model)', 'guidance_steps (model)', undefined], 'a special value is named in the label while set');
+  assert.equal(info.typedLabel, undefined, 'an ordinary value shows the plain name');
   assert.ok(info.sampler['randomize seed'], 'a seed input has a randomize button');
   assert.equal(info.sampler.seed.disabled, true, 'a linked literal input disables its widget');
   assert.equal(info.prompt.value.options.multiline, true);
