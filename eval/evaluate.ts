@@ -72,14 +72,14 @@ export class Evaluator {
       if (s.residuals && vector) residuals.push({ phrase: subject.phrase, vector });
     }
     const layout = {
-      subjects: layoutSubjects(sample).map((subject) => ({ ...subject, strength: s.strength })), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+      subjects: layoutSubjects(sample, s.strength), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
       resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
     };
     const image = await sampleImage(model, {
       prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
       layout: s.layout ? layout : null,
       // The scene is always made with the base layout settings, so both inpainting conditions start from the same one.
-      inpaint: s.inpaint ? { subjects: layoutSubjects(sample), sceneLayout: { ...layout, weight: BASE.gw, parts: BASE.parts } } : undefined,
+      inpaint: s.inpaint ? { subjects: layoutSubjects(sample, s.strength), sceneLayout: { ...layout, weight: BASE.gw, parts: BASE.parts } } : undefined,
     });
     const detection = detect(image);
     const first = sample.subjects[0];

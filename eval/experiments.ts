@@ -210,7 +210,7 @@ function modelCard(customAlone: string[]): Experiment {
     metrics: ['present', 'shapeRight', 'countRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'silhouetteShape', 'pattern'],
     description: [
       'Sets: "one" (1 object, no layout), "two_halves" (2 objects of distinct colours and shapes; boxes = the two halves of the image, left/right or top/bottom; its no-layout images are also the "2 objects, no layout" row), "<subject>_alone" (the bare base word, e.g. "a circle", no layout, with and without the residual).',
-      `Layout rows: the base condition (strength 2.5 on every token of each subject phrase, hard negative, ${guidedSteps(BASE.guidedFraction)}) at the gw named; self-recurrence rows add the reference's self-recurrence.`,
+      `Layout rows: the base condition (strength ${BASE.strength} on every token of each subject phrase, hard negative, ${guidedSteps(BASE.guidedFraction)}) at the gw named; self-recurrence rows add the reference's self-recurrence.`,
       'Recognised (custom subjects): the subject\'s colour is found and its pattern score is at least half the mean score of 40 training-like renders (data.py\'s random pattern phase; thresholds in the notes above).',
     ],
   };

@@ -146,8 +146,9 @@ export function makeSet(name: string, description: string, o: SetOptions): EvalS
   return { name, description, samples };
 }
 
-export function layoutSubjects(sample: EvalSample): BoxSubject[] {
-  return sample.subjects.map((s) => ({ phrase: s.phrase, box: s.box }));
+/** The sample's subjects as layout boxes, each with the layout strength gamma+ `strength`. */
+export function layoutSubjects(sample: EvalSample, strength: number): BoxSubject[] {
+  return sample.subjects.map((s) => ({ phrase: s.phrase, box: s.box, strength }));
 }
 
 /** Seeds of the standard sets; each set has its own so adding a set never changes another. */

@@ -81,7 +81,7 @@ export function reportMarkdown(r: ReportInput): string {
     '',
     `Model: ${r.model}. Euler, ${r.steps} steps, unconditional prompt "", CFG ${r.cfg} (other guidance rules matched to it),`,
     `${r.n} samples per set (one fixed seed each, the same prompts, boxes and seeds for every condition). Base condition: Cones 2 layout`,
-    `guidance, gw ${BASE.gw} (the model's recommended value), strength 2.5 on every token of each subject phrase ("red circle"), hard negative`,
+    `guidance, gw ${BASE.gw} (the model's recommended value), strength ${BASE.strength} on every token of each subject phrase ("red circle"), hard negative`,
     `mask, every resolution, ${guidedSteps(BASE.guidedFraction)} (the examples' default), eta = ln(1 + sigma^2), self-recurrence ${BASE.selfRecurrence ? 'on' : 'off'}, fixed-77 tokens;`,
     'each experiment changes one thing.',
     ...r.guidanceNotes.map((n) => `- ${n}`),
