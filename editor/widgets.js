@@ -124,8 +124,12 @@ export function addInputWidget(node, input, changed, hooks) {
     // A value with a meaning of its own (GuidedSampler's -1 = the model's value) is named in the label while set.
     const special = schema['x-special'];
     if (special) {
+      // A label litegraph (or a user) assigns is kept and shown for ordinary values, so assigning never throws.
+      let assigned;
       Object.defineProperty(w, 'label', {
-        get: () => (Object.hasOwn(special, String(w.value)) ? `${input.name} (${special[String(w.value)]})` : undefined),
+        configurable: true,
+        get: () => (Object.hasOwn(special, String(w.value)) ? `${input.name} (${special[String(w.value)]})` : assigned),
+        set: (text) => { assigned = text; },
       });
     }
     if (kind === 'seed' || hooks.controllable) {

@@ -5,6 +5,7 @@
 import type { RgbImage } from '../diffusion/image/encode';
 import { REFERENCE_ETA } from '../diffusion/layout';
 import type { SdModel } from '../diffusion/model/load';
+import { guidedStepCount } from '../diffusion/model/recommended';
 import { inferencePlan } from '../diffusion/schedule';
 import { detect, nearestBackground, CUSTOM_SUBJECTS, type CustomSubjectName } from './detect';
 import { BASE, settingsKey, type Settings } from './experiments';
@@ -19,6 +20,8 @@ export interface EvalContext {
   /** The CFG scale every guidance rule is matched to. */
   cfg: number;
   residuals: Partial<Record<CustomSubjectName, Float32Array>>;
+  /** The run's base condition (experiments.ts baseFor; default BASE): the inpainting scenes are made with its layout. */
+  base?: Settings;
   onImage?: (done: number, label: string) => void;
 }
 
@@ -72,14 +75,14 @@ export class Evaluator {
       if (s.residuals && vector) residuals.push({ phrase: subject.phrase, vector });
     }
     const layout = {
-      subjects: layoutSubjects(sample, s.strength), weight: s.gw, guidanceSteps: Math.max(1, Math.round(s.guidedFraction * steps)),
+      subjects: layoutSubjects(sample, s.strength), weight: s.gw, guidanceSteps: guidedStepCount(s.guidedFraction, steps),
       resolutions: s.resolutions, selfRecurrence: s.selfRecurrence, eta: REFERENCE_ETA, parts: s.parts,
     };
     const image = await sampleImage(model, {
       prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
       layout: s.layout ? layout : null,
       // The scene is always made with the base layout settings, so both inpainting conditions start from the same one.
-      inpaint: s.inpaint ? { subjects: layoutSubjects(sample, s.strength), sceneLayout: { ...layout, weight: BASE.gw, parts: BASE.parts } } : undefined,
+      inpaint: s.inpaint ? { subjects: layoutSubjects(sample, s.strength), sceneLayout: { ...layout, weight: (this.ctx.base ?? BASE).gw, parts: (this.ctx.base ?? BASE).parts } } : undefined,
     });
     const detection = detect(image);
     const first = sample.subjects[0];

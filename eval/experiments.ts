@@ -6,6 +6,7 @@
  */
 import { DEFAULT_SUBJECT_STRENGTH, type ResolutionSelection } from '../diffusion/layout';
 import type { GuidanceRule } from '../diffusion/guidance';
+import type { LayoutSettings } from '../diffusion/model/recommended';
 
 export interface Settings {
   layout: boolean;
@@ -66,6 +67,9 @@ export interface Experiment {
  * "cones_graph" layout: gw 0.2, the first quarter of the steps guided, no self-recurrence; cfg 5; chosen by
  * experiment `defaults`), strength 2.5 (checked by experiment `strength`), every resolution, fixed-77 tokens, CFG.
  * Self-recurrence is off in the base (it doubles the UNet calls of guided steps) and measured separately.
+ * A run's base is baseFor(the evaluated model's recommendation): the settings the examples' samplers resolve to
+ * (-1 / "model"), so `--model` on another build evaluates it at its own recommendation. BASE is that base for the
+ * embedded model (a test checks it against models/shapes/model_index.json).
  */
 export const BASE: Settings = {
   layout: true, parts: 'both', gw: 0.2, resolutions: 'all', selfRecurrence: false, guidedFraction: 0.25, tokens: 'fixed', guidance: 'cfg', residuals: true,
@@ -77,9 +81,15 @@ export function guidedSteps(fraction: number): string {
   return fraction >= 1 ? 'every step guided' : `the first ${fraction * 100}% of the steps guided`;
 }
 
-const c = (label: string, change: Partial<Settings> = {}): Condition => ({ label, settings: { ...BASE, ...change } });
-const NO_LAYOUT = c('no layout', { layout: false });
-/** The settings `defaults` compares; the first is the base (a quarter of the steps guided, gw 0.2). */
+/** The base condition of a model recommending `rec`: BASE with the model's gw, guided fraction and self-recurrence. */
+export function baseFor(rec: LayoutSettings): Settings {
+  return { ...BASE, gw: rec.gw, guidedFraction: rec.guidedFraction, selfRecurrence: rec.selfRecurrence };
+}
+
+/** A condition: the base with a few fields changed. */
+type ConditionOf = (label: string, change?: Partial<Settings>) => Condition;
+const conditionsOn = (base: Settings): ConditionOf => (label, change = {}) => ({ label, settings: { ...base, ...change } });
+/** The settings `defaults` compares; the first is the embedded model's recommendation (BASE: a quarter of the steps guided, gw 0.2). */
 export const DEFAULT_CANDIDATES = [
   { guidedFraction: 0.25, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.2 }, { guidedFraction: 1, gw: 0.2 },
   { guidedFraction: 0.5, gw: 0.5 }, { guidedFraction: 0.25, gw: 0.5 },
@@ -88,7 +98,10 @@ export const DEFAULT_CANDIDATES = [
 export const SUBJECT_STRENGTHS = [DEFAULT_SUBJECT_STRENGTH, 1.5, 4] as const;
 const LAYOUT_METRICS = ['inBox', 'iou', 'present', 'shapeRight', 'countRight', 'duplicates', 'wrongColour', 'twoColour'];
 
-export function experiments(opts: { customSets: string[] }): Experiment[] {
+export function experiments(opts: { customSets: string[]; base?: Settings }): Experiment[] {
+  const base = opts.base ?? BASE;
+  const c = conditionsOn(base);
+  const NO_LAYOUT = c('no layout', { layout: false });
   const list: Experiment[] = [
     { id: 'paper', title: 'Paper comparison: no layout vs Cones 2 layout guidance', sets: ['one', 'two', 'three', 'four', 'same_colour', 'same_shape'], conditions: [NO_LAYOUT, c('layout (Cones 2)')], metrics: LAYOUT_METRICS },
     { id: 'parts', title: 'Strengthen only / weaken only / both', sets: ['two'], conditions: [c('both (Cones 2)'), c('strengthen only (no hard negative)', { parts: 'positive' }), c('weaken only (hard negative only)', { parts: 'negative' })], metrics: LAYOUT_METRICS },
@@ -126,8 +139,8 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
     // After the central comparisons (paper, parts, gw, guidance), before the finer ablations.
     list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'countRight', 'wrongColour'] });
   }
-  list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone'))));
-  list.push(targets(opts.customSets.filter((s) => s.endsWith('_alone'))));
+  list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone')), base));
+  list.push(targets(opts.customSets.filter((s) => s.endsWith('_alone')), c));
   return list;
 }
 
@@ -136,7 +149,7 @@ export function experiments(opts: { customSets: string[] }): Experiment[] {
  * multi-subject scenes), at the examples' defaults (the base condition), plus each custom subject's bare word with and
  * without its residual.
  */
-function targets(customAlone: string[]): Experiment {
+function targets(customAlone: string[], c: ConditionOf): Experiment {
   const noLayout = c('no layout', { layout: false });
   const layout = c('layout (defaults)');
   const conditions: Condition[] = [
@@ -181,7 +194,8 @@ const MODEL_CARD_SELF_RECURRENCE_GWS = [0.08, 0.2] as const;
  * rows); each custom subject's bare base word ("a circle", sets "<subject>_alone") without layout, with and without
  * its residual.
  */
-function modelCard(customAlone: string[]): Experiment {
+function modelCard(customAlone: string[], base: Settings): Experiment {
+  const c = conditionsOn(base);
   const sr = (gw: number): string => `gw ${gw} + self-recurrence`;
   const noLayout = { layout: false } as const;
   const conditions: Condition[] = [
@@ -210,15 +224,15 @@ function modelCard(customAlone: string[]): Experiment {
     metrics: ['present', 'shapeRight', 'countRight', 'inBox', 'wrongColour', 'twoColour', 'recognised', 'silhouetteShape', 'pattern'],
     description: [
       'Sets: "one" (1 object, no layout), "two_halves" (2 objects of distinct colours and shapes; boxes = the two halves of the image, left/right or top/bottom; its no-layout images are also the "2 objects, no layout" row), "<subject>_alone" (the bare base word, e.g. "a circle", no layout, with and without the residual).',
-      `Layout rows: the base condition (strength ${BASE.strength} on every token of each subject phrase, hard negative, ${guidedSteps(BASE.guidedFraction)}) at the gw named; self-recurrence rows add the reference's self-recurrence.`,
+      `Layout rows: the base condition (strength ${base.strength} on every token of each subject phrase, hard negative, ${guidedSteps(base.guidedFraction)}) at the gw named; self-recurrence rows add the reference's self-recurrence.`,
       'Recognised (custom subjects): the subject\'s colour is found and its pattern score is at least half the mean score of 40 training-like renders (data.py\'s random pattern phase; thresholds in the notes above).',
     ],
   };
 }
 
 /** The --quick subset for CI: the central comparison on the two-subject set only. */
-export function quickExperiments(): Experiment[] {
-  return experiments({ customSets: [] }).filter((e) => e.id === 'paper').map((e) => ({ ...e, sets: ['two'] }));
+export function quickExperiments(base: Settings = BASE): Experiment[] {
+  return experiments({ customSets: [], base }).filter((e) => e.id === 'paper').map((e) => ({ ...e, sets: ['two'] }));
 }
 
 export function settingsKey(s: Settings): string {

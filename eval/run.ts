@@ -16,7 +16,7 @@ import { loadCustomResiduals } from './custom-residuals';
 import { modelDigest } from './model-digest';
 import { CUSTOM_SUBJECTS, recognitionThreshold, referencePatternScore, validateDetector, RECOGNITION_RENDERS, type CustomSubjectName, type DetectorAccuracy } from './detect';
 import { Evaluator, type CellResult } from './evaluate';
-import { experiments as allExperiments, quickExperiments, type Experiment } from './experiments';
+import { baseFor, experiments as allExperiments, quickExperiments, type Experiment, type Settings } from './experiments';
 import { gridPng, type GridTile } from './output/grid';
 import { reportMarkdown } from './output/markdown';
 import { runVerdicts } from './verdicts';
@@ -69,7 +69,9 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
   const ALL_CUSTOM = Object.keys(CUSTOM_SUBJECTS) as CustomSubjectName[];
   const customSetNames = (names: readonly CustomSubjectName[]): string[] => names.flatMap((n) => [`${n}_alone`, `${n}_pair`]);
   const sets = new Map<string, EvalSet>([...standardSets(o.n), ...boxSizeSets(o.n), ...halvesSets(o.n), ...backgroundSets(o.n), ...heldoutSets(o.n), ...customSets(o.n, ALL_CUSTOM)].map((s) => [s.name, s]));
-  let exps: Experiment[] = o.quick ? quickExperiments() : allExperiments({ customSets: customSetNames(ALL_CUSTOM) });
+  // The base condition is the model's recommendation, as the examples' samplers resolve it (-1 / "model").
+  const base = baseFor(model.recommended);
+  let exps: Experiment[] = o.quick ? quickExperiments(base) : allExperiments({ customSets: customSetNames(ALL_CUSTOM), base });
   if (o.only) {
     const unknown = o.only.filter((id) => !exps.some((e) => e.id === id));
     if (unknown.length) throw new EvalError(EVAL_CODES.args, `Expected experiment ids among ${exps.map((e) => e.id).join(', ')} but received ${unknown.join(', ')}.`);
@@ -101,7 +103,7 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
   log(`detector self-check on ${o.detectorScenes} ground-truth scenes...`);
   const detector = validateDetector(mulberry32(51), o.detectorScenes);
   const modelLabel = `${model.id} (${relative(ROOT, o.model) || o.model}, weights ${modelDigest(o.model)})`;
-  const evaluator = new Evaluator({ model, steps: o.steps, cfg: o.cfg, residuals, onImage: (k, id) => { if (k % 10 === 0) log(`  ${k} images (${id}), ${((Date.now() - started) / 1000).toFixed(0)} s`); } });
+  const evaluator = new Evaluator({ model, steps: o.steps, cfg: o.cfg, residuals, base, onImage: (k, id) => { if (k % 10 === 0) log(`  ${k} images (${id}), ${((Date.now() - started) / 1000).toFixed(0)} s`); } });
   const results: { experiment: Experiment; cells: CellResult[]; plot?: string }[] = [];
   let markdown = '';
   // The report is rewritten after every experiment, so an interrupted run still leaves what it measured.
@@ -123,13 +125,13 @@ export async function runEvaluation(o: RunOptions, log: (m: string) => void = (m
     }
     results.push({ experiment: e, cells });
     const notes = index < exps.length - 1 ? [`partial report: ${exps.slice(index + 1).map((x) => x.id).join(', ')} still to run`] : [];
-    markdown = await writeOutputs(o, results, { started, evaluator, detector, customNotes, modelLabel, notes });
+    markdown = await writeOutputs(o, results, { started, evaluator, detector, customNotes, modelLabel, notes, base });
   }
   log(`wrote ${join(o.out, 'REPORT.md')} (${evaluator.generated} images, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   return { markdown, cells: results.flatMap((r) => r.cells) };
 }
 
-async function writeOutputs(o: RunOptions, results: { experiment: Experiment; cells: CellResult[]; plot?: string }[], x: { started: number; evaluator: Evaluator; detector: DetectorAccuracy; customNotes: string[]; modelLabel: string; notes: string[] }): Promise<string> {
+async function writeOutputs(o: RunOptions, results: { experiment: Experiment; cells: CellResult[]; plot?: string }[], x: { started: number; evaluator: Evaluator; detector: DetectorAccuracy; customNotes: string[]; modelLabel: string; notes: string[]; base: Settings }): Promise<string> {
   mkdirSync(join(o.out, 'report'), { recursive: true });
   for (const r of results) {
     const svg = plotFor(r.experiment, r.cells);
@@ -148,7 +150,7 @@ async function writeOutputs(o: RunOptions, results: { experiment: Experiment; ce
   const cpu = cpus();
   const markdown = reportMarkdown({
     command: `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: `${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, Node ${process.version}`, model: x.modelLabel,
+    machine: `${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, Node ${process.version}`, model: x.modelLabel, base: x.base,
     steps: o.steps, cfg: o.cfg, n: o.n, wallSeconds: (Date.now() - x.started) / 1000, images: x.evaluator.generated, guidanceNotes, residualNotes: x.customNotes,
     detector: x.detector, experiments: results, grid: grid.length ? 'report/examples.png' : undefined, notes: x.notes,
     verdicts: runVerdicts(results),

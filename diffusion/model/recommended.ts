@@ -9,7 +9,7 @@
  * the key, the value and the fallback), never a crash and never used.
  *
  * resolveLayoutSettings() turns a sampler's request (a value, or "model" for the recommendation) into the settings
- * one run uses: guided steps = round(guided_fraction x steps), so the recommendation follows the step count.
+ * one run uses: guided steps = guidedStepCount(guided_fraction, steps), so the recommendation follows the step count.
  */
 
 export interface LayoutSettings {
@@ -84,10 +84,17 @@ export function readRecommendation(modelIndex: Record<string, unknown> | null): 
   return out;
 }
 
-/** One line for a loader's UI: what the model recommends, or that the reference's values apply. */
+/**
+ * One line for a loader's UI: what the model recommends, or that the reference's values apply. When the model names
+ * only some keys, the others are tagged "(reference)" so no reference value passes for the model's.
+ */
 export function describeRecommendation(r: Recommendation): string {
-  const values = `gw ${r.gw}, ${Math.round(r.guidedFraction * 100)}% of the steps guided, self-recurrence ${r.selfRecurrence ? 'on' : 'off'}`;
-  return Object.values(r.from).includes('model')
+  const all = Object.values(r.from);
+  const mixed = all.includes('model') && all.includes('reference');
+  const tag = (key: keyof LayoutSettings): string => (mixed && r.from[key] === 'reference' ? ' (reference)' : '');
+  const values = `gw ${r.gw}${tag('gw')}, ${Math.round(r.guidedFraction * 100)}% of the steps guided${tag('guidedFraction')}, ` +
+    `self-recurrence ${r.selfRecurrence ? 'on' : 'off'}${tag('selfRecurrence')}`;
+  return all.includes('model')
     ? `recommended layout settings: ${values}`
     : `no recommended layout settings: the Cones 2 reference's (${values})`;
 }
@@ -109,12 +116,22 @@ export interface ResolvedLayout {
 }
 
 /** The settings of one run of `steps` steps. */
+/**
+ * Steps a guided fraction guides, from the first: round(fraction x steps), at least one when the fraction is above 0
+ * (a layout wired into a 1-step run is not silently ignored), at most every step. The sampler node and the
+ * evaluation both use this rule.
+ */
+export function guidedStepCount(fraction: number, steps: number): number {
+  if (!(fraction > 0) || steps < 1) return 0;
+  return Math.min(steps, Math.max(1, Math.round(fraction * steps)));
+}
+
 export function resolveLayoutSettings(request: LayoutRequest, recommended: Recommendation, steps: number): ResolvedLayout {
   const tag = (key: keyof LayoutSettings, asked: unknown): string =>
     asked === 'model' ? ` (${recommended.from[key] === 'model' ? 'model' : 'reference'})` : '';
   const gw = request.gw === 'model' ? recommended.gw : request.gw;
   const guidanceSteps = Math.min(steps, request.guidanceSteps === 'model'
-    ? Math.round(recommended.guidedFraction * steps) : request.guidanceSteps);
+    ? guidedStepCount(recommended.guidedFraction, steps) : request.guidanceSteps);
   const selfRecurrence = request.selfRecurrence === 'model' ? recommended.selfRecurrence : request.selfRecurrence;
   const note = `gw ${gw}${tag('gw', request.gw)}, ${guidanceSteps} of ${steps} steps guided` +
     `${tag('guidedFraction', request.guidanceSteps)}, self-recurrence ${selfRecurrence ? 'on' : 'off'}` +

@@ -1,7 +1,7 @@
 /** The REPORT.md text: run header, detector self-check, one table per experiment, links to plots and the grid. */
 import { PLAIN_BACKGROUND_TOLERANCE, type DetectorAccuracy } from '../detect';
 import type { CellResult } from '../evaluate';
-import { BASE, guidedSteps, type Experiment, type SummaryRow } from '../experiments';
+import { guidedSteps, type Experiment, type Settings, type SummaryRow } from '../experiments';
 import { imageMetric, pairedDifference, type Estimate } from '../metrics';
 import { NO_WORSE_MARGIN, type Verdict } from '../verdicts';
 
@@ -10,6 +10,8 @@ export interface ReportInput {
   date: string;
   machine: string;
   model: string;
+  /** The run's base condition (experiments.ts baseFor: the evaluated model's recommended layout settings). */
+  base: Settings;
   steps: number;
   cfg: number;
   n: number;
@@ -74,6 +76,7 @@ function signed(metric: string, e: Estimate): string {
 
 export function reportMarkdown(r: ReportInput): string {
   const d = r.detector;
+  const base = r.base;
   const lines = [
     '# Shapes-world quality evaluation',
     '',
@@ -81,8 +84,8 @@ export function reportMarkdown(r: ReportInput): string {
     '',
     `Model: ${r.model}. Euler, ${r.steps} steps, unconditional prompt "", CFG ${r.cfg} (other guidance rules matched to it),`,
     `${r.n} samples per set (one fixed seed each, the same prompts, boxes and seeds for every condition). Base condition: Cones 2 layout`,
-    `guidance, gw ${BASE.gw} (the model's recommended value), strength ${BASE.strength} on every token of each subject phrase ("red circle"), hard negative`,
-    `mask, every resolution, ${guidedSteps(BASE.guidedFraction)} (the examples' default), eta = ln(1 + sigma^2), self-recurrence ${BASE.selfRecurrence ? 'on' : 'off'}, fixed-77 tokens;`,
+    `guidance at the model's recommended settings (the examples' defaults): gw ${base.gw}, ${guidedSteps(base.guidedFraction)}, self-recurrence ${base.selfRecurrence ? 'on' : 'off'};`,
+    `strength ${base.strength} on every token of each subject phrase ("red circle"), hard negative mask, every resolution, eta = ln(1 + sigma^2), fixed-77 tokens;`,
     'each experiment changes one thing.',
     ...r.guidanceNotes.map((n) => `- ${n}`),
     ...r.residualNotes.map((n) => `- ${n}`),

@@ -75,9 +75,13 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
       typedLabel: (() => {
         const gw = node('sampler').widgets.find((w: any) => w.conesInput === 'layout_weight');
         gw.value = 0.3;
-        const label = gw.label;
+        const plain = gw.label;
+        gw.label = 'weight';
+        const assigned = gw.label;
         gw.value = -1;
-        return label;
+        const special = gw.label;
+        gw.label = undefined;
+        return [plain, assigned, special];
       })(),
     };
   });
@@ -89,7 +93,8 @@ test('node types come from /api/nodes: widgets follow each schema and typed slot
   assert.equal(info.invert, 'toggle', 'a boolean input is a toggle');
   assert.deepEqual([info.labels.layout_weight, info.labels.guidance_steps, info.labels.steps],
     ['layout_weight (model)', 'guidance_steps (model)', undefined], 'a special value is named in the label while set');
-  assert.equal(info.typedLabel, undefined, 'an ordinary value shows the plain name');
+  assert.deepEqual(info.typedLabel, [undefined, 'weight', 'layout_weight (model)'],
+    'an ordinary value shows the plain name, an assigned label is kept (no throw), a special value still named');
   assert.ok(info.sampler['randomize seed'], 'a seed input has a randomize button');
   assert.equal(info.sampler.seed.disabled, true, 'a linked literal input disables its widget');
   assert.equal(info.prompt.value.options.multiline, true);

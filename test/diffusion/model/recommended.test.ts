@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readRecommendation, REFERENCE_LAYOUT, resolveLayoutSettings } from '../../../diffusion/model/recommended';
+import { describeRecommendation, guidedStepCount, readRecommendation, REFERENCE_LAYOUT, resolveLayoutSettings } from '../../../diffusion/model/recommended';
 import { SHAPES_MODEL } from '../../helpers/paths';
 
 const MODEL_ASKS = { gw: 'model', guidanceSteps: 'model', selfRecurrence: 'model' } as const;
@@ -57,15 +57,32 @@ test('a block of the wrong shape: one problem, the reference', () => {
   }
 });
 
-test('resolving: "model" takes the recommendation, guided steps = round(fraction x steps), explicit values win', () => {
+test('resolving: "model" takes the recommendation, guided steps = round(fraction x steps) but >= 1, explicit values win', () => {
   const shapes = readRecommendation({ cones_graph: { layout: { gw: 0.2, guided_fraction: 0.25, self_recurrence: false } } });
   assert.deepEqual(
     resolveLayoutSettings(MODEL_ASKS, shapes, 25),
     { gw: 0.2, guidanceSteps: 6, selfRecurrence: false, note: 'gw 0.2 (model), 6 of 25 steps guided (model), self-recurrence off (model)' },
   );
-  assert.deepEqual([20, 30, 50, 1].map((steps) => resolveLayoutSettings(MODEL_ASKS, shapes, steps).guidanceSteps), [5, 8, 13, 0]);
+  assert.deepEqual([20, 30, 50, 1].map((steps) => resolveLayoutSettings(MODEL_ASKS, shapes, steps).guidanceSteps), [5, 8, 13, 1]);
   const mine = resolveLayoutSettings({ gw: 0.5, guidanceSteps: 1000, selfRecurrence: true }, shapes, 25);
   assert.deepEqual(mine, { gw: 0.5, guidanceSteps: 25, selfRecurrence: true, note: 'gw 0.5, 25 of 25 steps guided, self-recurrence on' });
+  const none = readRecommendation({ cones_graph: { layout: { guided_fraction: 0 } } });
+  assert.equal(resolveLayoutSettings(MODEL_ASKS, none, 25).guidanceSteps, 0, 'a fraction of 0 guides nothing');
   const reference = resolveLayoutSettings(MODEL_ASKS, readRecommendation(null), 30);
   assert.equal(reference.note, 'gw 0.08 (reference), 30 of 30 steps guided (reference), self-recurrence on (reference)');
+});
+
+test('guided step count: round(fraction x steps), at least one step for a positive fraction, never more than steps', () => {
+  assert.deepEqual([[0.25, 20], [0.25, 25], [0.1, 4], [0.25, 1], [0.01, 3], [1, 7], [0, 20], [0.5, 0]].map(([f, n]) => guidedStepCount(f, n)),
+    [5, 6, 1, 1, 1, 7, 0, 0]);
+});
+
+test('the loader\'s line tags reference values when the model recommends only some keys', () => {
+  const partial = readRecommendation({ cones_graph: { layout: { gw: 0.3 } } });
+  assert.equal(describeRecommendation(partial),
+    'recommended layout settings: gw 0.3, 100% of the steps guided (reference), self-recurrence on (reference)');
+  const full = readRecommendation({ cones_graph: { layout: { gw: 0.2, guided_fraction: 0.25, self_recurrence: false } } });
+  assert.equal(describeRecommendation(full), 'recommended layout settings: gw 0.2, 25% of the steps guided, self-recurrence off');
+  assert.equal(describeRecommendation(readRecommendation(null)),
+    'no recommended layout settings: the Cones 2 reference\'s (gw 0.08, 100% of the steps guided, self-recurrence on)');
 });
