@@ -64,7 +64,7 @@ export interface Experiment {
 
 /**
  * The base: Cones 2 layout guidance with the shapes model's recommended settings (models/shapes/model_index.json
- * "cones_graph" layout: gw 0.2, the first quarter of the steps guided, no self-recurrence; cfg 5; chosen by
+ * "cones_graph" layout: gw 0.2, every step guided, no self-recurrence; cfg 5; chosen by
  * experiment `defaults`), strength 2.5 (checked by experiment `strength`), every resolution, fixed-77 tokens, CFG.
  * Self-recurrence is off in the base (it doubles the UNet calls of guided steps) and measured separately.
  * A run's base is baseFor(the evaluated model's recommendation): the settings the examples' samplers resolve to
@@ -72,7 +72,7 @@ export interface Experiment {
  * embedded model (a test checks it against models/shapes/model_index.json).
  */
 export const BASE: Settings = {
-  layout: true, parts: 'both', gw: 0.2, resolutions: 'all', selfRecurrence: false, guidedFraction: 0.25, tokens: 'fixed', guidance: 'cfg', residuals: true,
+  layout: true, parts: 'both', gw: 0.2, resolutions: 'all', selfRecurrence: false, guidedFraction: 1, tokens: 'fixed', guidance: 'cfg', residuals: true,
   inpaint: false, strength: DEFAULT_SUBJECT_STRENGTH,
 };
 
@@ -89,7 +89,7 @@ export function baseFor(rec: LayoutSettings): Settings {
 /** A condition: the base with a few fields changed. */
 type ConditionOf = (label: string, change?: Partial<Settings>) => Condition;
 const conditionsOn = (base: Settings): ConditionOf => (label, change = {}) => ({ label, settings: { ...base, ...change } });
-/** The settings `defaults` compares; the first is the embedded model's recommendation (BASE: a quarter of the steps guided, gw 0.2). */
+/** The settings `defaults` compares (each table's paired change is against the first; the embedded model's recommendation is the third). */
 export const DEFAULT_CANDIDATES = [
   { guidedFraction: 0.25, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.2 }, { guidedFraction: 1, gw: 0.2 },
   { guidedFraction: 0.5, gw: 0.5 }, { guidedFraction: 0.25, gw: 0.5 },

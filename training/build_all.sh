@@ -9,16 +9,18 @@
 # Usage (from the repo root):  bash training/build_all.sh
 # Budgets can be overridden, in minutes or as a step count (e.g. DIFF_MIN=4000steps: the same number of steps on any
 # machine; minutes give as many steps as the machine manages that day, see training/HISTORY.md, eighth attempt).
-# Defaults (the recipe of the committed model, eighteenth attempt in training/HISTORY.md: the fifteenth attempt's
-# recipe, 1 h 43 min on 2026-12-03, with 3200-step checkered-circle and holed-star residuals and the 1400-step
-# exact-length stage 3c; about 2 h 10 min, summed from stage times):
-#   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1874steps
-#   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=800 RES_LR=1e-3
-#   RES_SUBJECTS="checkered_circle=3200 striped_square holed_star=3200" (subjects; name=steps: its own steps)
-#   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) RES_PROCS=1 (2 = two
-#   subjects at a time, one thread each: about 0.6x the stage's time, not the committed residuals' float sums) EVAL_N=60
-#   BUILD_MIN=0 (no deadline; BUILD_MIN=115 caps the diffusion stages' step budgets with minutes so that a
-#   from-scratch build ends within 115 min on any day, training fewer steps on a slow one; see "The deadline" below)
+# Defaults (the recipe of the committed model, twenty-first attempt in training/HISTORY.md: the eighteenth attempt's
+# recipe with a 1000-step stage 3b, a 115-minute deadline and residuals two at a time; 109 min on 2026-12-04, stage
+# 3 stopped by its cap at 3705 of 4222 steps; its striped-square residual was retrained with 3200 steps afterwards):
+#   POOL_N=12000 (samples per pool file) AE_MIN=1000steps DEC_MIN=700steps DIFF_MIN=4222steps DIFF2_MIN=1000steps
+#   DIFF_LR=1e-3 DIFF2_LR=2e-4 (peak learning rates of the two diffusion stages) RES_STEPS=3200 RES_LR=1e-3
+#   RES_SUBJECTS="checkered_circle striped_square holed_star" (subjects; name=steps: its own steps)
+#   RES_CONTEXTS=9 (prompt frames of the residual fine-tune; 1 = the reference's bare word) RES_PROCS=2 (two
+#   subjects at a time, one thread each: about 0.6x the stage's time; 1 = one after the other on two threads, other
+#   float sums) EVAL_N=60
+#   BUILD_MIN=115 (caps the diffusion stages' step budgets with minutes so that a from-scratch build ends within 115
+#   min on any day, training fewer steps on a slow one; see "The deadline" below; 0 = no deadline, the step budgets
+#   alone: about 2 h on a day of 0.8 s per stage-3 step) LOAD_S=45
 #   Budgets may also be both, "4222steps/47.5min": whichever is reached first (common.Budget).
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
@@ -53,16 +55,16 @@ budget() { case "$1" in */*) echo "${1%%/*} or ${1#*/}" ;; *steps) echo "$1" ;; 
 AE_MIN="${AE_MIN:-1000steps}"
 DEC_MIN="${DEC_MIN:-700steps}"
 DIFF_MIN="${DIFF_MIN:-4222steps}"
-DIFF2_MIN="${DIFF2_MIN:-1874steps}"
+DIFF2_MIN="${DIFF2_MIN:-1000steps}"
 DIFF_LR="${DIFF_LR:-1e-3}"
 DIFF2_LR="${DIFF2_LR:-2e-4}"
 DIFF3_MIN="${DIFF3_MIN:-1400steps}"  # stage 3c, the exact-length fine-tune; 0 = skip
 DIFF3_LR="${DIFF3_LR:-1e-4}"
-RES_STEPS="${RES_STEPS:-800}"
-RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle=3200 striped_square holed_star=3200}"  # subjects, name=steps overrides RES_STEPS
+RES_STEPS="${RES_STEPS:-3200}"
+RES_SUBJECTS="${RES_SUBJECTS:-checkered_circle striped_square holed_star}"  # subjects, name=steps overrides RES_STEPS
 RES_LR="${RES_LR:-1e-3}"
 RES_CONTEXTS="${RES_CONTEXTS:-9}"  # residual fine-tune prompts: 1 = the bare word (reference), C = C frames (train_residual.py)
-export RES_PROCS="${RES_PROCS:-1}"  # 2 = residual subjects trained two at a time, one thread each (train_residual.py)
+export RES_PROCS="${RES_PROCS:-2}"  # 2 = residual subjects trained two at a time, one thread each (train_residual.py)
 EVAL_N="${EVAL_N:-60}"
 POOL_N="${POOL_N:-12000}"  # samples per pool file (two files, seeds 1 and 2)
 PAD77="${PAD77:-0.7}"
@@ -129,12 +131,12 @@ fi
 # LOAD_S for 3b and 3c). On a machine fast enough the caps never bind; on a slow day the stages train fewer steps
 # (their logs and model_index.json "diffusion_steps_trained" say how many) and the build still ends on time.
 # A resumed build (FROM_STAGE) has no deadline: give a stopped stage the budget its header printed.
-# Off by default (0) until a build with a deadline is evaluated and adopted: the committed model's recipe is the step
-# budgets alone, about 2 h 10 min on a day of 0.73 s per stage-3 step and more on a slower day (0.86 s on 2026-12-04).
-BUILD_MIN="${BUILD_MIN:-0}"
+# On by default since the twenty-first build (the committed model) was built this way and adopted (2026-12-05);
+# BUILD_MIN=0 trains every budgeted step (stage 3's 4222 steps took 0.73-0.86 s each on 2026-12-03/04).
+BUILD_MIN="${BUILD_MIN:-115}"
 RESERVE_MIN="${RESERVE_MIN:-14}"
 stage_budget() { case "$1" in 3) echo "$DIFF_MIN" ;; 3b) echo "$DIFF2_MIN" ;; 3c) echo "$DIFF3_MIN" ;; esac; }
-stage_load() { if [ "$1" = 3 ]; then echo "${LOAD3_S:-420}"; else echo "${LOAD_S:-90}"; fi; }
+stage_load() { if [ "$1" = 3 ]; then echo "${LOAD3_S:-420}"; else echo "${LOAD_S:-45}"; fi; }
 # minutes_of SPEC: the minutes of a minute or capped budget ("52", "4222steps/47.5min" -> 47.5)
 minutes_of() { awk -v spec="$1" 'BEGIN { n = split(spec, p, "/"); for (i = 1; i <= n; i++) if (p[i] !~ /steps$/) { sub(/min$/, "", p[i]); print p[i] } }'; }
 capped() {

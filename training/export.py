@@ -155,8 +155,8 @@ def write_folder_metadata(out, scale, steps_trained):
                          "recommended": {"steps": 25, "cfg": 5.0},
                          "diffusion_steps_trained": steps_trained, "source": "training/ (see training/README.md)"},
         # read by GuidedSampler for its -1 / "model" inputs (diffusion/model/recommended.ts); chosen by eval's
-        # `defaults` experiment (README, "The embedded model")
-        "cones_graph": {"layout": {"gw": 0.2, "guided_fraction": 0.25, "self_recurrence": False}}})
+        # `defaults` experiment on the committed build (README, "The embedded model"): rerun it after a new build
+        "cones_graph": {"layout": {"gw": 0.2, "guided_fraction": 1.0, "self_recurrence": False}}})
 
 
 def parity(te, unet, ae, vocab, out):

@@ -115,7 +115,6 @@ export interface ResolvedLayout {
   note: string;
 }
 
-/** The settings of one run of `steps` steps. */
 /**
  * Steps a guided fraction guides, from the first: round(fraction x steps), at least one when the fraction is above 0
  * (a layout wired into a 1-step run is not silently ignored), at most every step. The sampler node and the
@@ -126,6 +125,7 @@ export function guidedStepCount(fraction: number, steps: number): number {
   return Math.min(steps, Math.max(1, Math.round(fraction * steps)));
 }
 
+/** The settings of one run of `steps` steps. */
 export function resolveLayoutSettings(request: LayoutRequest, recommended: Recommendation, steps: number): ResolvedLayout {
   const tag = (key: keyof LayoutSettings, asked: unknown): string =>
     asked === 'model' ? ` (${recommended.from[key] === 'model' ? 'model' : 'reference'})` : '';

@@ -87,7 +87,7 @@ export const GuidedSamplerNode = defineNode({
     guidance_steps: input<number>(INT, {
       schema: { type: 'integer', default: MODEL_VALUE, minimum: MODEL_VALUE, maximum: 1000, 'x-special': MODEL_SPECIAL },
       description: 'Guide the first N steps (values above steps mean all). -1 = the model\'s recommended share of the ' +
-        'steps (the embedded shapes model: a quarter, 6 of 25), or every step (the reference) for a model that recommends none.',
+        'steps (the embedded shapes model: every step), or every step (the reference) for a model that recommends none.',
     }),
     eta_schedule: input<string>(STRING, { schema: { type: 'string', enum: Object.keys(ETA_SCHEDULES), default: 'log1p_sigma_sq' } }),
     resolutions: input<string>(STRING, {

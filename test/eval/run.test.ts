@@ -24,7 +24,7 @@ test('experiments: every ablation changes the base in exactly the field it names
   assert.deepEqual(changed('guidance'), [[], ['guidance'], ['guidance']]);
   assert.deepEqual(changed('gw'), [['layout'], ['gw'], ['gw'], [], ['gw'], ['gw']]);
   assert.deepEqual(changed('inpaint'), [['layout', 'inpaint'], ['inpaint']]);
-  assert.deepEqual(changed('defaults'), [[], ['guidedFraction'], ['guidedFraction'], ['gw', 'guidedFraction'], ['gw']]);
+  assert.deepEqual(changed('defaults'), [['guidedFraction'], ['guidedFraction'], [], ['gw', 'guidedFraction'], ['gw', 'guidedFraction']]);
   assert.deepEqual(changed('background'), [['layout'], []]);
   assert.deepEqual(changed('targets'), [['layout'], [], ['layout', 'residuals'], ['layout']]);
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, inpaint: true }), 'an inpainted image is not the plain one');

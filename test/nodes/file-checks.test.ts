@@ -164,10 +164,10 @@ test('the checks follow the run: a layout that does not act (gw 0) is not matche
   assert.deepEqual(await issuesOf(off), [], 'generate() skips the layout at gw 0, so the run would not fail');
   const unguided = example('custom-subject-layout.json');
   unguided.nodes.layout.inputs.boxes[1].phrase = 'star';
-  Object.assign(unguided.nodes.sampler.inputs, { steps: 1, guidance_steps: -1 });
-  assert.deepEqual(await issuesOf(unguided), [], 'the model\'s quarter of 1 step is 0 guided steps: the layout does not act');
-  unguided.nodes.sampler.inputs.steps = 2;
-  assert.deepEqual((await issuesOf(unguided)).map((i) => i.code), ['E_PHRASE_NOT_IN_PROMPT'], 'a quarter of 2 steps rounds to 1');
+  Object.assign(unguided.nodes.sampler.inputs, { steps: 1, guidance_steps: 0 });
+  assert.deepEqual(await issuesOf(unguided), [], '0 guided steps: the layout does not act');
+  unguided.nodes.sampler.inputs.guidance_steps = -1;
+  assert.deepEqual((await issuesOf(unguided)).map((i) => i.code), ['E_PHRASE_NOT_IN_PROMPT'], 'the model\'s share of 1 step guides that step');
 
   const noModel = example('custom-subject-layout.json');
   noModel.nodes.model.inputs.folder = join(tmpdir(), 'no-such-model');

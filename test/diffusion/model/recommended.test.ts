@@ -20,10 +20,10 @@ test('no model_index.json, or one without the block: the reference (gw 0.08, eve
   assert.deepEqual({ ...REFERENCE_LAYOUT }, { gw: 0.08, guidedFraction: 1, selfRecurrence: true });
 });
 
-test('the embedded model recommends gw 0.2, a quarter of the steps, self-recurrence off', () => {
+test('the embedded model recommends gw 0.2, every step guided, self-recurrence off', () => {
   const index = JSON.parse(readFileSync(join(SHAPES_MODEL, 'model_index.json'), 'utf8'));
   const r = readRecommendation(index);
-  assert.deepEqual([r.gw, r.guidedFraction, r.selfRecurrence, r.problems], [0.2, 0.25, false, []]);
+  assert.deepEqual([r.gw, r.guidedFraction, r.selfRecurrence, r.problems], [0.2, 1, false, []]);
   assert.deepEqual(r.from, { gw: 'model', guidedFraction: 'model', selfRecurrence: 'model' });
 });
 

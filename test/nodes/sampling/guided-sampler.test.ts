@@ -1,6 +1,6 @@
 /**
  * GuidedSampler's "model" settings on the embedded model: layout_weight -1, guidance_steps -1 and self_recurrence
- * "model" run exactly the model_index.json recommendation (gw 0.2, a quarter of the steps, self-recurrence off), a
+ * "model" run exactly the model_index.json recommendation (gw 0.2, every step guided, self-recurrence off), a
  * model folder without one runs the Cones 2 reference's values, a hostile recommendation is a load warning and never
  * used, and a version-1 graph keeps the settings it ran with.
  */
@@ -52,13 +52,13 @@ async function run(g: Graph): Promise<{ data: Float32Array; note: string; loaded
 
 const MODEL = { layout_weight: -1, guidance_steps: -1, self_recurrence: 'model' };
 
-test('-1 / "model" on the embedded model runs its recommendation: gw 0.2, round(0.25 x 8) = 2 steps, no self-recurrence', async () => {
+test('-1 / "model" on the embedded model runs its recommendation: gw 0.2, all 8 steps, no self-recurrence', async () => {
   const asked = await run(graph(MODEL));
-  const spelled = await run(graph({ layout_weight: 0.2, guidance_steps: 2, self_recurrence: 'off' }));
+  const spelled = await run(graph({ layout_weight: 0.2, guidance_steps: 8, self_recurrence: 'off' }));
   assert.deepEqual(asked.data, spelled.data, 'the same latents, bit for bit');
-  assert.match(asked.note, /gw 0\.2 \(model\), 2 of 8 steps guided \(model\), self-recurrence off \(model\)/);
-  assert.match(spelled.note, /gw 0\.2, 2 of 8 steps guided, self-recurrence off/);
-  assert.match(asked.loaded, /; recommended layout settings: gw 0\.2, 25% of the steps guided, self-recurrence off$/);
+  assert.match(asked.note, /gw 0\.2 \(model\), 8 of 8 steps guided \(model\), self-recurrence off \(model\)/);
+  assert.match(spelled.note, /gw 0\.2, 8 of 8 steps guided, self-recurrence off/);
+  assert.match(asked.loaded, /; recommended layout settings: gw 0\.2, 100% of the steps guided, self-recurrence off$/);
   const reference = await run(graph({ layout_weight: 0.08, guidance_steps: 1000, self_recurrence: 'on' }));
   assert.notDeepEqual(asked.data, reference.data, 'the recommendation is not the reference');
 });
