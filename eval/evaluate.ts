@@ -69,6 +69,7 @@ export class Evaluator {
 
   private async generate(s: Settings, sample: EvalSample): Promise<ImageResult> {
     const { model, steps } = this.ctx;
+    const base = this.ctx.base ?? BASE;
     const residuals: ResidualUse[] = [];
     for (const subject of sample.subjects) {
       const vector = subject.custom && this.ctx.residuals[subject.custom];
@@ -82,7 +83,7 @@ export class Evaluator {
       prompt: sample.prompt, tokens: s.tokens, residuals, guidance: this.guidanceFor(s.guidance).rule, steps, seed: sample.seed,
       layout: s.layout ? layout : null,
       // The scene is always made with the base layout settings, so both inpainting conditions start from the same one.
-      inpaint: s.inpaint ? { subjects: layoutSubjects(sample, s.strength), sceneLayout: { ...layout, weight: (this.ctx.base ?? BASE).gw, parts: (this.ctx.base ?? BASE).parts } } : undefined,
+      inpaint: s.inpaint ? { subjects: layoutSubjects(sample, s.strength), sceneLayout: { ...layout, weight: base.gw, parts: base.parts } } : undefined,
     });
     const detection = detect(image);
     const first = sample.subjects[0];

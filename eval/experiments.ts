@@ -140,7 +140,7 @@ export function experiments(opts: { customSets: string[]; base?: Settings }): Ex
     list.splice(4, 0, { id: 'custom', title: 'Custom subjects: with vs without the residual', sets: opts.customSets, conditions: [c('without residual', { residuals: false }), c('with residual')], metrics: ['pattern', 'present', 'inBox', 'shapeRight', 'countRight', 'wrongColour'] });
   }
   list.push(modelCard(opts.customSets.filter((s) => s.endsWith('_alone')), base));
-  list.push(targets(opts.customSets.filter((s) => s.endsWith('_alone')), c));
+  list.push(targets(opts.customSets.filter((s) => s.endsWith('_alone')), base));
   return list;
 }
 
@@ -149,7 +149,8 @@ export function experiments(opts: { customSets: string[]; base?: Settings }): Ex
  * multi-subject scenes), at the examples' defaults (the base condition), plus each custom subject's bare word with and
  * without its residual.
  */
-function targets(customAlone: string[], c: ConditionOf): Experiment {
+function targets(customAlone: string[], base: Settings): Experiment {
+  const c = conditionsOn(base);
   const noLayout = c('no layout', { layout: false });
   const layout = c('layout (defaults)');
   const conditions: Condition[] = [
