@@ -29,7 +29,8 @@
 #   noise, 0 = off; it lets the background word, not the seed, pick the background), BG_P=0.5 (share of captions
 #   naming the background), HELDOUT=1 (diffusion never sees a scene of the evaluation's held-out split,
 #   data.heldout_scene; 0 = train on every scene) and OBJ_GAP=2 (the pools' objects stay 2 px apart; empty = they
-#   may touch slightly, as in the twelfth and earlier builds). EXACT_LEN=0 (1 = stages 3 and 3b train with
+#   may touch slightly, as in the twelfth and earlier builds). PATTERN_P=0.12 (share of the pools' objects drawn
+#   checkered / striped / with a hole; never in a custom subject's own combination). EXACT_LEN=0 (1 = stages 3 and 3b train with
 #   --exact-length, the sixteenth build's recipe). Stage 3c, DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it),
 #   fine-tunes with --exact-length (each caption of a truncated batch attends only up to its own EOS, so
 #   adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth build.
@@ -86,6 +87,7 @@ if [ "${HELDOUT:-1}" = 1 ]; then DIFF_FLAGS+=(--heldout); fi  # skip data.heldou
 if [ "${EXACT_LEN:-0}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
 
 OBJ_GAP="${OBJ_GAP-2}"  # px between objects' size squares in the pools (gen_pool.py); empty (OBJ_GAP=) = slight touching allowed
+PATTERN_P="${PATTERN_P:-0.12}"  # share of the pools' objects drawn checkered / striped / with a hole (gen_pool.py)
 
 # FROM_STAGE resumes a build whose earlier stages finished in the same $SHAPES_WORK (all stages are seeded, so
 # their outputs are what a rerun would write): 1 2 2b 3 3b 3c 4 5 6 7. The tokenizer is always rewritten (seconds).
@@ -108,9 +110,10 @@ cont_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo --c
 tee_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo -a; fi; }
 
 if runs 1; then
-  stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}) and BPE tokenizer"
-  $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 $OBJ_GAP & p1=$!
-  $PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 $OBJ_GAP & p2=$!
+  stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}, $PATTERN_P of objects" \
+    "patterned) and BPE tokenizer"
+  $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 "$OBJ_GAP" "$PATTERN_P" & p1=$!
+  $PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 "$OBJ_GAP" "$PATTERN_P" & p2=$!
   wait $p1 && wait $p2
 fi
 $PY bpe.py ../models/shapes/tokenizer
