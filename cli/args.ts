@@ -39,8 +39,7 @@ export function parseArgs(argv: readonly string[], spec: { options: readonly str
   return out;
 }
 
-/** `node.input=value`: the value is JSON when it parses as JSON, else a plain string. Node ids may contain dots. */
-/** `NODE.INPUT=TEXT` -> an override the engine's loader applies (it decides text vs JSON from the input's schema). */
+/** `NODE.INPUT=TEXT` -> an override the engine's loader applies (it decides text vs JSON from the input's schema; node ids may contain dots). */
 export function parseSet(assignment: string): InputOverride {
   const eq = assignment.indexOf('=');
   const target = eq === -1 ? '' : assignment.slice(0, eq);

@@ -8,6 +8,7 @@ export const EVAL_ERRORS = {
   E_EVAL_MODEL: { summary: 'The model folder to evaluate is missing or cannot be loaded as a shapes-world export.' },
   E_EVAL_SPEC: { summary: 'An evaluation set asks for an impossible sample: a subject count outside 1-4 or n < 1.' },
   E_EVAL_EMPTY: { summary: 'An aggregate was asked of zero samples or subjects, or of paired values of unequal length.' },
+  E_EVAL_README: { summary: 'The README\'s generated tables cannot be rendered (markers missing, a report\'s results.json missing, unreadable or without a needed cell) or are stale (`npm run eval:readme -- --check`).' },
   E_EVAL: { summary: 'The evaluation failed with an error that carries no code of its own (see the message).' },
 } as const satisfies CodeTable;
 
@@ -20,6 +21,7 @@ export const EVAL_CODES = {
   model: 'E_EVAL_MODEL',
   spec: 'E_EVAL_SPEC',
   empty: 'E_EVAL_EMPTY',
+  readme: 'E_EVAL_README',
 } as const satisfies Record<string, EvalErrorCode>;
 
 export class EvalError extends CodedError<EvalErrorCode> {

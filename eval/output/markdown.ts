@@ -44,11 +44,11 @@ export const METRIC_TITLES: Record<string, string> = {
   silhouetteShape: 'right shape (silhouette)',
   background: 'background colour right',
 };
-const RATES = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'twoColourBlended', 'recognised', 'silhouetteShape', 'background']);
+export const RATE_METRICS: ReadonlySet<string> = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'twoColourBlended', 'recognised', 'silhouetteShape', 'background']);
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
-  if (RATES.has(metric)) return `${(100 * e.mean).toFixed(0)}% (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})`;
+  if (RATE_METRICS.has(metric)) return `${(100 * e.mean).toFixed(0)}% (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})`;
   return `${e.mean.toFixed(2)} (${e.lo.toFixed(2)}-${e.hi.toFixed(2)})`;
 }
 
@@ -58,8 +58,8 @@ export function summaryLine(row: SummaryRow, cells: readonly CellResult[]): stri
   const all = [...row.parts, ...(row.detail ?? [])];
   const estimates = all.map(find);
   if (estimates.some((e) => !e)) return `| ${row.measurement} | not measured | | | ${row.target ?? ''} |`;
-  const value = (p: SummaryRow['parts'][number], e: Estimate): string => (RATES.has(p.metric) ? `${(100 * e.mean).toFixed(1)}%` : e.mean.toFixed(2));
-  const range = (p: SummaryRow['parts'][number], e: Estimate): string => (RATES.has(p.metric) ? `${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)}%` : `${e.lo.toFixed(2)}-${e.hi.toFixed(2)}`);
+  const value = (p: SummaryRow['parts'][number], e: Estimate): string => (RATE_METRICS.has(p.metric) ? `${(100 * e.mean).toFixed(1)}%` : e.mean.toFixed(2));
+  const range = (p: SummaryRow['parts'][number], e: Estimate): string => (RATE_METRICS.has(p.metric) ? `${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)}%` : `${e.lo.toFixed(2)}-${e.hi.toFixed(2)}`);
   const join = (from: number, to: number, f: typeof value): string => all.slice(from, to).map((p, k) => f(p, estimates[from + k]!)).join(' / ');
   const k = row.parts.length;
   const detail = (f: typeof value): string => (row.detail?.length ? ` (${join(k, all.length, f)})` : '');
@@ -68,8 +68,8 @@ export function summaryLine(row: SummaryRow, cells: readonly CellResult[]): stri
 }
 
 function signed(metric: string, e: Estimate): string {
-  const k = RATES.has(metric) ? 100 : 1;
-  const digits = RATES.has(metric) ? 0 : 2;
+  const k = RATE_METRICS.has(metric) ? 100 : 1;
+  const digits = RATE_METRICS.has(metric) ? 0 : 2;
   const fmt = (v: number): string => `${v >= 0 ? '+' : ''}${(k * v).toFixed(digits)}`;
   return `${fmt(e.mean)} (${fmt(e.lo)} to ${fmt(e.hi)})`;
 }
