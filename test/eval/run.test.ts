@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { experiments, quickExperiments, settingsKey, BASE } from '../../eval/experiments';
+import { defaultCandidates, experiments, quickExperiments, settingsKey, BASE, DEFAULT_CANDIDATES } from '../../eval/experiments';
 import { parseArgs } from '../../eval/run';
 
 test('arguments: defaults, --quick, and coded errors for bad input', () => {
@@ -24,13 +24,21 @@ test('experiments: every ablation changes the base in exactly the field it names
   assert.deepEqual(changed('guidance'), [[], ['guidance'], ['guidance']]);
   assert.deepEqual(changed('gw'), [['layout'], ['gw'], ['gw'], [], ['gw'], ['gw']]);
   assert.deepEqual(changed('inpaint'), [['layout', 'inpaint'], ['inpaint']]);
-  assert.deepEqual(changed('defaults'), [['guidedFraction'], ['guidedFraction'], [], ['gw', 'guidedFraction'], ['gw', 'guidedFraction']]);
+  assert.deepEqual(changed('defaults'), [[], ['guidedFraction'], ['guidedFraction'], ['gw', 'guidedFraction'], ['gw', 'guidedFraction']], 'the recommendation first');
   assert.deepEqual(changed('background'), [['layout'], []]);
   assert.deepEqual(changed('targets'), [['layout'], [], ['layout', 'residuals'], ['layout']]);
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, inpaint: true }), 'an inpainted image is not the plain one');
   assert.equal(settingsKey({ ...BASE, layout: false, gw: 1 }), settingsKey({ ...BASE, layout: false, gw: 0.05, resolutions: 'highest:1' }));
   assert.notEqual(settingsKey({ ...BASE, layout: false }), settingsKey({ ...BASE, layout: false, tokens: 'adaptive' }));
   assert.deepEqual(quickExperiments().map((e) => e.sets), [['two']]);
+});
+
+test('defaults: the evaluated model\'s recommendation runs first (the paired changes are against it), each candidate once', () => {
+  assert.deepEqual(defaultCandidates(BASE), [{ guidedFraction: 1, gw: 0.2 }, { guidedFraction: 0.25, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.2 }, { guidedFraction: 0.5, gw: 0.5 }, { guidedFraction: 0.25, gw: 0.5 }]);
+  const reference = { ...BASE, gw: 0.08, guidedFraction: 1 };
+  assert.deepEqual(defaultCandidates(reference), [{ guidedFraction: 1, gw: 0.08 }, ...DEFAULT_CANDIDATES], 'a recommendation outside the list is added in front');
+  const labels = experiments({ customSets: [], base: reference }).find((e) => e.id === 'defaults')!.conditions.map((c) => c.label);
+  assert.deepEqual(labels.slice(0, 2), ['100% guided, gw 0.08', '25% guided, gw 0.2']);
 });
 
 test('model card experiment: each condition runs on the sets it names, every summary part points at a cell that runs', () => {
