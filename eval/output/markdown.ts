@@ -46,6 +46,16 @@ export const METRIC_TITLES: Record<string, string> = {
 };
 export const RATE_METRICS: ReadonlySet<string> = new Set(['inBox', 'present', 'allPresent', 'shapeRight', 'countRight', 'wrongColour', 'twoColour', 'twoColourBlended', 'recognised', 'silhouetteShape', 'background']);
 
+/** A mean as the tables show it: a rate with one decimal and "%", anything else with two decimals. */
+export function formatMean(metric: string, e: Estimate): string {
+  return RATE_METRICS.has(metric) ? `${(100 * e.mean).toFixed(1)}%` : e.mean.toFixed(2);
+}
+
+/** A 95% interval without its unit: whole percentage points for a rate ("75-94"), two decimals otherwise. */
+export function formatInterval(metric: string, e: Estimate): string {
+  return RATE_METRICS.has(metric) ? `${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)}` : `${e.lo.toFixed(2)}-${e.hi.toFixed(2)}`;
+}
+
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
   if (RATE_METRICS.has(metric)) return `${(100 * e.mean).toFixed(0)}% (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})`;
@@ -58,8 +68,8 @@ export function summaryLine(row: SummaryRow, cells: readonly CellResult[]): stri
   const all = [...row.parts, ...(row.detail ?? [])];
   const estimates = all.map(find);
   if (estimates.some((e) => !e)) return `| ${row.measurement} | not measured | | | ${row.target ?? ''} |`;
-  const value = (p: SummaryRow['parts'][number], e: Estimate): string => (RATE_METRICS.has(p.metric) ? `${(100 * e.mean).toFixed(1)}%` : e.mean.toFixed(2));
-  const range = (p: SummaryRow['parts'][number], e: Estimate): string => (RATE_METRICS.has(p.metric) ? `${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)}%` : `${e.lo.toFixed(2)}-${e.hi.toFixed(2)}`);
+  const value = (p: SummaryRow['parts'][number], e: Estimate): string => formatMean(p.metric, e);
+  const range = (p: SummaryRow['parts'][number], e: Estimate): string => `${formatInterval(p.metric, e)}${RATE_METRICS.has(p.metric) ? '%' : ''}`;
   const join = (from: number, to: number, f: typeof value): string => all.slice(from, to).map((p, k) => f(p, estimates[from + k]!)).join(' / ');
   const k = row.parts.length;
   const detail = (f: typeof value): string => (row.detail?.length ? ` (${join(k, all.length, f)})` : '');

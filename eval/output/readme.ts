@@ -11,7 +11,7 @@
 import { EVAL_CODES, EvalError } from '../codes';
 import { BASE, experiments, type SummaryRow } from '../experiments';
 import type { Estimate } from '../metrics';
-import { METRIC_TITLES, RATE_METRICS } from './markdown';
+import { formatInterval, formatMean, METRIC_TITLES } from './markdown';
 
 /** One row of a report's results.json (eval/run.ts writes them). */
 export interface ResultCell {
@@ -56,14 +56,6 @@ function find(cells: readonly ResultCell[], p: Part, table: string): Estimate {
   return e;
 }
 
-function value(metric: string, e: Estimate, withInterval: boolean): string {
-  if (RATE_METRICS.has(metric)) {
-    const v = `${(100 * e.mean).toFixed(1)}%`;
-    return withInterval ? `${v} (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})` : v;
-  }
-  return withInterval ? `${e.mean.toFixed(2)} (${e.lo.toFixed(2)}-${e.hi.toFixed(2)})` : e.mean.toFixed(2);
-}
-
 /** Summary rows as "| measurement | **95.8%** (90-100) / ... (details) | target |" lines, bold where a target is met. */
 export function summaryTable(rows: readonly SummaryRow[], cells: readonly ResultCell[], table: string): { lines: string[]; met: number; judged: number } {
   let met = 0;
@@ -73,14 +65,13 @@ export function summaryTable(rows: readonly SummaryRow[], cells: readonly Result
     const targets = parseTargets(row.target, row.parts.length);
     const estimates = row.parts.map((p) => find(cells, p, table));
     const shown = row.parts.map((p, i) => {
-      const text = value(p.metric, estimates[i], true);
-      if (!targets) return text;
-      judged++;
-      if (!meets(estimates[i].mean, targets[i])) return text;
-      met++;
-      return text.replace(/^(\S+)/, '**$1**');
+      const e = estimates[i];
+      const ok = targets ? meets(e.mean, targets[i]) : false;
+      if (targets) judged++;
+      if (ok) met++;
+      return `${ok ? `**${formatMean(p.metric, e)}**` : formatMean(p.metric, e)} (${formatInterval(p.metric, e)})`;
     });
-    const detail = row.detail?.length ? ` (${row.detail.map((p) => value(p.metric, find(cells, p, table), false)).join(' / ')})` : '';
+    const detail = row.detail?.length ? ` (${row.detail.map((p) => formatMean(p.metric, find(cells, p, table))).join(' / ')})` : '';
     const ns = [...new Set(estimates.map((e) => e.n))].join(' / ');
     lines.push(`| ${row.measurement} | ${shown.join(' / ')}${detail} | ${ns} | ${row.target ?? ''} |`);
   }
@@ -105,7 +96,7 @@ function summaryBlock(experimentId: string, command: string): ReadmeTable['rende
 function setsBlock(cells: readonly ResultCell[]): string[] {
   const sets = ['one', 'two', 'three', 'four', 'same_colour', 'same_shape'];
   const titles: Record<string, string> = { one: '1 subject', two: '2 subjects', three: '3 subjects', four: '4 subjects', same_colour: 'same colour, different shapes', same_shape: 'same shape, different colours' };
-  const at = (set: string, condition: string, metric: string): string => value(metric, find(cells, { set, condition, metric }, 'sets'), false);
+  const at = (set: string, condition: string, metric: string): string => formatMean(metric, find(cells, { set, condition, metric }, 'sets'));
   return [
     `| set | ${METRIC_TITLES.inBox}, no layout | with Cones 2 layout | ${METRIC_TITLES.countRight}, no layout / layout | two-coloured blobs, no layout / layout |`,
     '| --- | --- | --- | --- | --- |',
