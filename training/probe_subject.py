@@ -1,7 +1,8 @@
 """Probe how the base model draws one custom subject: for each prompt, the share of samples recognised as the
 subject, the mean pattern score, the median width of the subject's colour region next to the same width in the
 subject's training images and in single-object pool images of its shape and colour, and the share of samples whose
-silhouette (eval/detect/silhouette.ts) has the base shape. Answers "is it the residual or
+silhouette (eval/detect/silhouette.ts) has the base shape, and the same share for the colour and pattern the prompt
+names ("a red checkered square" is read on red with the checkered closing; unnamed: the subject's). Answers "is it the residual or
 the base model?" for a weak subject.
 Scores come from the project's one detector, eval/detect (TypeScript), through eval/detect/cli.ts: the pattern score
 and "recognised" (colour found, score >= half the mean score of training-like renders) are exactly what
@@ -27,12 +28,13 @@ from train_residual import RES_DIR, read_safetensors
 REPO = os.path.dirname(HERE)
 
 
-def detect(imgs, subject):
-    """eval/detect (through eval/detect/cli.ts) on uint8 images [N, H, W, 3] -> {"subject": {...}, "images": [...]}."""
+def detect(imgs, subject, silhouette=None):
+    """eval/detect (through eval/detect/cli.ts) on uint8 images [N, H, W, 3] -> {"subject": {...}, "images": [...]}.
+    silhouette "COLOUR:PATTERN" adds each image's silhouettes[silhouette] (that colour read with the pattern's closing)."""
     imgs = np.ascontiguousarray(imgs, dtype=np.uint8)
     n, h, w, _ = imgs.shape
     cmd = ["node", "--import", "tsx", "eval/detect/cli.ts", "--subject", subject,
-           "--raw", "-", "--width", str(w), "--height", str(h)]
+           "--raw", "-", "--width", str(w), "--height", str(h)] + (["--silhouette", silhouette] if silhouette else [])
     out = subprocess.run(cmd, cwd=REPO, input=imgs.tobytes(), capture_output=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"eval/detect/cli.ts failed ({out.returncode}): {out.stderr.decode().strip()}")
@@ -66,7 +68,7 @@ def main():
     name, word = args.subject, data.SUBJECTS[args.subject][0]
     rng = np.random.default_rng(77)
     ref = detect(np.stack([data.make_subject_sample(name, rng)[0] for _ in range(40)]), name)
-    colour, thr = ref["subject"]["colour"], ref["subject"]["threshold"]
+    colour, thr, pattern = ref["subject"]["colour"], ref["subject"]["threshold"], ref["subject"]["pattern"]
     pool, rng = [], np.random.default_rng(5)
     while len(pool) < 40:
         im, _, meta = data.make_sample(rng)
@@ -83,10 +85,17 @@ def main():
         prompt = p.replace("+residual", "").strip()
         rs = [[(word, vec)]] * args.n if p.endswith("+residual") else None
         imgs = run_batches(pipe, [prompt] * args.n, list(range(args.n)), steps=25, cfg=args.cfg, residuals=rs)
-        res = detect(imgs, name)
+        # the silhouette of the colour and pattern the prompt names ("a red checkered square": red, checkered), else
+        # of the subject's
+        words = prompt.split()
+        named = next((w for w in words if w in data.COLORS), colour)
+        named_pattern = next((w for w in words if w in ("checkered", "striped")), pattern)
+        query = f"{named}:{named_pattern}"
+        res = detect(imgs, name, query)
         print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([im['recognised'] for im in res['images']]):.0%}, "
               f"score {np.mean([im['pattern'] or 0.0 for im in res['images']]):.2f}, width {median_width(res, colour)}, "
-              f"silhouette {word} {np.mean([im.get('silhouetteShape') == word for im in res['images']]):.0%}",
+              f"silhouette {word} {np.mean([im.get('silhouetteShape') == word for im in res['images']]):.0%}, "
+              f"{query} silhouette {word} {np.mean([im['silhouettes'][query] == word for im in res['images']]):.0%}",
               flush=True)
 
 

@@ -9,12 +9,15 @@
  * --raw reads a batch of 8-bit RGB images, row-major [N, H, W, 3] with no header (numpy's uint8 .tobytes()), from a
  * file or stdin ("-"). --subject (checkered_circle, striped_square, holed_star) adds the custom subject's pattern
  * score, whether it is recognised and the recognition threshold (detect/pattern.ts), and the shape of its silhouette
- * (detect/silhouette.ts).
+ * (detect/silhouette.ts). --silhouette COLOUR:PATTERN (repeatable; e.g. red:striped, a pattern among checkered,
+ * striped, hole) adds the shape of that colour's silhouette closed for that pattern, for any palette colour: how a
+ * base model draws "a red striped square" is read with the same silhouette rule as the custom subject.
  *
  * Output: { "subject": null | { name, colour, pattern, reference, threshold },
  *           "images": [ { source, width, height, background, objects: [{ colour, shape, area, box, centroid }],
  *                         twoColourBlobs, otherFraction, colourBoxes: { <colour>: [x0, y0, x1, y1] | null },
- *                         plainScene?, pattern?, recognised?, silhouetteShape? } ] }
+ *                         plainScene?, pattern?, recognised?, silhouetteShape?,
+ *                         silhouettes?: { "<colour>:<pattern>": shape | null } } ] }
  * Boxes are pixel boxes with an exclusive max; colourBoxes bound every pixel labelled with that palette colour
  * (objects below MIN_OBJECT_AREA included). Exit codes: 0 done, 2 bad arguments, 1 unreadable or malformed image.
  */
@@ -24,19 +27,24 @@ import type { RgbImage } from '../../diffusion/image/encode';
 import { EVAL_CODES, EvalError } from '../codes';
 import { customSubjectScores } from '../metrics';
 import { detect } from './detect';
-import { COLOUR_NAMES, CUSTOM_SUBJECTS, type ColourName, type CustomSubjectName } from './palette';
+import { COLOUR_NAMES, CUSTOM_SUBJECTS, type ColourName, type CustomSubjectName, type PatternKind } from './palette';
 import { recognitionThreshold } from './pattern';
+import { SILHOUETTE_CLOSING, silhouetteShape } from './silhouette';
+
+/** A colour whose silhouette is read as if it carried a pattern (--silhouette COLOUR:PATTERN). */
+export interface SilhouetteQuery { colour: ColourName; pattern: PatternKind }
 
 export interface DetectCliOptions {
   subject: CustomSubjectName | null;
+  silhouettes: SilhouetteQuery[];
   files: string[];
   raw: { source: string; width: number; height: number } | null;
 }
 
-const USAGE = 'Usage: eval/detect/cli.ts [--subject NAME] FILE.png ... | [--subject NAME] --raw FILE|- --width W --height H';
+const USAGE = 'Usage: eval/detect/cli.ts [--subject NAME] [--silhouette COLOUR:PATTERN ...] FILE.png ... | (the same options) --raw FILE|- --width W --height H';
 
 export function parseDetectArgs(argv: readonly string[]): DetectCliOptions {
-  const o: DetectCliOptions = { subject: null, files: [], raw: null };
+  const o: DetectCliOptions = { subject: null, silhouettes: [], files: [], raw: null };
   let raw: string | null = null;
   let width = 0, height = 0;
   for (let i = 0; i < argv.length; i++) {
@@ -52,10 +60,11 @@ export function parseDetectArgs(argv: readonly string[]): DetectCliOptions {
     if (flag === '--subject') {
       if (!(value in CUSTOM_SUBJECTS)) throw new EvalError(EVAL_CODES.args, `Expected a custom subject among ${Object.keys(CUSTOM_SUBJECTS).join(', ')} but received ${JSON.stringify(value)}.`);
       o.subject = value as CustomSubjectName;
-    } else if (flag === '--raw') raw = value;
+    } else if (flag === '--silhouette') o.silhouettes.push(parseSilhouetteQuery(value));
+    else if (flag === '--raw') raw = value;
     else if (flag === '--width') width = size();
     else if (flag === '--height') height = size();
-    else throw new EvalError(EVAL_CODES.args, `Expected one of --subject, --raw, --width, --height but received ${JSON.stringify(flag)}.`, { hint: USAGE });
+    else throw new EvalError(EVAL_CODES.args, `Expected one of --subject, --silhouette, --raw, --width, --height but received ${JSON.stringify(flag)}.`, { hint: USAGE });
   }
   if (raw !== null) {
     if (!width || !height) throw new EvalError(EVAL_CODES.args, 'Expected --width and --height with --raw.', { hint: USAGE });
@@ -63,6 +72,15 @@ export function parseDetectArgs(argv: readonly string[]): DetectCliOptions {
     o.raw = { source: raw, width, height };
   } else if (!o.files.length) throw new EvalError(EVAL_CODES.args, 'Expected at least one PNG file or --raw.', { hint: USAGE });
   return o;
+}
+
+function parseSilhouetteQuery(value: string): SilhouetteQuery {
+  const [colour, pattern, ...rest] = value.split(':');
+  const patterns = Object.keys(SILHOUETTE_CLOSING);
+  if (rest.length || !(COLOUR_NAMES as readonly string[]).includes(colour) || !patterns.includes(pattern)) {
+    throw new EvalError(EVAL_CODES.args, `Expected --silhouette COLOUR:PATTERN with a colour among ${COLOUR_NAMES.join(', ')} and a pattern among ${patterns.join(', ')} but received ${JSON.stringify(value)}.`, { hint: USAGE });
+  }
+  return { colour: colour as ColourName, pattern: pattern as PatternKind };
 }
 
 /** Splits a raw [N, H, W, 3] uint8 batch into images. */
@@ -98,11 +116,13 @@ export interface ImageReport {
   recognised?: number;
   /** The subject's silhouette shape (./silhouette.ts); null when its colour is absent or the scene is not plain. */
   silhouetteShape?: string | null;
+  /** Per --silhouette query ("red:striped"): that colour's silhouette shape, null when the colour is absent. */
+  silhouettes?: Record<string, string | null>;
 }
 
 const round = (v: number, digits = 3): number => Number(v.toFixed(digits));
 
-export function describeImage(source: string, image: RgbImage, subject: CustomSubjectName | null): ImageReport {
+export function describeImage(source: string, image: RgbImage, subject: CustomSubjectName | null, silhouettes: readonly SilhouetteQuery[] = []): ImageReport {
   const d = detect(image);
   const colourBoxes = Object.fromEntries(COLOUR_NAMES.map((c) => [c, null])) as ImageReport['colourBoxes'];
   for (let p = 0; p < d.labels.length; p++) {
@@ -125,6 +145,9 @@ export function describeImage(source: string, image: RgbImage, subject: CustomSu
     report.recognised = scores.recognised;
     report.silhouetteShape = scores.silhouetteShape;
   }
+  if (silhouettes.length) {
+    report.silhouettes = Object.fromEntries(silhouettes.map((q) => [`${q.colour}:${q.pattern}`, silhouetteShape(d, q.colour, q.pattern)]));
+  }
   return report;
 }
 
@@ -138,7 +161,7 @@ export async function runDetectCli(argv: readonly string[], readStdin: () => Pro
     for (const file of o.files) images.push({ source: file, image: await readPng(file) });
   }
   const subject = o.subject ? { name: o.subject, ...CUSTOM_SUBJECTS[o.subject], ...recognitionThreshold(o.subject) } : null;
-  return { subject, images: images.map(({ source, image }) => describeImage(source, image, o.subject)) };
+  return { subject, images: images.map(({ source, image }) => describeImage(source, image, o.subject, o.silhouettes)) };
 }
 
 async function readAllStdin(): Promise<Uint8Array> {

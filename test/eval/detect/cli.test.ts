@@ -44,8 +44,21 @@ test('detect CLI on a raw [N, H, W, 3] batch from stdin, with a custom subject: 
   assert.equal(out.images[1].silhouetteShape, null);
 });
 
+test('detect CLI --silhouette reads any colour\'s silhouette with a pattern\'s closing, null when the colour is absent', async () => {
+  const striped = renderScene([{ shape: 'square', colour: 'red', cx: 32, cy: 32, size: 24, pattern: 'striped' }], 'cream').image;
+  const out = await runDetectCli(['--silhouette', 'red:striped', '--silhouette', 'blue:striped', '--raw', '-', '--width', '64', '--height', '64'], async () => new Uint8Array([...striped.data, ...twoObjects.data]));
+  assert.deepEqual(out.images.map((i) => i.silhouettes), [{ 'red:striped': 'square', 'blue:striped': null }, { 'red:striped': 'circle', 'blue:striped': 'square' }]);
+  assert.equal(out.subject, null);
+  // Without the query the report has no silhouettes field.
+  assert.equal((await runDetectCli(['--raw', '-', '--width', '64', '--height', '64'], async () => striped.data)).images[0].silhouettes, undefined);
+});
+
 test('detect CLI arguments and input errors are coded', () => {
-  assert.deepEqual(parseDetectArgs(['a.png', 'b.png']), { subject: null, files: ['a.png', 'b.png'], raw: null });
+  for (const bad of ['red', 'teal:striped', 'red:dotted', 'red:striped:x', ':striped']) {
+    assert.throws(() => parseDetectArgs(['--silhouette', bad, 'a.png']), { code: 'E_EVAL_ARGS' }, bad);
+  }
+  assert.deepEqual(parseDetectArgs(['a.png', 'b.png']), { subject: null, silhouettes: [], files: ['a.png', 'b.png'], raw: null });
+  assert.deepEqual(parseDetectArgs(['--silhouette', 'red:striped', '--silhouette', 'blue:checkered', 'a.png']).silhouettes, [{ colour: 'red', pattern: 'striped' }, { colour: 'blue', pattern: 'checkered' }]);
   assert.throws(() => parseDetectArgs([]), { code: 'E_EVAL_ARGS' });
   assert.throws(() => parseDetectArgs(['--subject', 'dotted_triangle', 'a.png']), { code: 'E_EVAL_ARGS' });
   assert.throws(() => parseDetectArgs(['--raw', '-']), { code: 'E_EVAL_ARGS' }, 'size required');
