@@ -85,11 +85,11 @@ def main():
         prompt = p.replace("+residual", "").strip()
         rs = [[(word, vec)]] * args.n if p.endswith("+residual") else None
         imgs = run_batches(pipe, [prompt] * args.n, list(range(args.n)), steps=25, cfg=args.cfg, residuals=rs)
-        # the silhouette of the colour and pattern the prompt names ("a red checkered square": red, checkered), else
-        # of the subject's
+        # the silhouette of the colour and pattern the prompt names ("a red checkered square": red, checkered; "with a
+        # hole": hole), else of the subject's
         words = prompt.split()
         named = next((w for w in words if w in data.COLORS), colour)
-        named_pattern = next((w for w in words if w in ("checkered", "striped")), pattern)
+        named_pattern = next((w for w in words if w in data.PATTERNS), pattern)
         query = f"{named}:{named_pattern}"
         res = detect(imgs, name, query)
         print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([im['recognised'] for im in res['images']]):.0%}, "

@@ -58,8 +58,8 @@ export function formatInterval(metric: string, e: Estimate): string {
 
 function cell(metric: string, e: Estimate | undefined): string {
   if (!e) return 'n/a';
-  if (RATE_METRICS.has(metric)) return `${(100 * e.mean).toFixed(0)}% (${(100 * e.lo).toFixed(0)}-${(100 * e.hi).toFixed(0)})`;
-  return `${e.mean.toFixed(2)} (${e.lo.toFixed(2)}-${e.hi.toFixed(2)})`;
+  const mean = RATE_METRICS.has(metric) ? `${(100 * e.mean).toFixed(0)}%` : e.mean.toFixed(2);
+  return `${mean} (${formatInterval(metric, e)})`;
 }
 
 /** A summary row: "mean / mean (detail / detail)" with one decimal for rates, then the intervals and the sample counts. */
