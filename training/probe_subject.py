@@ -28,13 +28,14 @@ from train_residual import RES_DIR, read_safetensors
 REPO = os.path.dirname(HERE)
 
 
-def detect(imgs, subject, silhouette=None):
-    """eval/detect (through eval/detect/cli.ts) on uint8 images [N, H, W, 3] -> {"subject": {...}, "images": [...]}.
-    silhouette "COLOUR:PATTERN" adds each image's silhouettes[silhouette] (that colour read with the pattern's closing)."""
+def detect(imgs, subject=None, silhouette=None):
+    """eval/detect (through eval/detect/cli.ts) on uint8 images [N, H, W, 3] -> {"subject": {...}, "images": [...]}
+    (no "subject" without one). silhouette "COLOUR:PATTERN" adds each image's silhouettes[silhouette] (that colour read
+    with the pattern's closing)."""
     imgs = np.ascontiguousarray(imgs, dtype=np.uint8)
     n, h, w, _ = imgs.shape
-    cmd = ["node", "--import", "tsx", "eval/detect/cli.ts", "--subject", subject,
-           "--raw", "-", "--width", str(w), "--height", str(h)] + (["--silhouette", silhouette] if silhouette else [])
+    cmd = (["node", "--import", "tsx", "eval/detect/cli.ts", "--raw", "-", "--width", str(w), "--height", str(h)]
+           + (["--subject", subject] if subject else []) + (["--silhouette", silhouette] if silhouette else []))
     out = subprocess.run(cmd, cwd=REPO, input=imgs.tobytes(), capture_output=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"eval/detect/cli.ts failed ({out.returncode}): {out.stderr.decode().strip()}")

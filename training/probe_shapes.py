@@ -1,0 +1,67 @@
+"""Does a prompt read its shape word? For each template holding "{}" ("a red striped {}"), samples it with each of the
+four shapes at the same seeds and prints:
+- the mean absolute difference (0-255 levels, per pixel and channel) between the images of "square" and those of
+  "circle" and "triangle": near 0 when the picture ignores the word;
+- the L2 distance between the text encoder's outputs at the shape word for "square" and "circle";
+- per shape, the silhouette verdicts (eval/detect/silhouette.ts, through eval/detect/cli.ts --silhouette) of the colour
+  the template names, closed for its pattern ("striped", "checkered", "with a hole"; a plain template is read with the
+  hole's closing, colour only).
+Reference sampler, Euler 25 steps, seeds 0..n-1; SHAPES_WORK picks the weights (common.DIFF_FINAL).
+Usage: python3 training/probe_shapes.py [--n 24] [--cfg 5.0] "a red {}" "a red striped {}" "a red {} with a hole"
+"""
+import _env  # noqa: F401
+import argparse
+from collections import Counter
+
+import numpy as np
+import torch
+
+import data
+from common import DIFF_FINAL
+from probe_subject import detect, run_batches
+from reference_sampler import Pipeline
+
+
+def silhouette_query(template):
+    """'a red striped {}' -> 'red:striped'; the hole's closing (colour only) when no pattern is named."""
+    words = template.replace("{}", " ").split()
+    colour = next((w for w in words if w in data.COLORS), None)
+    if colour is None:
+        raise SystemExit(f"E_PROBE_ARGS: template {template!r} names no colour of {', '.join(data.COLORS)}")
+    return f"{colour}:{next((w for w in words if w in data.PATTERNS), 'hole')}"
+
+
+def shape_word_distance(pipe, a, b):
+    """L2 distance of the text encoder's outputs at the first token where prompts a and b differ."""
+    ids = pipe.token_ids([a, b])
+    at = int((ids[0] != ids[1]).nonzero()[0])
+    h = pipe.encode(ids)
+    return float((h[0, at] - h[1, at]).norm())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("templates", nargs="+")
+    ap.add_argument("--n", type=int, default=24)
+    ap.add_argument("--cfg", type=float, default=5.0)
+    args = ap.parse_args()
+    for t in args.templates:
+        if t.count("{}") != 1:
+            raise SystemExit(f"E_PROBE_ARGS: template {t!r} must hold one '{{}}' for the shape word")
+    queries = [silhouette_query(t) for t in args.templates]  # bad templates fail before the model loads
+    torch.set_num_threads(2)
+    pipe = Pipeline.load(DIFF_FINAL)
+    for t, query in zip(args.templates, queries):
+        imgs = {s: run_batches(pipe, [t.format(s)] * args.n, list(range(args.n)), steps=25, cfg=args.cfg)
+                for s in data.SHAPES}
+        diff = {s: float(np.abs(imgs["square"].astype(np.float32) - imgs[s]).mean()) for s in ("circle", "triangle")}
+        verdicts = {s: Counter(str(im["silhouettes"][query]) for im in detect(imgs[s], silhouette=query)["images"])
+                    for s in data.SHAPES}
+        print(f"'{t}' (n {args.n}, cfg {args.cfg}): |square - circle| {diff['circle']:.1f}, |square - triangle| "
+              f"{diff['triangle']:.1f}; text output distance square / circle "
+              f"{shape_word_distance(pipe, t.format('square'), t.format('circle')):.2f}; {query} silhouettes: "
+              + "; ".join(f"{s} {dict(verdicts[s].most_common())}" for s in data.SHAPES), flush=True)
+
+
+if __name__ == "__main__":
+    main()
