@@ -18,17 +18,16 @@ import torch
 
 import data
 from common import DIFF_FINAL
-from probe_subject import detect, run_batches
+from probe_subject import detect, named_silhouette, run_batches
 from reference_sampler import Pipeline
 
 
 def silhouette_query(template):
     """'a red striped {}' -> 'red:striped'; the hole's closing (colour only) when no pattern is named."""
-    words = template.replace("{}", " ").split()
-    colour = next((w for w in words if w in data.COLORS), None)
-    if colour is None:
+    query = named_silhouette(template.replace("{}", " "))
+    if query is None:
         raise SystemExit(f"E_PROBE_ARGS: template {template!r} names no colour of {', '.join(data.COLORS)}")
-    return f"{colour}:{next((w for w in words if w in data.PATTERNS), 'hole')}"
+    return query
 
 
 def shape_word_distance(pipe, a, b):

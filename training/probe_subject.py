@@ -2,8 +2,8 @@
 subject, the mean pattern score, the median width of the subject's colour region next to the same width in the
 subject's training images and in single-object pool images of its shape and colour, and the share of samples whose
 silhouette (eval/detect/silhouette.ts) has the base shape, and the same share for the colour and pattern the prompt
-names ("a red checkered square" is read on red with the checkered closing; unnamed: the subject's). Answers "is it the residual or
-the base model?" for a weak subject.
+names ("a red checkered square" is read on red with the checkered closing; unnamed: the subject's). Answers "is it
+the residual or the base model?" for a weak subject.
 Scores come from the project's one detector, eval/detect (TypeScript), through eval/detect/cli.ts: the pattern score
 and "recognised" (colour found, score >= half the mean score of training-like renders) are exactly what
 `npm run eval -- --only model` reports. Needs Node and the repo's node_modules.
@@ -42,6 +42,15 @@ def detect(imgs, subject=None, silhouette=None):
     res = json.loads(out.stdout)
     assert len(res["images"]) == n
     return res
+
+
+def named_silhouette(prompt, colour=None, pattern="hole"):
+    """The --silhouette query "COLOUR:PATTERN" of the palette colour and pattern a prompt names ("a red checkered
+    square" -> "red:checkered"; "with a hole" names the hole), the given defaults for what it leaves unnamed; None
+    when it names no colour and there is no default."""
+    words = prompt.split()
+    named = next((w for w in words if w in data.COLORS), colour)
+    return None if named is None else f"{named}:{next((w for w in words if w in data.PATTERNS), pattern)}"
 
 
 def median_width(res, colour):
@@ -86,12 +95,7 @@ def main():
         prompt = p.replace("+residual", "").strip()
         rs = [[(word, vec)]] * args.n if p.endswith("+residual") else None
         imgs = run_batches(pipe, [prompt] * args.n, list(range(args.n)), steps=25, cfg=args.cfg, residuals=rs)
-        # the silhouette of the colour and pattern the prompt names ("a red checkered square": red, checkered; "with a
-        # hole": hole), else of the subject's
-        words = prompt.split()
-        named = next((w for w in words if w in data.COLORS), colour)
-        named_pattern = next((w for w in words if w in data.PATTERNS), pattern)
-        query = f"{named}:{named_pattern}"
+        query = named_silhouette(prompt, colour, pattern)  # unnamed colour / pattern: the subject's
         res = detect(imgs, name, query)
         print(f"'{p}' (cfg {args.cfg}): recognised {np.mean([im['recognised'] for im in res['images']]):.0%}, "
               f"score {np.mean([im['pattern'] or 0.0 for im in res['images']]):.2f}, width {median_width(res, colour)}, "
