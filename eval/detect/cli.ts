@@ -11,7 +11,9 @@
  * score, whether it is recognised and the recognition threshold (detect/pattern.ts), and the shape of its silhouette
  * (detect/silhouette.ts). --silhouette COLOUR:PATTERN (repeatable; e.g. red:striped, a pattern among checkered,
  * striped, hole) adds the shape of that colour's silhouette closed for that pattern, for any palette colour: how a
- * base model draws "a red striped square" is read with the same silhouette rule as the custom subject.
+ * base model draws "a red striped square" is read with the same silhouette rule as the custom subject. Unlike the
+ * subject's silhouetteShape, which is null off the palette backgrounds (plainScene false, as the evaluation counts
+ * it), a query is read whatever the background.
  *
  * Output: { "subject": null | { name, colour, pattern, reference, threshold },
  *           "images": [ { source, width, height, background, objects: [{ colour, shape, area, box, centroid }],
@@ -116,7 +118,8 @@ export interface ImageReport {
   recognised?: number;
   /** The subject's silhouette shape (./silhouette.ts); null when its colour is absent or the scene is not plain. */
   silhouetteShape?: string | null;
-  /** Per --silhouette query ("red:striped"): that colour's silhouette shape, null when the colour is absent. */
+  /** Per --silhouette query ("red:striped"): that colour's silhouette shape, null when the colour is absent (read on
+   * any background, plain or not). */
   silhouettes?: Record<string, string | null>;
 }
 

@@ -53,6 +53,19 @@ test('detect CLI --silhouette reads any colour\'s silhouette with a pattern\'s c
   assert.equal((await runDetectCli(['--raw', '-', '--width', '64', '--height', '64'], async () => striped.data)).images[0].silhouettes, undefined);
 });
 
+test('detect CLI --silhouette is read off the palette backgrounds too, where the subject\'s silhouetteShape is null', async () => {
+  const scene = renderScene([{ shape: 'square', colour: 'blue', cx: 32, cy: 32, size: 24, pattern: 'striped' }], 'cream');
+  const brown = Uint8Array.from(scene.image.data);
+  const cream = Array.from(brown.subarray(0, 3)); // the corner pixel is background
+  for (let p = 0; p < brown.length; p += 3) {
+    if (brown[p] === cream[0] && brown[p + 1] === cream[1] && brown[p + 2] === cream[2]) brown.set([120, 80, 40], p);
+  }
+  const args = ['--subject', 'striped_square', '--silhouette', 'blue:striped', '--raw', '-', '--width', '64', '--height', '64'];
+  const [onCream, onBrown] = (await runDetectCli(args, async () => new Uint8Array([...scene.image.data, ...brown]))).images;
+  assert.deepEqual([onCream.plainScene, onCream.silhouetteShape, onCream.silhouettes], [true, 'square', { 'blue:striped': 'square' }]);
+  assert.deepEqual([onBrown.plainScene, onBrown.silhouetteShape, onBrown.silhouettes], [false, null, { 'blue:striped': 'square' }]);
+});
+
 test('detect CLI arguments and input errors are coded', () => {
   for (const bad of ['red', 'teal:striped', 'red:dotted', 'red:striped:x', ':striped']) {
     assert.throws(() => parseDetectArgs(['--silhouette', bad, 'a.png']), { code: 'E_EVAL_ARGS' }, bad);
