@@ -30,8 +30,10 @@
 #   naming the background), HELDOUT=1 (diffusion never sees a scene of the evaluation's held-out split,
 #   data.heldout_scene; 0 = train on every scene) and OBJ_GAP=2 (the pools' objects stay 2 px apart; empty = they
 #   may touch slightly, as in the twelfth and earlier builds). PATTERN_P=0.12 (share of the pools' objects drawn
-#   checkered / striped / with a hole; never in a custom subject's own combination). EXACT_LEN=0 (1 = stages 3 and 3b train with
-#   --exact-length, the sixteenth build's recipe). Stage 3c, DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it),
+#   checkered / striped / with a hole; never in a custom subject's own combination). STRIPES=fine (data.py
+#   SHAPES_STRIPES: "grid" draws 4 px bands on the autoencoder's 4 px latent cells instead of 3 px bands at a random
+#   phase, for every stage including the residuals' subject images; the evaluation's renderer draws "fine").
+#   EXACT_LEN=0 (1 = stages 3 and 3b train with --exact-length, the sixteenth build's recipe). Stage 3c, DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it),
 #   fine-tunes with --exact-length (each caption of a truncated batch attends only up to its own EOS, so
 #   adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth build.
 # The twelfth attempt (committed 2026-12-01 to 2026-12-04) was DIFF_MIN=58 DIFF2_MIN=23 (minutes; 4222 + 1874 steps
@@ -88,6 +90,7 @@ if [ "${EXACT_LEN:-0}" = 1 ]; then DIFF_FLAGS+=(--exact-length); fi
 
 OBJ_GAP="${OBJ_GAP-2}"  # px between objects' size squares in the pools (gen_pool.py); empty (OBJ_GAP=) = slight touching allowed
 PATTERN_P="${PATTERN_P:-0.12}"  # share of the pools' objects drawn checkered / striped / with a hole (gen_pool.py)
+export SHAPES_STRIPES="${STRIPES:-fine}"  # how stripes are drawn (data.py STRIPES): fine or grid
 
 # FROM_STAGE resumes a build whose earlier stages finished in the same $SHAPES_WORK (all stages are seeded, so
 # their outputs are what a rerun would write): 1 2 2b 3 3b 3c 4 5 6 7. The tokenizer is always rewritten (seconds).
@@ -111,7 +114,7 @@ tee_flags() { if [ "$CONTINUE" = 1 ] && [ "$FROM_STAGE" = "$1" ]; then echo -a; 
 
 if runs 1; then
   stage "1. data pool (2 x $POOL_N samples, seeds 1 and 2${OBJ_GAP:+, objects $OBJ_GAP px apart}, $PATTERN_P of objects" \
-    "patterned) and BPE tokenizer"
+    "patterned, $SHAPES_STRIPES stripes) and BPE tokenizer"
   $PY gen_pool.py "$SHAPES_WORK/pool_1.pkl" "$POOL_N" 1 "$OBJ_GAP" "$PATTERN_P" & p1=$!
   $PY gen_pool.py "$SHAPES_WORK/pool_2.pkl" "$POOL_N" 2 "$OBJ_GAP" "$PATTERN_P" & p2=$!
   wait $p1 && wait $p2

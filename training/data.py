@@ -5,6 +5,7 @@ Everything is seeded: `make_sample(rng)` takes a numpy Generator. Images are dra
 resolution with PIL and box-filtered down to 64x64 (anti-aliased edges).
 """
 import math
+import os
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -26,6 +27,13 @@ BACKGROUNDS = {
     "cream": (242, 232, 200),
 }
 NUM_OBJ_P = [0.30, 0.35, 0.25, 0.10]  # 1, 2, 3, 4 objects
+# How stripes are drawn (_pattern), from SHAPES_STRIPES: "fine" (the committed world: 3 px bands of a 6 px period at a
+# random phase, finer than the autoencoder's 4 px latent cells) or "grid" (4 px bands of an 8 px period on the latent
+# cells, in image coordinates; training/HISTORY.md, twenty-fifth attempt's probes: decoded and drawn cleanly). The
+# TypeScript renderer (eval/detect/render.ts) draws "fine" stripes.
+STRIPES = os.environ.get("SHAPES_STRIPES", "fine")
+if STRIPES not in ("fine", "grid"):
+    raise SystemExit(f"E_DATA_STRIPES: SHAPES_STRIPES must be 'fine' or 'grid', not {STRIPES!r}")
 SIZE_MIN, SIZE_MAX = 14, 28
 
 # Words the residual templates / eval prompts use; included in the BPE corpus.
@@ -97,7 +105,9 @@ def _pattern(kind, color, hi, rng):
         base[chk] = (250, 250, 250)
     elif kind == "striped":
         period = 6 * SS  # 6 px period, 3 px stripes (horizontal)
-        oy = rng.integers(0, period)
+        oy = rng.integers(0, period)  # drawn in both modes, so "grid" draws the same scenes
+        if STRIPES == "grid":
+            period, oy = 8 * SS, 0  # 4 px bands on the 4 px latent cells
         st = ((yy + oy) % period) < period // 2
         base[st] = (250, 250, 250)
     return base
