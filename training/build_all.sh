@@ -33,9 +33,10 @@
 #   checkered / striped / with a hole; never in a custom subject's own combination). STRIPES=fine (data.py
 #   SHAPES_STRIPES: "grid" draws 4 px bands on the autoencoder's 4 px latent cells instead of 3 px bands at a random
 #   phase, for every stage including the residuals' subject images; the evaluation's renderer draws "fine").
-#   EXACT_LEN=0 (1 = stages 3 and 3b train with --exact-length, the sixteenth build's recipe). Stage 3c, DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it),
-#   fine-tunes with --exact-length (each caption of a truncated batch attends only up to its own EOS, so
-#   adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth build.
+#   EXACT_LEN=0 (1 = stages 3 and 3b train with --exact-length, the sixteenth build's recipe). Stage 3c,
+#   DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it), fine-tunes with --exact-length (each caption of a truncated
+#   batch attends only up to its own EOS, so adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth
+#   build.
 # The twelfth attempt (committed 2026-12-01 to 2026-12-04) was DIFF_MIN=58 DIFF2_MIN=23 (minutes; 4222 + 1874 steps
 # that day) OFFSET_NOISE=0 BG_P=0.3 HELDOUT=0 OBJ_GAP= (empty).
 # FROM_STAGE=3 (or 2, 2b, 3b, 3c, 4, 5, 6, 7) resumes a build in the same SHAPES_WORK after the stages before it.
