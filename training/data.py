@@ -29,8 +29,9 @@ BACKGROUNDS = {
 NUM_OBJ_P = [0.30, 0.35, 0.25, 0.10]  # 1, 2, 3, 4 objects
 # How stripes are drawn (_pattern), from SHAPES_STRIPES: "fine" (the committed world: 3 px bands of a 6 px period at a
 # random phase, finer than the autoencoder's 4 px latent cells) or "grid" (4 px bands of an 8 px period on the latent
-# cells, in image coordinates; training/HISTORY.md, twenty-fifth attempt's probes: decoded and drawn cleanly). The
-# TypeScript renderer (eval/detect/render.ts) draws "fine" stripes.
+# cells, in image coordinates; training/HISTORY.md, twenty-fifth attempt's probes: decoded and drawn cleanly; its one
+# from-scratch build, the twenty-sixth attempt, was not adopted). The TypeScript renderer (eval/detect/render.ts)
+# draws "fine" stripes.
 STRIPES = os.environ.get("SHAPES_STRIPES", "fine")
 if STRIPES not in ("fine", "grid"):
     raise SystemExit(f"E_DATA_STRIPES: SHAPES_STRIPES must be 'fine' or 'grid', not {STRIPES!r}")
