@@ -33,7 +33,8 @@
 #   checkered / striped / with a hole; never in a custom subject's own combination). STRIPES=fine (data.py
 #   SHAPES_STRIPES: "grid" draws 4 px bands on the autoencoder's 4 px latent cells instead of 3 px bands at a random
 #   phase, for every stage including the residuals' subject images; the evaluation's renderer draws "fine"; the one
-#   build with "grid", the twenty-sixth attempt in training/HISTORY.md, did not learn the shape words: not adopted).
+#   build with "grid", the twenty-sixth attempt in training/HISTORY.md, did not learn the shape words: not adopted;
+#   neither did a repeat of the default recipe, the twenty-seventh, so that build does not condemn the option).
 #   EXACT_LEN=0 (1 = stages 3 and 3b train with --exact-length, the sixteenth build's recipe). Stage 3c,
 #   DIFF3_MIN=1400steps at DIFF3_LR=1e-4 (0 = skip it), fine-tunes with --exact-length (each caption of a truncated
 #   batch attends only up to its own EOS, so adaptive-length prompts work) on top of stages 3 and 3b: the eighteenth
