@@ -52,6 +52,8 @@ def main():
     ap.add_argument("--cfg", type=float, default=5.0)
     ap.add_argument("--require-shape", type=float, default=None, metavar="FRAC")
     args = ap.parse_args()
+    if args.require_shape is not None and not 0 < args.require_shape <= 1:
+        raise SystemExit(f"E_PROBE_ARGS: --require-shape {args.require_shape:g} must be a share in (0, 1]")
     for t in args.templates:
         if t.count("{}") != 1:
             raise SystemExit(f"E_PROBE_ARGS: template {t!r} must hold one '{{}}' for the shape word")
@@ -78,6 +80,7 @@ def main():
               "shape words apart (training/HISTORY.md, twenty-seventh attempt): a build should not go on from them "
               "(build_all.sh: SHAPE_CHECK=0 skips this check).", file=sys.stderr, flush=True)
         sys.exit(3)
+
 
 if __name__ == "__main__":
     main()
