@@ -9,9 +9,7 @@ four shapes at the same seeds and prints:
 Reference sampler, Euler 25 steps, seeds 0..n-1; SHAPES_WORK picks the weights (common.DIFF_FINAL).
 --require-shape FRAC makes it a check (build_all.sh runs one after stage 3b): it exits with status 3 and
 E_SHAPE_WORDS when any shape is drawn as asked (its silhouette verdict is that shape) in fewer than FRAC of the samples
-of a template. The two builds that lost "square" against "circle" drew "a red square" square in 1 and 2 of 8 samples
-after stage 3b (training/HISTORY.md, twenty-seventh attempt), the committed model in 96% of 24 (twenty-third
-attempt's probes).
+of a template (why and how the share separates builds: training/HISTORY.md, twenty-seventh attempt).
 Usage: python3 training/probe_shapes.py [--n 24] [--cfg 5.0] [--require-shape 0.5] "a red {}" "a red striped {}"
   "a red {} with a hole"
 """
