@@ -20,7 +20,8 @@
 #   float sums) EVAL_N=60
 #   BUILD_MIN=115 (caps the diffusion stages' step budgets with minutes so that a from-scratch build ends within 115
 #   min on any day, training fewer steps on a slow one; see "The deadline" below; 0 = no deadline, the step budgets
-#   alone: about 2 h on a day of 0.8 s per stage-3 step) LOAD_S=45
+#   alone: about 2 h on a day of 0.8 s per stage-3 step, and the stages measured gave the same weights on every
+#   run, HISTORY.md, twenty-eighth attempt) LOAD_S=45
 #   Budgets may also be both, "4222steps/47.5min": whichever is reached first (common.Budget).
 #   PAD77=0.7 (share of diffusion batches padded to 77 tokens); CACHED_LATENTS=1 encodes the pool and its mirror
 #   images once instead of every batch (same data, faster steps); SUMMARY_DROP=0.15 trains that share of the
@@ -34,7 +35,8 @@
 #   SHAPES_STRIPES: "grid" draws 4 px bands on the autoencoder's 4 px latent cells instead of 3 px bands at a random
 #   phase, for every stage including the residuals' subject images; the evaluation's renderer draws "fine"; the one
 #   build with "grid", the twenty-sixth attempt in training/HISTORY.md, did not learn the shape words: not adopted;
-#   neither did a repeat of the default recipe, the twenty-seventh, so that build does not condemn the option).
+#   neither did a repeat of the default recipe, the twenty-seventh, nor that recipe on its step budgets with
+#   BUILD_MIN=0, the twenty-eighth, so that build does not condemn the option).
 #   SHAPE_CHECK=0.5 (after stage 3b, the build stops unless each shape word is drawn as asked in half of 8 samples,
 #   probe_shapes.py --require-shape; 0 = no check; see the stage below).
 #   EXACT_LEN=0 (1 = stages 3 and 3b train with --exact-length, the sixteenth build's recipe). Stage 3c,
