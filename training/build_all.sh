@@ -189,10 +189,11 @@ if runs 3b; then
   diffusion_stage 3b "$DIFF2_MIN" "$DIFF2_LR" train2.log --attr-drop 0.25 --resume
 fi
 # The shape-word check: the recipe does not learn "square" against "circle" in every build (training/HISTORY.md,
-# twenty-sixth and twenty-seventh attempts: both drew "a red square" as a disc). A build whose stages 3 and 3b did
+# twenty-sixth to twenty-eighth attempts: all three drew "a red square" as a disc). A build whose stages 3 and 3b did
 # not learn a shape word stops here (probe_shapes.py exits 3, E_SHAPE_WORDS) before stage 3c, the export and the
-# residuals spend 35 minutes on it and before models/shapes is overwritten. About a minute, taken from stage 3c's
-# deadline cap. SHAPE_CHECK is the share of 8 samples per shape that must be drawn as asked; 0 = no check.
+# residuals spend 35 minutes on it and before models/shapes is overwritten (it stopped the twenty-eighth build so).
+# Under a minute (23 s there), taken from stage 3c's deadline cap. SHAPE_CHECK is the share of 8 samples per shape
+# that must be drawn as asked; 0 = no check.
 SHAPE_CHECK="${SHAPE_CHECK:-0.5}"
 if runs 3b && [ "$SHAPE_CHECK" != 0 ]; then
   stage "3b check. shape words: each shape drawn as asked in >= $SHAPE_CHECK of 8 samples of \"a red {}\""
