@@ -153,6 +153,7 @@ function download() {
 // --- runs -------------------------------------------------------------------------------------------------------
 const myRuns = new Set();
 const startedRuns = new Set(); // runs whose events already arrived: a fast run can finish before POST /api/runs returns
+const endedRuns = new Set(); // runs whose terminal event arrived: it can come before the reply to POST /api/interrupt
 const queuePanel = createQueuePanel($('queue-list'), log);
 const ui = { redraw, log, status };
 const gallery = createGallery($('gallery'), { log, status, openRun: (file, runId) => openAsEdit(file, `run ${runId.slice(0, 8)}`) });
@@ -242,7 +243,8 @@ async function queueOnce() {
 async function interrupt() {
   try {
     const r = await api('/api/interrupt', { method: 'POST', json: {} });
-    status(r.interrupted ? 'interrupting…' : 'nothing is running');
+    if (!r.interrupted) status('nothing is running');
+    else if (!endedRuns.has(r.interrupted)) status('interrupting…');
   } catch (err) {
     log(err.message, 'error');
   }
@@ -250,7 +252,10 @@ async function interrupt() {
 
 function onMessage(message) {
   // The terminal event is sent once the history entry is written: the gallery finds the run.
-  if (TERMINAL.has(message.type) && gallery.open) gallery.refresh();
+  if (TERMINAL.has(message.type)) {
+    endedRuns.add(message.runId);
+    if (gallery.open) gallery.refresh();
+  }
   if (message.type === 'status') return void queuePanel.refresh();
   if (message.type === 'queued') {
     // Runs submitted with our clientId are ours; `queued` arrives before any of their events.

@@ -87,10 +87,16 @@ export async function nodePoint(page: Page, nodeId: string, x: number, y: number
   }, { nodeId, x, y });
 }
 
+/** Waits for the status line to match `pattern`; a timeout says what the status line said instead. */
 export async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
-  await page.waitForFunction(
-    (src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 },
-  );
+  try {
+    await page.waitForFunction(
+      (src) => new RegExp(src).test(document.getElementById('status')!.textContent!), pattern.source, { timeout, polling: 100 },
+    );
+  } catch (err) {
+    const seen = await page.textContent('#status').catch(() => '(page closed)');
+    throw new Error(`status never matched ${pattern} in ${timeout} ms; it says ${JSON.stringify(seen)}`, { cause: err });
+  }
   return (await page.textContent('#status'))!;
 }
 

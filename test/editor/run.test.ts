@@ -72,6 +72,37 @@ test('Interrupt stops a running run and the editor says so', { skip }, async () 
   await page.screenshot({ path: join(ARTIFACTS, 'editor-interrupted.png') });
 });
 
+test('an Interrupt reply that arrives after the run has ended leaves the status saying interrupted', { skip }, async () => {
+  const { page } = s;
+  // The terminal event and the POST's reply travel separately; on a loaded machine the event can come first (a CI
+  // run on 2026-12-05 saw "interrupting…" written over "interrupted at sampler"). Holding the reply back until the
+  // event has arrived makes that order certain here.
+  let held = false;
+  await page.route('**/api/interrupt', async (route) => {
+    const reply = await route.fetch();
+    await waitForStatus(page, /^interrupted/);
+    held = true;
+    await route.fulfill({ response: reply });
+  });
+  await page.evaluate(() => {
+    const { setInput } = (window as any).cones;
+    setInput('seed', 'value', 2);
+    setInput('sampler', 'steps', 400);
+  });
+  await page.click('#btn-run');
+  await page.waitForFunction(
+    () => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 },
+  );
+  const replied = page.waitForResponse('**/api/interrupt');
+  await page.click('#btn-interrupt');
+  await replied;
+  await page.unroute('**/api/interrupt');
+  assert.ok(held, 'the reply was held until the interrupted event had arrived');
+  // The reply's handler runs in the page after the response: let two frames pass before reading the status.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  assert.match(await page.textContent('#status') ?? '', /^interrupted at sampler$/);
+});
+
 test('dropping the saved PNG on the canvas restores the graph that made it', { skip }, async () => {
   assert.ok(savedUrl, 'the first test saved an image');
   const { page } = s;
