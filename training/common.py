@@ -57,7 +57,10 @@ class Budget:
     eighth build in training/HISTORY.md got 4700 diffusion steps where the seventh got 6167); a step budget fixes the
     result and the duration varies. Both: the steps on a machine fast enough, fewer on a slow day, never longer than
     the minutes (build_all.sh BUILD_MIN). frac() is the schedule's progress in [0, 1] (cosine learning-rate decay): the
-    larger of the two progresses, so the decay ends with the run."""
+    larger of the two progresses, so the decay ends with the run.
+    plan() turns minutes into a step count before the first step (train_diffusion.py): the schedule then follows the
+    steps alone, and "<N>steps" reruns the run exactly, where a clock-driven schedule differs on every run
+    (training/HISTORY.md, twenty-eighth attempt)."""
 
     def __init__(self, spec):
         spec = str(spec).strip()
@@ -75,6 +78,7 @@ class Budget:
                              "(e.g. 4700steps/52.5min)")
         if any(v is not None and not v > 0 for v in (self.steps, self.seconds)):
             raise SystemExit(f"budget {spec!r} must be positive")
+        self.limit = None  # plan(): the hard stop in seconds, kept from the minutes
         self.start()
 
     def start(self):
@@ -91,11 +95,30 @@ class Budget:
         return min(1.0, max(by_steps, by_time))
 
     def done(self, step, elapsed=None):
-        return self.frac(step, elapsed) >= 1.0
+        return self.frac(step, elapsed) >= 1.0 or self.clock_stopped(elapsed)
+
+    def plan(self, seconds_per_step, margin=0.03, slack=0.1):
+        """Replaces the minutes with the steps that fit in what is left of them at seconds_per_step, with `margin`
+        spare for a slower stretch, and no more than the budget's own steps. The minutes stay only as a hard stop,
+        `slack` past them (a run stopped by it ends before its decay, and is not rerun exactly by its steps).
+        Returns the steps."""
+        left = self.seconds - self.elapsed()
+        fit = max(1, int(left / (seconds_per_step * (1 + margin))))
+        self.set_plan(min(self.steps, fit) if self.steps else fit, self.seconds * (1 + slack))
+        return self.steps
+
+    def set_plan(self, steps, limit):
+        """A plan's step count and hard stop (plan(), or a continued run's checkpoint)."""
+        self.steps, self.seconds, self.limit = steps, None, limit
+
+    def clock_stopped(self, elapsed=None):
+        """A planned run past its hard stop."""
+        return self.limit is not None and (self.elapsed() if elapsed is None else elapsed) >= self.limit
 
     def __str__(self):
         parts = ([f"{self.steps} steps"] if self.steps else []) + ([f"{self.seconds / 60:g} min"] if self.seconds else [])
-        return " or ".join(parts)
+        stop = f" (planned; hard stop at {self.limit / 60:.1f} min)" if self.limit is not None else ""
+        return " or ".join(parts) + stop
 
 
 def trained_steps(ck):
@@ -105,3 +128,13 @@ def trained_steps(ck):
         total += info.get("steps", 0)
         info = info.get("previous")
     return total
+
+
+def stage_steps(ck):
+    """The steps of each run behind a finished checkpoint, the first run first (stage 3, 3b, 3c of a build), each
+    with True when a planned run's hard stop ended it (common.Budget.plan): [(steps, clock_stopped)]."""
+    runs, info = [], ck.get("info")
+    while info:
+        runs.append((info.get("steps", 0), bool((info.get("planned") or {}).get("clock_stopped"))))
+        info = info.get("previous")
+    return runs[::-1]

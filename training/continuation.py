@@ -35,7 +35,7 @@ def run_key(args, world):
 def state(run, args, elapsed):
     """What checkpoint() adds to the weights so that the run can go on from here."""
     return dict(opt=run.nets.opt.state_dict(), rng=run.rng.bit_generator.state, elapsed=elapsed,
-                run_key=run_key(args, run.world))
+                run_key=run_key(args, run.world), plan=(run.budget.steps, run.budget.limit))
 
 
 def load(args, world):
@@ -66,6 +66,8 @@ def restore(run, args):
     n.ema_unet.load_state_dict(ck["unet"])
     n.opt.load_state_dict(ck["opt"])
     run.rng.bit_generator.state = ck["rng"]
+    if ck.get("plan") and ck["plan"][1] is not None:  # the stopped run's minutes were planned into steps
+        run.budget.set_plan(*ck["plan"])
     step = ck["step"]
     torch.manual_seed(1_000_003 + step)  # same on every rank, as the first seeding was
     return step, ck["elapsed"], list(ck["hist"])

@@ -6,9 +6,10 @@ By default every batch is encoded with the frozen encoder, half of the images fl
   encoder is not flip-equivariant, so a flipped latent must come from the flipped image: flipping a cached latent
   decodes at 23.5 dB PSNR against 32.3 dB). Encoding runs in batches of 16 (measured 150-175 img/s on this machine
   against 72 img/s in batches of 64); with --procs N each process encodes a share and the shares are gathered.
-Budget (common.Budget): minutes (the cosine learning-rate decay runs over elapsed time, so the run ends on time
-whatever the machine load, with as many steps as the machine gives) or "<N>steps" (the same steps on any
-machine). Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
+Budget (common.Budget): "<N>steps" (the same steps on any machine), minutes, or both ("4222steps/47.5min"). Minutes
+are planned into steps before the first step (plan_steps: as many as fit at the measured step time), so the cosine
+learning-rate decay always runs over steps and the "<N>steps" budget the log prints reruns the run exactly; the
+minutes stay as a hard stop 10% past them. Checkpoints (raw + EMA weights) every ~10 minutes to WORK/diffusion.pt; the final
 EMA weights go to WORK/diffusion_final.pt.
 Conditioning: 10% empty captions (for CFG); a share --pad77 of batches (default 0.7) padded to 77 with the pad token,
 the rest truncated to the batch's longest real length (BOS..EOS), so both fixed-77 and adaptive-length conditioning
@@ -299,6 +300,8 @@ def step_loop(run, args):
         step, elapsed, hist = continuation.restore(run, args)
         budget.t0 -= elapsed
         run.log(f"continuing at step {step} ({elapsed:.0f}s of training so far)", flush=True)
+    elif budget.seconds:
+        plan_steps(run, args)
     last_ck, run_loss, run_ground, n_loss = time.time(), 0.0, 0.0, 0
     while not budget.done(step, elapsed):
         batch = draw_batch(run, args)
@@ -326,7 +329,44 @@ def step_loop(run, args):
             run.log(f"checkpoint at step {step}" + (" (stop asked for)" if stopping else ""), flush=True)
         if stopping:
             return step, elapsed, hist, True
+    if budget.clock_stopped(elapsed) and step < budget.steps:
+        run.log(f"the hard stop ended the run at step {step} of {budget.steps} planned ({elapsed / 60:.1f} min): "
+                "its learning rate had not decayed, and its step count does not rerun it", flush=True)
     return step, elapsed, hist, False
+
+
+PLAN_STEPS = 12  # steps timed by plan_steps (the first two, slower, are not counted)
+
+
+def plan_steps(run, args):
+    """A budget with minutes becomes a step count before the first step (common.Budget.plan): PLAN_STEPS steps are
+    timed on the run's own batches at learning rate 0 and then undone (weights, AdamW, both random generators), so
+    the run goes on as a "<N>steps" run would from its start and that budget reruns it exactly. The plan is made on
+    rank 0's clock and shared (ddp.sync_scalars)."""
+    n, budget = run.nets, run.budget
+    saved = dict(te=copy.deepcopy(n.te.state_dict()), unet=copy.deepcopy(n.unet.state_dict()),
+                 torch=torch.get_rng_state(), np=copy.deepcopy(run.rng.bit_generator.state))
+    times = []
+    for _ in range(PLAN_STEPS):
+        t0 = time.time()
+        batch = draw_batch(run, args)
+        z0 = clean_latents(run, batch)
+        t, eps, zt = add_noise(run, z0, args.offset_noise)
+        optimise(run, args, batch, t, eps, zt, 0.0)
+        ddp.sync_scalars(run.world, 0.0)
+        times.append(time.time() - t0)
+    rate, = ddp.sync_scalars(run.world, float(np.median(times[2:])))
+    elapsed, = ddp.sync_scalars(run.world, budget.elapsed())
+    budget.t0 = time.time() - elapsed
+    minutes = budget.seconds / 60
+    steps = budget.plan(rate)
+    n.te.load_state_dict(saved["te"])
+    n.unet.load_state_dict(saved["unet"])
+    n.opt = torch.optim.AdamW(n.params, lr=args.lr, weight_decay=1e-2)  # as build_nets made it: no moments yet
+    torch.set_rng_state(saved["torch"])
+    run.rng.bit_generator.state = saved["np"]
+    run.log(f"planned: {steps} steps in {minutes:g} min at {rate:.3f} s/step (median of {PLAN_STEPS - 2} timed "
+            f"steps, undone; {elapsed:.0f}s spent timing); the budget {steps}steps reruns this run exactly", flush=True)
 
 
 def draw_batch(run, args):
@@ -430,6 +470,8 @@ def save_final(run, args, step, elapsed, hist):
                 exact_length=args.exact_length,
                 heldout_skipped=args.heldout,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
+    if run.budget.limit is not None:
+        info["planned"] = dict(budget=args.budget, steps=run.budget.steps, clock_stopped=step < run.budget.steps)
     if run.nets.previous is not None:
         info["previous"] = run.nets.previous
     obj = checkpoint(run, step, hist, info=info)
