@@ -26,6 +26,20 @@ const nodeState = (id: string) => s.page.evaluate((nodeId) => {
   return { ...st, images: (st.images ?? []).map((img: HTMLImageElement) => ({ src: img.src, width: img.naturalWidth })) };
 }, id);
 
+/** Runs the open graph with a new seed (so the sampler re-runs) and 400 steps (long enough to interrupt), and waits
+ *  until the sampler has made its first step. */
+async function startLongRun(seed: number): Promise<void> {
+  await s.page.evaluate((value) => {
+    const { setInput } = (window as any).cones;
+    setInput('seed', 'value', value);
+    setInput('sampler', 'steps', 400);
+  }, seed);
+  await s.page.click('#btn-run');
+  await s.page.waitForFunction(
+    () => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 },
+  );
+}
+
 test('a run shows progress, a live preview on the sampler and the saved image on SaveImage', { skip }, async () => {
   const { page } = s;
   await openExample(page, 'two-subjects-layout');
@@ -52,16 +66,7 @@ test('a run shows progress, a live preview on the sampler and the saved image on
 
 test('Interrupt stops a running run and the editor says so', { skip }, async () => {
   const { page } = s;
-  // A new seed re-runs the sampler; many steps keep it busy long enough to interrupt.
-  await page.evaluate(() => {
-    const { setInput } = (window as any).cones;
-    setInput('seed', 'value', 1);
-    setInput('sampler', 'steps', 400);
-  });
-  await page.click('#btn-run');
-  await page.waitForFunction(
-    () => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 },
-  );
+  await startLongRun(1);
   assert.match(await page.textContent('#queue-list') ?? '', /running/);
   await page.click('#btn-interrupt');
   assert.match(await waitForStatus(page, /^interrupted/), /interrupted at sampler/);
@@ -84,15 +89,7 @@ test('an Interrupt reply that arrives after the run has ended leaves the status 
     held = true;
     await route.fulfill({ response: reply });
   });
-  await page.evaluate(() => {
-    const { setInput } = (window as any).cones;
-    setInput('seed', 'value', 2);
-    setInput('sampler', 'steps', 400);
-  });
-  await page.click('#btn-run');
-  await page.waitForFunction(
-    () => (window as any).cones.node('sampler').conesState.progress?.[0] >= 1, null, { timeout: 60_000, polling: 50 },
-  );
+  await startLongRun(2);
   const replied = page.waitForResponse('**/api/interrupt');
   await page.click('#btn-interrupt');
   await replied;
