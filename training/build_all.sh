@@ -143,7 +143,7 @@ fi
 # the seconds each remaining stage spends before its first step (LOAD3_S for stage 3, which caches the latents,
 # LOAD_S for 3b and 3c). On a machine fast enough the caps never bind; on a slow day the stages train fewer steps
 # (their logs and model_index.json "diffusion_steps_trained" say how many) and the build still ends on time.
-# A capped stage times 12 steps, undoes them and fixes its step count before its first real step
+# A capped stage times 32 steps, undoes them and fixes its step count before its first real step
 # (common.Budget.plan): its schedule then depends on steps only, and the line "diffusion steps trained" below gives
 # the step budgets that rerun the build exactly; the minutes stay as a hard stop 10% past the cap.
 # A resumed build (FROM_STAGE) has no deadline: give a stopped stage the budget its header printed.
@@ -212,12 +212,8 @@ fi
 # The step counts the diffusion stages trained. Each capped stage planned its minutes into steps before its first step
 # (common.Budget.plan), so with BUILD_MIN=0 and the build's other settings these budgets rerun it exactly.
 if runs 3; then
-  rerun=$($PY -c 'import torch, common
-runs = common.stage_steps(torch.load(common.DIFF_FINAL))
-names = ["DIFF_MIN", "DIFF2_MIN", "DIFF3_MIN"]
-print(" ".join(f"{n}={s}steps" for n, (s, _) in zip(names, runs)) + (" DIFF3_MIN=0" if len(runs) == 2 else ""),
-      "(not exact: a hard stop ended a stage before its planned steps)" if any(c for _, c in runs) else "")')
-  stage "diffusion steps trained: BUILD_MIN=0 $rerun"
+  stage "diffusion steps trained: BUILD_MIN=0 $($PY -c 'import torch, common
+print(common.rerun_budgets(torch.load(common.DIFF_FINAL)))')"
 fi
 
 if runs 4; then

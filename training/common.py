@@ -97,7 +97,7 @@ class Budget:
     def done(self, step, elapsed=None):
         return self.frac(step, elapsed) >= 1.0 or self.clock_stopped(elapsed)
 
-    def plan(self, seconds_per_step, margin=0.03, slack=0.1):
+    def plan(self, seconds_per_step, margin=0.1, slack=0.1):
         """Replaces the minutes with the steps that fit in what is left of them at seconds_per_step, with `margin`
         spare for a slower stretch, and no more than the budget's own steps. The minutes stay only as a hard stop,
         `slack` past them (a run stopped by it ends before its decay, and is not rerun exactly by its steps).
@@ -130,11 +130,18 @@ def trained_steps(ck):
     return total
 
 
-def stage_steps(ck):
-    """The steps of each run behind a finished checkpoint, the first run first (stage 3, 3b, 3c of a build), each
-    with True when a planned run's hard stop ended it (common.Budget.plan): [(steps, clock_stopped)]."""
+def rerun_budgets(ck):
+    """build_all.sh's step budgets for the runs behind a finished checkpoint (stages 3, 3b and 3c, the first run
+    first), e.g. "DIFF_MIN=49steps DIFF2_MIN=37steps DIFF3_MIN=43steps", with a warning when a planned run's hard
+    stop ended one before its planned steps (common.Budget.plan), which those budgets then do not rerun exactly."""
     runs, info = [], ck.get("info")
     while info:
         runs.append((info.get("steps", 0), bool((info.get("planned") or {}).get("clock_stopped"))))
         info = info.get("previous")
-    return runs[::-1]
+    runs.reverse()
+    line = " ".join(f"{name}={steps}steps" for name, (steps, _) in zip(("DIFF_MIN", "DIFF2_MIN", "DIFF3_MIN"), runs))
+    if len(runs) == 2:
+        line += " DIFF3_MIN=0"
+    if any(stopped for _, stopped in runs):
+        line += " (not exact: a hard stop ended a stage before its planned steps)"
+    return line
