@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +16,7 @@ import {
 } from './protocol';
 import { connect, quit } from './redis';
 import { probeRedis } from './redis-probe';
+import { createScratch, sweepScratch, touchScratch } from './scratch';
 
 /** How long a run this worker cannot execute (a model folder it lacks) stays out of the queue before it is offered
  *  again: the bound on the delay a passed-on run adds once a worker holding its folder is free. */
@@ -60,8 +61,9 @@ interface Active {
  */
 export class FarmWorker {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly root = mkdtempSync(join(tmpdir(), 'cones-worker-'));
-  private readonly outRoot = join(this.root, 'out');
+  /** Scratch (server/farm/scratch.ts): the model links and the output files of the runs this worker holds. */
+  private readonly root: string;
+  private readonly outRoot: string;
   private readonly hosts: WorkerHost[] = [];
   private readonly busy = new Set<WorkerHost>();
   private readonly active = new Map<string, Active>();
@@ -77,6 +79,10 @@ export class FarmWorker {
   private readonly passedOn = new Set<string>();
 
   constructor(private readonly opts: FarmWorkerOptions) {
+    const swept = sweepScratch();
+    if (swept.length) opts.log(`removed the scratch folders of ${swept.length} worker(s) of this host no longer running: ${swept.join(', ')}`);
+    this.root = createScratch();
+    this.outRoot = join(this.root, 'out');
     mkdirSync(this.outRoot);
     // Each models folder is reached as `<root>/m<i>/models`, a symbolic link to it, so a graph's `models/<name>` resolves
     // inside it whatever the folder is called; confinement follows the link to the real folder (engine/file-inputs.ts).
@@ -117,7 +123,10 @@ export class FarmWorker {
     this.sub = connect(this.opts.redisUrl, `cones-worker-sub-${this.id}`);
     await this.cmd.ping();
     await this.advertise();
-    this.heartbeat = setInterval(() => void this.advertise().catch(() => undefined), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => {
+      touchScratch(this.root);
+      void this.advertise().catch(() => undefined);
+    }, HEARTBEAT_MS);
     this.sub.on('message', (_channel: string, runId: string) => this.cancel(runId));
     await this.sub.subscribe(KEYS.cancel);
     this.bullConnection = connect(this.opts.redisUrl, `cones-worker-bull-${this.id}`);

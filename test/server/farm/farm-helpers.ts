@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '../../helpers/scratch';
 import { REPO_ROOT, TEST_MODULES } from '../helpers';
 
 /** A `cones worker` child process, started exactly as users start one (`node bin/cones.mjs worker ...`). */
@@ -18,10 +19,14 @@ export interface TestWorker {
 /** A short lock so a killed worker's run is retried within a few seconds (the default is 30 s). */
 export const TEST_LOCK_MS = 1500;
 
+/** The workers' temp folder: the scratch of the workers a test SIGKILLs goes with the test's own (at exit). */
+let workersTmp: string | undefined;
+
 /** The worker's environment: the test's, plus `env` (a key set to undefined is removed). */
 function workerEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  workersTmp ??= scratchDir('workers');
   const merged: Record<string, string | undefined> = {
-    ...process.env, NODE_OPTIONS: '', CONES_WORKER_LOCK_MS: String(TEST_LOCK_MS), CONES_CPU_THREADS: '1', ...env,
+    ...process.env, NODE_OPTIONS: '', CONES_WORKER_LOCK_MS: String(TEST_LOCK_MS), CONES_CPU_THREADS: '1', TMPDIR: workersTmp, ...env,
   };
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
   return merged;
