@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { disableOrtTelemetry } from './diffusion/onnx/telemetry';
 import { pluginModulesIn, PluginLoadError } from './engine';
 import { DEFAULT_PORT, ServerError, startServer } from './server/index';
 
@@ -22,6 +23,8 @@ const USAGE = `Usage: node --import tsx server.ts [options]
                       instead of this process's worker thread (docs/scale-out.md)            env CONES_REDIS_URL`;
 
 async function main(): Promise<number> {
+  // Before the engine thread starts: onnxruntime sends nothing unless CONES_ORT_TELEMETRY=1 (diffusion/onnx/telemetry.ts).
+  disableOrtTelemetry();
   let values;
   try {
     ({ values } = parseArgs({

@@ -1,3 +1,4 @@
+import { disableOrtTelemetry } from '../diffusion/onnx/telemetry';
 import { PluginLoadError } from '../engine';
 import { UsageError } from './args';
 import { IMPORT_USAGE, importCones2Command } from './commands/import-cones2';
@@ -28,6 +29,8 @@ export const MAX_ARGV_BYTES = 16 * 1024;
 
 /** Entry point; returns the exit code. Never lets a stack trace reach the user for expected failures. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Before any engine thread starts (`cones worker`): onnxruntime sends nothing unless CONES_ORT_TELEMETRY=1.
+  disableOrtTelemetry();
   const controller = new AbortController();
   const [command, ...rest] = argv;
   let interrupts = 0;

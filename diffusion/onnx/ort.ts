@@ -3,6 +3,10 @@
  * these re-exports, so the runtime can be swapped or mocked in one place.
  */
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetryHere } from './telemetry';
+
+// Before any session exists (onnxruntime reads it then): telemetry.ts.
+disableOrtTelemetryHere();
 
 export { ort };
 export const InferenceSession = ort.InferenceSession;
