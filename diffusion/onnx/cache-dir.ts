@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
 /** `CONES_CACHE_DIR`, else `$XDG_CACHE_HOME/cones-graph`, else `~/.cache/cones-graph`. */
@@ -20,4 +20,18 @@ export function cachedFileName(kind: string, sourcePath: string, suffix: string)
   const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
   const stem = basename(dirname(real)) + '-' + basename(real, extname(real));
   return join(cacheDir(), kind, `${stem}-${id}${suffix}`);
+}
+
+/** Metadata key of every derived file: the source's real path and the host that made it (cache-prune.ts). */
+export const META_DERIVED_FROM = 'cones.cache.derived_from';
+
+export interface DerivedFrom {
+  host: string;
+  path: string;
+}
+
+/** The `META_DERIVED_FROM` value for a derived file of `sourcePath` made on this host. */
+export function derivedFrom(sourcePath: string): string {
+  const path = existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
+  return JSON.stringify({ host: hostname(), path } satisfies DerivedFrom);
 }

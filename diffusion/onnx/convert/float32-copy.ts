@@ -9,7 +9,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelError } from '../../errors';
 import { DataType, decodeModel, encodeModel, metadataEntry, type ModelProto, type TensorProto } from '../proto';
-import { cachedFileName } from '../cache-dir';
+import { cachedFileName, derivedFrom, META_DERIVED_FROM } from '../cache-dir';
+import { pruneCache } from '../cache-prune';
 import { externalFiles, externalRefs } from '../surgery/external-data';
 import { fingerprint, stillCurrent, type SourceFingerprint } from '../surgery/fingerprint';
 import { readModelMetadata } from '../surgery/model-metadata';
@@ -75,8 +76,10 @@ export async function float32Copy(source: string, opts: { externalDataFolder?: s
       reader.close();
     }
     writer.close();
-    model.metadataProps = model.metadataProps.filter((e) => e.key !== META_VERSION && e.key !== META_SOURCE);
-    model.metadataProps.push(metadataEntry(META_VERSION, CONVERT_VERSION), metadataEntry(META_SOURCE, JSON.stringify(print)));
+    model.metadataProps = model.metadataProps.filter((e) => ![META_VERSION, META_SOURCE, META_DERIVED_FROM].includes(e.key));
+    model.metadataProps.push(
+      metadataEntry(META_VERSION, CONVERT_VERSION), metadataEntry(META_SOURCE, JSON.stringify(print)), metadataEntry(META_DERIVED_FROM, derivedFrom(src)),
+    );
     writeFileSync(tmpModel, encodeModel(model));
     renameSync(tmpData, join(dirname(outPath), dataName));
     renameSync(tmpModel, outPath);
@@ -91,6 +94,7 @@ export async function float32Copy(source: string, opts: { externalDataFolder?: s
       cause: err,
     });
   }
+  pruneCache(); // a new derived file: drop those whose source is gone (cache-prune.ts)
   return { path: outPath, from: from.map((t) => (t === DataType.FLOAT16 ? 'float16' : 'bfloat16')), cached: false, bytesWritten: writer.offset };
 }
 

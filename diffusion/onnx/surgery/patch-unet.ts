@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { ModelError } from '../../errors';
-import { cachedFileName } from '../cache-dir';
+import { cachedFileName, derivedFrom, META_DERIVED_FROM } from '../cache-dir';
+import { pruneCache } from '../cache-prune';
 import { assertModelFile } from '../session';
 import { decodeModel, encodeModel, metadataEntry, type ModelProto } from '../proto';
 import { assertExternalRefsValid, externalFiles, externalRefs } from './external-data';
@@ -72,13 +73,15 @@ export async function patchUnetFile(sourcePath: string, opts: PatchFileOptions =
   assertExternalRefsValid(refs, source); // they stay relative to the source's folder, read from there
   const print = await fingerprint(source, externalFiles(refs));
   const description = patchModel(model, { ...opts, querySlices });
-  recordProvenance(model, print, description, querySlices);
+  recordProvenance(model, source, print, description, querySlices);
   // Write then rename, so an interrupted run never leaves a truncated model that looks current, and two processes
   // patching at once each rename a whole file over the other (both are the same patch of the same source).
   mkdirSync(dirname(outPath), { recursive: true });
   const tmp = `${outPath}.tmp-${process.pid}`;
   writeFileSync(tmp, encodeModel(model));
   renameSync(tmp, outPath);
+  const pruned = pruneCache();
+  if (pruned.removed.length) opts.logger?.(`onnx surgery: removed ${pruned.removed.length} cached file(s) whose source is gone (${mib(pruned.bytes)} MiB)`);
   return { ...description, path: outPath, cached: false, externalDataFolder: dirname(source) };
 }
 
@@ -115,13 +118,16 @@ async function reusable(source: string, outPath: string, querySlices: number): P
   }
 }
 
-function recordProvenance(model: ModelProto, print: SourceFingerprint, description: PatchDescription, querySlices: number): void {
-  const ours = new Set([META_VERSION, META_SOURCE, META_LAYERS, META_SLICES]);
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+function recordProvenance(model: ModelProto, source: string, print: SourceFingerprint, description: PatchDescription, querySlices: number): void {
+  const ours = new Set([META_VERSION, META_SOURCE, META_LAYERS, META_SLICES, META_DERIVED_FROM]);
   model.metadataProps = model.metadataProps.filter((e) => !ours.has(e.key));
   model.metadataProps.push(
     metadataEntry(META_VERSION, SURGERY_VERSION),
     metadataEntry(META_SOURCE, JSON.stringify(print)),
     metadataEntry(META_LAYERS, JSON.stringify(description)),
     metadataEntry(META_SLICES, String(querySlices)),
+    metadataEntry(META_DERIVED_FROM, derivedFrom(source)),
   );
 }
