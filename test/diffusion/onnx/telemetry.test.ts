@@ -64,14 +64,17 @@ async function cliRun(s: Sandbox): Promise<void> {
   assert.ok(readdirSync(out).some((n) => n.endsWith('.png')), 'the run wrote its image');
 }
 
-test('cones run: onnxruntime writes no device id and no debug log; CONES_ORT_TELEMETRY=1 lets it', async () => {
+/** `runIn` leaves no trace of onnxruntime's telemetry by default, and its device id when opted in. */
+async function offUnlessOptedIn(runIn: (s: Sandbox) => Promise<void>): Promise<void> {
   const off = sandbox(false);
-  await cliRun(off);
+  await runIn(off);
   assert.deepEqual(traces(off), []);
   const on = sandbox(true);
-  await cliRun(on);
+  await runIn(on);
   assert.ok(existsSync(join(on.home, '.cache/Microsoft/DeveloperTools/.onnxruntime/deviceid')), traces(on).join(', '));
-});
+}
+
+test('cones run: onnxruntime writes no device id and no debug log; CONES_ORT_TELEMETRY=1 lets it', () => offUnlessOptedIn(cliRun));
 
 /** server.ts as users start it; one run of the embedded model, executed in its engine thread. */
 async function serverRun(s: Sandbox): Promise<void> {
@@ -113,11 +116,4 @@ async function serverRun(s: Sandbox): Promise<void> {
   }
 }
 
-test('the server: its engine thread runs onnxruntime with telemetry off; CONES_ORT_TELEMETRY=1 lets it on', async () => {
-  const off = sandbox(false);
-  await serverRun(off);
-  assert.deepEqual(traces(off), []);
-  const on = sandbox(true);
-  await serverRun(on);
-  assert.ok(existsSync(join(on.home, '.cache/Microsoft/DeveloperTools/.onnxruntime/deviceid')), traces(on).join(', '));
-});
+test('the server: its engine thread runs onnxruntime with telemetry off; CONES_ORT_TELEMETRY=1 lets it on', () => offUnlessOptedIn(serverRun));
