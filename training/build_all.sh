@@ -61,7 +61,7 @@ export OMP_WAIT_POLICY=PASSIVE
 export SHAPES_WORK="${SHAPES_WORK:-/tmp/shapes-work}"
 mkdir -p "$SHAPES_WORK"
 stage() { echo "== $* [$(date -u +%H:%M:%S) UTC, ${SECONDS}s since start]"; }
-budget() { case "$1" in */*) echo "${1%%/*} or ${1#*/}" ;; *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
+budget() { case "$1" in *@*) echo "${1%@*} stopping at step ${1#*@}" ;; */*) echo "${1%%/*} or ${1#*/}" ;; *steps) echo "$1" ;; *) echo "$1 min" ;; esac; }
 AE_MIN="${AE_MIN:-1000steps}"
 DEC_MIN="${DEC_MIN:-700steps}"
 DIFF_MIN="${DIFF_MIN:-4222steps}"
@@ -145,7 +145,8 @@ fi
 # (their logs and model_index.json "diffusion_steps_trained" say how many) and the build still ends on time.
 # A capped stage times 32 steps, undoes them and fixes its step count before its first real step
 # (common.Budget.plan): its schedule then depends on steps only, and the line "diffusion steps trained" below gives
-# the step budgets that rerun the build exactly; the minutes stay as a hard stop 10% past the cap.
+# the step budgets that rerun the build exactly; the minutes stay as a hard stop 10% past the cap (a stage it ended is
+# rerun by "<planned>steps@<stopped>": its schedule's steps and the step it stopped at).
 # A resumed build (FROM_STAGE) has no deadline: give a stopped stage the budget its header printed.
 # On by default since the twenty-first build (the committed model) was built this way and adopted (2026-12-05);
 # BUILD_MIN=0 trains every budgeted step (stage 3's 4222 steps took 0.73-0.86 s each on 2026-12-03/04).
@@ -157,7 +158,7 @@ stage_load() { if [ "$1" = 3 ]; then echo "${LOAD3_S:-420}"; else echo "${LOAD_S
 minutes_of() { awk -v spec="$1" 'BEGIN { n = split(spec, p, "/"); for (i = 1; i <= n; i++) if (p[i] !~ /steps$/) { sub(/min$/, "", p[i]); print p[i] } }'; }
 capped() {
   local id=$1 budget=$2 s b steps=0 fixed=0 load=0
-  case "$budget" in */*|*[!s]) echo "$budget"; return ;; esac  # minutes, or already capped: as given
+  case "$budget" in *@*|*/*|*[!s]) echo "$budget"; return ;; esac  # a rerun's stop, minutes, or already capped: as given
   if [ "$BUILD_MIN" = 0 ] || [ "$FROM_STAGE" != 1 ]; then echo "$budget"; return; fi
   for s in 3 3b 3c; do
     [ "$(stage_index "$s")" -ge "$(stage_index "$id")" ] || continue
@@ -165,6 +166,7 @@ capped() {
     [ "$b" = 0 ] && continue  # DIFF3_MIN=0 skips stage 3c
     load=$((load + $(stage_load "$s")))
     case "$b" in
+      *@*) b=${b%@*}; steps=$((steps + ${b%steps})) ;;  # "933steps@923": the schedule's steps
       */*|*[!s]) fixed=$(awk -v m="$(minutes_of "$b")" -v f="$fixed" 'BEGIN { print f + m * 60 }') ;;  # spoken for
       *) steps=$((steps + ${b%steps})) ;;
     esac

@@ -64,20 +64,25 @@ class Budget:
 
     def __init__(self, spec):
         spec = str(spec).strip()
-        self.steps = self.seconds = None
+        self.steps = self.seconds = self.stop = None
         try:
             for part in spec.split("/") if "/" in spec else [spec]:
-                if part.endswith("steps") and self.steps is None:
+                if "steps@" in part and self.steps is None:
+                    steps, stop = part.split("steps@")
+                    self.steps, self.stop = int(steps), int(stop)
+                elif part.endswith("steps") and self.steps is None:
                     self.steps = int(part[:-len("steps")])
                 elif self.seconds is None and (part.endswith("min") or "/" not in spec):
                     self.seconds = float(part[:-len("min")] if part.endswith("min") else part) * 60
                 else:
                     raise ValueError(part)
         except ValueError:
-            raise SystemExit(f"budget {spec!r}: expected minutes (e.g. 60), a step count (e.g. 4700steps) or both "
-                             "(e.g. 4700steps/52.5min)")
-        if any(v is not None and not v > 0 for v in (self.steps, self.seconds)):
+            raise SystemExit(f"budget {spec!r}: expected minutes (e.g. 60), a step count (e.g. 4700steps), both "
+                             "(e.g. 4700steps/52.5min) or a step count and the step to stop at (e.g. 933steps@923)")
+        if any(v is not None and not v > 0 for v in (self.steps, self.seconds, self.stop)):
             raise SystemExit(f"budget {spec!r} must be positive")
+        if self.stop is not None and self.stop > self.steps:
+            raise SystemExit(f"budget {spec!r}: the step to stop at is past the steps")
         self.limit = None  # plan(): the hard stop in seconds, kept from the minutes
         self.start()
 
@@ -95,12 +100,13 @@ class Budget:
         return min(1.0, max(by_steps, by_time))
 
     def done(self, step, elapsed=None):
-        return self.frac(step, elapsed) >= 1.0 or self.clock_stopped(elapsed)
+        return (self.frac(step, elapsed) >= 1.0 or self.clock_stopped(elapsed)
+                or (self.stop is not None and step >= self.stop))
 
     def plan(self, seconds_per_step, margin=0.1, slack=0.1):
         """Replaces the minutes with the steps that fit in what is left of them at seconds_per_step, with `margin`
         spare for a slower stretch, and no more than the budget's own steps. The minutes stay only as a hard stop,
-        `slack` past them (a run stopped by it ends before its decay, and is not rerun exactly by its steps).
+        `slack` past them (a run stopped by it ends before its decay; "<planned>steps@<stopped>" reruns it).
         Returns the steps."""
         left = self.seconds - self.elapsed()
         fit = max(1, int(left / (seconds_per_step * (1 + margin))))
@@ -118,7 +124,8 @@ class Budget:
     def __str__(self):
         parts = ([f"{self.steps} steps"] if self.steps else []) + ([f"{self.seconds / 60:g} min"] if self.seconds else [])
         stop = f" (planned; hard stop at {self.limit / 60:.1f} min)" if self.limit is not None else ""
-        return " or ".join(parts) + stop
+        at = f", stopping at step {self.stop}" if self.stop is not None else ""
+        return " or ".join(parts) + at + stop
 
 
 def trained_steps(ck):
@@ -131,17 +138,17 @@ def trained_steps(ck):
 
 
 def rerun_budgets(ck):
-    """build_all.sh's step budgets for the runs behind a finished checkpoint (stages 3, 3b and 3c, the first run
-    first), e.g. "DIFF_MIN=49steps DIFF2_MIN=37steps DIFF3_MIN=43steps", with a warning when a planned run's hard
-    stop ended one before its planned steps (common.Budget.plan), which those budgets then do not rerun exactly."""
+    """build_all.sh's step budgets that rerun the runs behind a finished checkpoint (stages 3, 3b and 3c, the first
+    run first), e.g. "DIFF_MIN=49steps DIFF2_MIN=933steps@923 DIFF3_MIN=43steps": a planned run that its hard stop
+    ended before its planned steps (common.Budget.plan) is rerun by its planned steps and the step it stopped at."""
     runs, info = [], ck.get("info")
     while info:
-        runs.append((info.get("steps", 0), bool((info.get("planned") or {}).get("clock_stopped"))))
+        planned = info.get("planned") or {}
+        steps = info.get("steps", 0)
+        runs.append(f"{planned['steps']}steps@{steps}" if planned.get("steps", steps) > steps else f"{steps}steps")
         info = info.get("previous")
     runs.reverse()
-    line = " ".join(f"{name}={steps}steps" for name, (steps, _) in zip(("DIFF_MIN", "DIFF2_MIN", "DIFF3_MIN"), runs))
+    line = " ".join(f"{name}={budget}" for name, budget in zip(("DIFF_MIN", "DIFF2_MIN", "DIFF3_MIN"), runs))
     if len(runs) == 2:
         line += " DIFF3_MIN=0"
-    if any(stopped for _, stopped in runs):
-        line += " (not exact: a hard stop ended a stage before its planned steps)"
     return line

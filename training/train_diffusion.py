@@ -328,7 +328,7 @@ def step_loop(run, args):
             return step, elapsed, hist, True
     if budget.clock_stopped(elapsed) and step < budget.steps:
         run.log(f"the hard stop ended the run at step {step} of {budget.steps} planned ({elapsed / 60:.1f} min): "
-                "its learning rate had not decayed, and its step count does not rerun it", flush=True)
+                f"its learning rate had not decayed; the budget {budget.steps}steps@{step} reruns it", flush=True)
     return step, elapsed, hist, False
 
 
@@ -477,7 +477,8 @@ def save_final(run, args, step, elapsed, hist):
                 exact_length=args.exact_length,
                 heldout_skipped=args.heldout,
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
-    if run.budget.limit is not None:
+    if run.budget.limit is not None or run.budget.stop is not None:
+        # the schedule's steps, which rerun_budgets needs when the run ended before them (a hard stop, or "N steps@M")
         info["planned"] = dict(budget=args.budget, steps=run.budget.steps, clock_stopped=step < run.budget.steps)
     if run.nets.previous is not None:
         info["previous"] = run.nets.previous
