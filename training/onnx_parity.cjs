@@ -3,6 +3,7 @@
 // Last stdout line is a JSON summary.
 const fs = require('fs');
 const path = require('path');
+require('./ort_no_telemetry.cjs'); // before onnxruntime-node
 const ort = require('onnxruntime-node');
 
 function load(spec) {

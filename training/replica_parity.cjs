@@ -3,6 +3,7 @@
 // Usage: node training/replica_parity.cjs <cases.json>. Last stdout line: JSON {case: max diff | "error: ..."}.
 // Input files are raw little-endian arrays; dtype int32 | int64 | float32 | float16 (IEEE half bits).
 const fs = require('fs');
+require('./ort_no_telemetry.cjs'); // before onnxruntime-node
 const ort = require('onnxruntime-node');
 
 const ARRAYS = { int32: Int32Array, int64: BigInt64Array, float32: Float32Array, float16: Uint16Array };
