@@ -479,7 +479,8 @@ def save_final(run, args, step, elapsed, hist):
                 cached_latents=args.cached_latents, resumed=args.resume, processes=run.world)
     if run.budget.limit is not None or run.budget.stop is not None:
         # the schedule's steps, which rerun_budgets needs when the run ended before them (a hard stop, or "N steps@M")
-        info["planned"] = dict(budget=args.budget, steps=run.budget.steps, clock_stopped=step < run.budget.steps)
+        info["planned"] = dict(budget=args.budget, steps=run.budget.steps,
+                               clock_stopped=run.budget.clock_stopped(elapsed) and step < run.budget.steps)
     if run.nets.previous is not None:
         info["previous"] = run.nets.previous
     obj = checkpoint(run, step, hist, info=info)
