@@ -16,7 +16,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** `<cache>/<kind>/<folder>-<stem>-<hash of the source's real path><suffix>`, e.g. `unet-model-1a2b....layout.onnx`. */
 export function cachedFileName(kind: string, sourcePath: string, suffix: string): string {
-  const real = existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
+  const real = realSource(sourcePath);
   const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
   const stem = basename(dirname(real)) + '-' + basename(real, extname(real));
   return join(cacheDir(), kind, `${stem}-${id}${suffix}`);
@@ -32,6 +32,10 @@ export interface DerivedFrom {
 
 /** The `META_DERIVED_FROM` value for a derived file of `sourcePath` made on this host. */
 export function derivedFrom(sourcePath: string): string {
-  const path = existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
-  return JSON.stringify({ host: hostname(), path } satisfies DerivedFrom);
+  return JSON.stringify({ host: hostname(), path: realSource(sourcePath) } satisfies DerivedFrom);
+}
+
+/** The source's real path (links resolved), or its absolute path when it does not exist. */
+function realSource(sourcePath: string): string {
+  return existsSync(sourcePath) ? realpathSync(sourcePath) : resolve(sourcePath);
 }
